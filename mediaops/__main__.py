@@ -1,0 +1,3 @@
+from mediaops.cli import run
+
+run()

@@ -1,0 +1,71 @@
+"""``mediaops process``: the whole pipeline on one recording."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from mediaops.cli.progress import TerminalProgress
+from mediaops.errors import InputFileError
+from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
+
+
+def _iso_datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"not an ISO 8601 date-time: {text!r} (e.g. 2026-11-27T20:00:00+08:00)"
+        ) from exc
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("process", help="clips, timeline and report from a recording and its metrics")
+    p.add_argument("recording", type=Path, help="the stream recording (mp4, mkv, flv, ts, …)")
+    p.add_argument("--metrics", type=Path, required=True, help="metrics export (CSV) with a time column")
+    p.add_argument("--comments", type=Path, help="comment / danmaku log (JSONL or CSV: time, user, text)")
+    p.add_argument("--products", type=Path, help="product list (CSV: sku, name, aliases, price)")
+    p.add_argument("--start-time", type=_iso_datetime, help="wall-clock start of the recording (ISO 8601)")
+    p.add_argument("--metrics-offset", type=float, default=0.0, metavar="SECONDS",
+                   help="shift every metrics and comment time by this many seconds")
+    p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    p.add_argument("--model", default=None,
+                   help="Whisper model name or local folder (default: $MEDIAOPS_MODEL or 'base')")
+    p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
+    p.add_argument("--clips", type=int, default=5, metavar="N", help="number of clips (default: 5)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    for label, path in (("recording", args.recording), ("metrics file", args.metrics),
+                        ("comments file", args.comments), ("products file", args.products)):
+        if path is not None and not path.is_file():
+            raise InputFileError(f"{label} not found: {path} — check the path")
+    defaults = ProcessOptions()
+    options = replace(
+        defaults,
+        transcribe=replace(defaults.transcribe, model=args.model or os.environ.get("MEDIAOPS_MODEL") or "base",
+                           language=args.language),
+        metrics=replace(defaults.metrics, offset_s=args.metrics_offset),
+        highlights=replace(defaults.highlights, max_clips=args.clips),
+    )
+    inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time)
+    progress = TerminalProgress(quiet=args.quiet)
+    started = time.monotonic()
+    try:
+        timeline = run_pipeline(args.recording, inputs, args.out, options, progress)
+    finally:
+        progress.close()
+    if not args.quiet:
+        print(
+            f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes, {len(timeline.scenes)} scenes "
+            f"in {time.monotonic() - started:.1f} s → {args.out / 'timeline.json'}, {args.out / 'report.html'}",
+            file=sys.stderr,
+        )
+    return 0

@@ -1,0 +1,52 @@
+"""Locating and running the ffmpeg executable.
+
+The binary shipped by ``imageio-ffmpeg`` is the default so that a plain ``pip install`` is enough.
+An explicit path (the adapters pass ``MEDIAOPS_FFMPEG``) or an ``ffmpeg`` on ``PATH`` overrides it.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+from mediaops.errors import FFmpegError, ToolNotFoundError
+
+_override: str | None = None
+
+
+def use_ffmpeg(path: str | None) -> None:
+    """Make every later ffmpeg run use ``path`` (``None`` restores the default search)."""
+    global _override
+    if path and not Path(path).is_file() and shutil.which(path) is None:
+        raise ToolNotFoundError(f"ffmpeg not found at {path!r}: point MEDIAOPS_FFMPEG at an ffmpeg executable")
+    _override = path or None
+    ffmpeg_exe.cache_clear()
+
+
+@functools.cache
+def ffmpeg_exe() -> str:
+    """The ffmpeg executable to run: the override, else ``ffmpeg`` on PATH, else imageio-ffmpeg's."""
+    if _override:
+        return shutil.which(_override) or _override
+    on_path = shutil.which("ffmpeg")
+    if on_path:
+        return on_path
+    try:
+        import imageio_ffmpeg
+    except ImportError as exc:  # pragma: no cover - it is a declared dependency
+        raise ToolNotFoundError("ffmpeg not found: install imageio-ffmpeg or put ffmpeg on PATH") from exc
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_ffmpeg(args: Sequence[str], what: str = "ffmpeg failed", timeout_s: float | None = None) -> None:
+    """Run ffmpeg with ``args`` (everything after the executable); raise :class:`FFmpegError` on failure."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise FFmpegError(cmd, -1, f"timed out after {timeout_s} s", what) from exc
+    if proc.returncode != 0:
+        raise FFmpegError(cmd, proc.returncode, proc.stderr.decode("utf-8", "replace")[-2000:], what)

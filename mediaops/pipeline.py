@@ -1,0 +1,200 @@
+"""The whole job: recording + metrics in, clips + timeline + report out.
+
+The CLI, the Celery workers and the web UI all call :func:`run_pipeline` (or its stages); none of them
+holds logic of its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from mediaops import __version__
+from mediaops.comments import load_comments
+from mediaops.errors import InvalidMediaError
+from mediaops.highlights import HighlightOptions, choose_highlights, find_lowlights, find_peaks_in_engagement
+from mediaops.metrics import MetricsOptions, load_metrics
+from mediaops.pitches import find_pitches
+from mediaops.probe import probe
+from mediaops.products import load_products
+from mediaops.render import RenderOptions, cut_clip, write_cover
+from mediaops.report import write_reports
+from mediaops.scenes import SceneOptions, detect_scenes
+from mediaops.serialize import write_json_atomic, write_text_atomic
+from mediaops.timeline import SpikeOptions, find_sales_spikes, write_timeline
+from mediaops.transcribe import TranscribeOptions, transcribe, transcript_to_srt, transcript_to_vtt
+from mediaops.transcribe.formats import segments_to_srt
+from mediaops.types import Clip, Highlight, MediaInfo, ProgressCallback, Timeline, Transcript, no_progress
+
+
+@dataclass(frozen=True, slots=True)
+class StreamInputs:
+    """The files that describe one stream besides its recording."""
+
+    metrics: Path
+    comments: Path | None = None
+    products: Path | None = None
+    start_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessOptions:
+    """Every setting of a pipeline run, one dataclass per stage."""
+
+    transcribe: TranscribeOptions = field(default_factory=TranscribeOptions)
+    scenes: SceneOptions = field(default_factory=SceneOptions)
+    metrics: MetricsOptions = field(default_factory=MetricsOptions)
+    highlights: HighlightOptions = field(default_factory=HighlightOptions)
+    render: RenderOptions = field(default_factory=RenderOptions)
+    spikes: SpikeOptions = field(default_factory=SpikeOptions)
+
+
+def _render_one(source: Path, highlight: Highlight, transcript: Transcript, work: Path, options: RenderOptions) -> Clip:
+    clip_dir = work / "clips"
+    file = cut_clip(source, highlight.start_s, highlight.end_s, clip_dir / f"{highlight.id}.mp4", options)
+    cover = None
+    if options.covers:
+        mid = highlight.start_s + (highlight.end_s - highlight.start_s) / 2
+        cover = write_cover(source, mid, clip_dir / f"{highlight.id}.jpg")
+    segments = [s for s in transcript.segments if s.end_s > highlight.start_s and s.start_s < highlight.end_s]
+    srt = clip_dir / f"{highlight.id}.srt"
+    write_text_atomic(srt, segments_to_srt(segments, shift_s=highlight.start_s))
+    return Clip(
+        id=highlight.id,
+        start_s=highlight.start_s,
+        end_s=highlight.end_s,
+        score=highlight.score,
+        file=str(file.relative_to(work)),
+        reasons=highlight.reasons,
+        cover=str(cover.relative_to(work)) if cover else None,
+        subtitles=str(srt.relative_to(work)),
+        product_sku=highlight.product_sku,
+        title=highlight.title,
+    )
+
+
+def render_clips(
+    source: Path,
+    highlights: list[Highlight],
+    transcript: Transcript,
+    work: Path,
+    options: RenderOptions,
+    on_progress: ProgressCallback = no_progress,
+) -> list[Clip]:
+    """Render every highlight into ``work/clips`` with bounded parallelism; clips come back in input order."""
+    workers = options.workers or os.cpu_count() or 1
+    done = 0
+    clips: list[Clip] = []
+
+    def render(highlight: Highlight) -> Clip:
+        return _render_one(source, highlight, transcript, work, options)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for clip in pool.map(render, highlights):
+            clips.append(clip)
+            done += 1
+            on_progress("render", done / max(1, len(highlights)), f"{done}/{len(highlights)} clips")
+    return clips
+
+
+def _publish(work: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by the finished ``work`` folder; the old results survive until the swap."""
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+        os.replace(work, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(work, out_dir)
+
+
+def run_pipeline(
+    recording: Path,
+    inputs: StreamInputs,
+    out_dir: Path,
+    options: ProcessOptions = ProcessOptions(),
+    on_progress: ProgressCallback = no_progress,
+    check_cancelled: Callable[[], None] = lambda: None,
+) -> Timeline:
+    """Run every stage on ``recording`` and publish clips, ``timeline.json``, transcripts and the report.
+
+    Results are built in a hidden sibling folder and moved into ``out_dir`` only when complete, so a failed
+    run never leaves a half-written folder nor destroys an earlier run's results.
+
+    Raises:
+        MediaOpsError: bad input (missing or corrupt files, no audio, unusable metrics) or a failed tool.
+    """
+    on_progress("probe", 0.0, str(recording))
+    info = probe(recording)
+    if not info.has_audio:
+        raise InvalidMediaError(
+            f"no audio track in {recording.name} — MediaOps needs the stream's sound to transcribe it"
+        )
+    if not info.has_video:
+        raise InvalidMediaError(f"no video track in {recording.name} — give the video recording, not only its audio")
+    metrics = load_metrics(inputs.metrics, options.metrics)
+    comments = load_comments(inputs.comments, options.metrics.offset_s) if inputs.comments else []
+    products = load_products(inputs.products) if inputs.products else []
+    on_progress("probe", 1.0, f"{info.duration_s:.0f} s, {info.width}x{info.height}")
+
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    work.chmod(0o755)
+    try:
+        timeline = _run_stages(
+            recording, info, metrics, comments, products, work, options, on_progress, check_cancelled
+        )
+        _publish(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return timeline
+
+
+def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: Path, options: ProcessOptions,
+                on_progress: ProgressCallback, check_cancelled: Callable[[], None]) -> Timeline:
+    hotwords = tuple(dict.fromkeys(n for p in products for n in (p.name, *p.aliases)))
+    asr_options = replace(options.transcribe, hotwords=options.transcribe.hotwords + hotwords)
+    transcript = transcribe(recording, asr_options, info.duration_s, on_progress)
+    check_cancelled()
+    write_json_atomic(work / "transcript.json", transcript)
+    write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
+    write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
+
+    on_progress("scenes", 0.0, "detecting scene changes")
+    scenes = detect_scenes(recording, options.scenes, on_progress=on_progress)
+    check_cancelled()
+
+    pitches = find_pitches(transcript, products)
+    peaks = find_peaks_in_engagement(metrics, comments, options.highlights)
+    highlights = choose_highlights(peaks, scenes, transcript, info.duration_s, pitches, options.highlights)
+    on_progress("highlights", 1.0, f"{len(highlights)} highlights from {len(peaks)} peaks")
+
+    clips = render_clips(recording, highlights, transcript, work, options.render, on_progress)
+    check_cancelled()
+    spikes = find_sales_spikes(metrics, clips, pitches, options.spikes)
+    timeline = Timeline(
+        recording=info,
+        clips=tuple(clips),
+        sales_spikes=tuple(spikes),
+        scenes=tuple(scenes),
+        highlights=tuple(highlights),
+        peaks=tuple(peaks),
+        lowlights=tuple(find_lowlights(metrics)),
+        pitches=tuple(pitches),
+        metrics=metrics,
+        language=transcript.language,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        tool_version=__version__,
+    )
+    doc = write_timeline(timeline, work / "timeline.json")
+    on_progress("report", 0.0, "writing reports")
+    write_reports(doc, work)
+    on_progress("report", 1.0, "done")
+    return timeline

@@ -1,0 +1,89 @@
+"""Reading a recording's streams and duration (PyAV, which ships its own FFmpeg libraries)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+
+import av
+
+from mediaops.errors import InputFileError, InvalidMediaError
+from mediaops.types import MediaInfo
+
+
+def check_input_file(path: Path, what: str = "input file") -> Path:
+    """Return ``path`` if it is a readable, non-empty file; raise :class:`InputFileError` otherwise."""
+    if not path.exists():
+        raise InputFileError(f"{what} not found: {path} — check the path")
+    if not path.is_file():
+        raise InputFileError(f"{what} is not a file: {path}")
+    if path.stat().st_size == 0:
+        raise InputFileError(f"{what} is empty: {path} — was the export or upload finished?")
+    return path
+
+
+def _parse_creation_time(tags: dict[str, str]) -> datetime | None:
+    raw = tags.get("creation_time")
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def probe(path: Path) -> MediaInfo:
+    """Describe the recording at ``path``.
+
+    Raises:
+        InputFileError: the file is missing or empty.
+        InvalidMediaError: the file is not media FFmpeg can read, or has neither audio nor video.
+    """
+    check_input_file(path, "recording")
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        raise InvalidMediaError(
+            f"not a readable media file: {path.name} ({exc.__class__.__name__}) — upload the original recording"
+        ) from exc
+    with container:
+        video = next((s for s in container.streams.video), None)
+        audio = next((s for s in container.streams.audio), None)
+        if video is None and audio is None:
+            raise InvalidMediaError(f"no audio or video stream in {path.name} — is this a recording?")
+        duration_s = container.duration / 1_000_000 if container.duration else 0.0
+        if not duration_s:
+            for stream in (video, audio):
+                if stream is not None and stream.duration and stream.time_base:
+                    duration_s = max(duration_s, float(stream.duration * stream.time_base))
+        if duration_s <= 0:
+            raise InvalidMediaError(f"cannot tell the duration of {path.name} — the file may be truncated; remux it")
+        fps: Fraction | None = None
+        rotation = 0
+        if video is not None:
+            rate = video.average_rate or video.guessed_rate or video.base_rate
+            fps = Fraction(rate) if rate else None
+            try:
+                rotation = round(getattr(video, "rotation", 0) or 0)
+            except (TypeError, ValueError):
+                rotation = 0
+        start_time_s = container.start_time / 1_000_000 if container.start_time else 0.0
+        return MediaInfo(
+            path=str(path),
+            duration_s=duration_s,
+            size_bytes=path.stat().st_size,
+            container=container.format.name,
+            has_video=video is not None,
+            has_audio=audio is not None,
+            width=video.codec_context.width if video is not None else None,
+            height=video.codec_context.height if video is not None else None,
+            fps=fps,
+            video_codec=video.codec_context.name if video is not None else None,
+            audio_codec=audio.codec_context.name if audio is not None else None,
+            sample_rate_hz=audio.codec_context.sample_rate if audio is not None else None,
+            channels=audio.codec_context.channels if audio is not None else None,
+            start_time_s=start_time_s,
+            rotation_deg=rotation,
+            creation_time=_parse_creation_time(dict(container.metadata)),
+        )

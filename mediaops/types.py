@@ -1,0 +1,216 @@
+"""Frozen dataclasses that flow between the pipeline stages.
+
+Times are float seconds from the start of the recording (``start_s``, ``end_s``, ``t_s``);
+units are in the field names. Every type here is JSON-ready through :func:`mediaops.serialize.to_jsonable`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from fractions import Fraction
+
+ProgressCallback = Callable[[str, float, str], None]
+"""``on_progress(stage, fraction_done, message)``; ``fraction_done`` is in [0, 1]."""
+
+
+def no_progress(stage: str, fraction: float, message: str) -> None:
+    """Default progress callback: ignores every report."""
+
+
+@dataclass(frozen=True, slots=True)
+class MediaInfo:
+    """What a probe learned about a recording."""
+
+    path: str
+    duration_s: float
+    size_bytes: int
+    container: str
+    has_video: bool
+    has_audio: bool
+    width: int | None = None
+    height: int | None = None
+    fps: Fraction | None = None
+    video_codec: str | None = None
+    audio_codec: str | None = None
+    sample_rate_hz: int | None = None
+    channels: int | None = None
+    start_time_s: float = 0.0
+    rotation_deg: int = 0
+    creation_time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    start_s: float
+    end_s: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One recognised sentence or phrase."""
+
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...] = ()
+    avg_logprob: float = 0.0
+    no_speech_prob: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    language: str
+    segments: tuple[Segment, ...]
+    duration_s: float
+    engine: str = "faster-whisper"
+    model: str = ""
+    language_probability: float = 1.0
+
+    def text_between(self, start_s: float, end_s: float) -> str:
+        """The text of every segment that overlaps ``[start_s, end_s)``, joined by spaces."""
+        return " ".join(s.text.strip() for s in self.segments if s.end_s > start_s and s.start_s < end_s).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Scene:
+    start_s: float
+    end_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSeries:
+    """One engagement metric as per-interval amounts (never cumulative) at sample times ``t_s``.
+
+    ``kind`` is ``"level"`` for gauges such as online viewers and ``"count"`` for events per
+    interval such as comments or orders.
+    """
+
+    name: str
+    t_s: tuple[float, ...]
+    values: tuple[float, ...]
+    interval_s: float
+    kind: str = "count"
+    source_column: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Metrics:
+    """All metric series read from one export, aligned to recording time."""
+
+    series: tuple[MetricSeries, ...]
+    interval_s: float
+    offset_s: float = 0.0
+    source: str = ""
+    warnings: tuple[str, ...] = ()
+
+    def get(self, name: str) -> MetricSeries | None:
+        return next((s for s in self.series if s.name == name), None)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.series)
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    t_s: float
+    user: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    sku: str
+    name: str
+    aliases: tuple[str, ...] = ()
+    price: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PitchSegment:
+    """A stretch of the recording in which the host talks about one product."""
+
+    sku: str
+    name: str
+    start_s: float
+    end_s: float
+    mentions: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Peak:
+    """A moment of unusual audience activity."""
+
+    t_s: float
+    score: float
+    signals: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """A segment chosen to become a clip, with the reasons it was chosen."""
+
+    id: str
+    start_s: float
+    end_s: float
+    score: float
+    peak_t_s: float
+    reasons: tuple[str, ...] = ()
+    signals: dict[str, float] = field(default_factory=dict)
+    scene_cut_s: float | None = None
+    sentence_end_s: float | None = None
+    product_sku: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """A rendered highlight: the file on disk and the times it really covers."""
+
+    id: str
+    start_s: float
+    end_s: float
+    score: float
+    file: str
+    reasons: tuple[str, ...] = ()
+    cover: str | None = None
+    subtitles: str | None = None
+    product_sku: str | None = None
+    title: str = ""
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SalesSpike:
+    id: str
+    t_s: float
+    metric: str
+    value: float
+    clip_id: str | None = None
+    sku: str | None = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Everything a review needs, as published in ``timeline.json`` (schema version 1)."""
+
+    recording: MediaInfo
+    clips: tuple[Clip, ...]
+    sales_spikes: tuple[SalesSpike, ...]
+    scenes: tuple[Scene, ...]
+    highlights: tuple[Highlight, ...] = ()
+    peaks: tuple[Peak, ...] = ()
+    lowlights: tuple[Peak, ...] = ()
+    pitches: tuple[PitchSegment, ...] = ()
+    metrics: Metrics | None = None
+    language: str = ""
+    created_at: str = ""
+    tool_version: str = ""
+    schema_version: int = 1
+    extras: dict[str, object] = field(default_factory=dict)

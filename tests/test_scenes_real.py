@@ -1,0 +1,31 @@
+"""Real PySceneDetect on real and generated video."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mediaops.scenes import detect_scenes
+from tests.media import colour_scenes
+
+
+def test_testvideo_cuts_match_truth(testdata: Path) -> None:
+    truth = json.loads((testdata / "truth.json").read_text())["scene_cuts_s"]["video/testvideo.mp4"]
+    frame_s = 1001 / 30000
+    cuts = [s.start_s for s in detect_scenes(testdata / "video" / "testvideo.mp4")][1:]
+    assert len(cuts) == len(truth["ContentDetector"])
+    for found, expected in zip(cuts, truth["ContentDetector"], strict=True):
+        assert found == pytest.approx(expected, abs=frame_s)
+
+
+def test_generated_cuts(tmp_path: Path) -> None:
+    video = colour_scenes(tmp_path / "v.mp4", [2.0, 3.0, 2.0])
+    cuts = [s.start_s for s in detect_scenes(video)][1:]
+    assert cuts == pytest.approx([2.0, 5.0], abs=0.04)
+
+
+def test_window_only(testdata: Path) -> None:
+    scenes = detect_scenes(testdata / "video" / "testvideo.mp4", start_s=5.0, end_s=15.0)
+    assert scenes[0].start_s == pytest.approx(5.0, abs=0.1)
+    assert [s.start_s for s in scenes[1:]] == pytest.approx([6.006, 13.146], abs=0.04)
+    assert scenes[-1].end_s == pytest.approx(15.0, abs=0.1)
