@@ -74,7 +74,7 @@ def test_clips_decode_with_audio_and_video(sample_out: Path) -> None:
 
 def test_transcript_has_product_names(sample_out: Path) -> None:
     text = " ".join(s["text"] for s in json.loads((sample_out / "transcript.json").read_text())["segments"])
-    for name in ("Turbo Blender", "Cloud Pillow", "Glow Serum"):
+    for name in ("Turbo Blender", "Cozy Blanket", "Glow Serum"):
         assert name.lower() in text.lower()
 
 
