@@ -15,7 +15,9 @@ from collections.abc import Sequence
 from mediaops import __version__
 from mediaops.errors import MediaOpsError
 
-#: modules under mediaops.cli that define subcommands, in the order ``--help`` lists them.
+#: modules that define subcommands, in the order ``--help`` lists them. Bare names live under mediaops.cli;
+#: dotted names are the adapters' own modules (workers, web), imported only by the command line so that the
+#: library itself never imports Celery or Flask. Such modules must import Celery/Flask inside their handlers.
 COMMAND_MODULES = ("process",)
 
 
@@ -27,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
-        importlib.import_module(f"mediaops.cli.{name}").register(subparsers)
+        module = name if "." in name else f"mediaops.cli.{name}"
+        importlib.import_module(module).register(subparsers)
     return parser
 
 
