@@ -106,6 +106,11 @@ class Metrics:
     offset_s: float = 0.0
     source: str = ""
     warnings: tuple[str, ...] = ()
+    #: how the export's times were put on recording time (offsets, or absolute times and what they were
+    #: measured from, plus any --metrics-offset), for the report.
+    alignment: str = ""
+    #: the wall-clock start absolute times were measured from (None for offset times).
+    start_time: datetime | None = None
 
     def get(self, name: str) -> MetricSeries | None:
         return next((s for s in self.series if s.name == name), None)
