@@ -153,6 +153,13 @@ class Peak:
     t_s: float
     score: float
     signals: dict[str, float] = field(default_factory=dict)
+    #: when the audience started to react (the rise before the peak), and how precisely that is known
+    #: (half the interval of the finest signal that rose).
+    onset_s: float | None = None
+    onset_precision_s: float = 0.0
+    #: how much each signal rose: the peak rate over its rolling baseline (ratio), or, for online viewers,
+    #: the change in viewers per minute.
+    rises: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +177,11 @@ class Highlight:
     sentence_end_s: float | None = None
     product_sku: str | None = None
     title: str = ""
+    #: when the audience started to react, how much each signal rose (see Peak), and the sentence the clip
+    #: ends with.
+    onset_s: float | None = None
+    rises: dict[str, float] = field(default_factory=dict)
+    end_sentence: str = ""
 
 
 @dataclass(frozen=True, slots=True)
