@@ -63,6 +63,10 @@ def probe(path: Path) -> MediaInfo:
         rotation = 0
         if video is not None:
             rate = video.average_rate or video.guessed_rate or video.base_rate
+            nominal = video.base_rate or video.guessed_rate
+            # a looped or remuxed file's average can be a hair off its nominal rate (829386240/27648707)
+            if rate and nominal and abs(float(rate) / float(nominal) - 1) < 1e-3:
+                rate = nominal
             fps = Fraction(rate) if rate else None
             try:
                 rotation = round(getattr(video, "rotation", 0) or 0)
