@@ -1,0 +1,219 @@
+"""The JSON API: streams (jobs), their timeline, Markdown report and clips; job creation; the OpenAPI document.
+
+Authenticate with ``Authorization: Bearer <token>`` (tokens from the "API tokens" page) or a browser session.
+Errors are ``{"error": "<one line>", "status": <code>}``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, send_file, url_for
+
+from web.jobs_view import get_job_or_404, parse_options, require_finished, settings, summarize
+from web.models import Upload
+from web.openapi import openapi_document
+from web.security import abort_json, current_user, db, inside, require, safe_file
+from web.uploads import save_file_upload
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+INPUT_KINDS = ("recording", "metrics", "comments", "products")
+
+
+def job_json(job: dict[str, Any]) -> dict[str, Any]:
+    """The public view of a job: no server paths, plus summary figures and links."""
+    public = {k: job.get(k) for k in ("id", "name", "status", "progress", "stages", "error", "created_at",
+                                      "finished_at", "options", "owner")}
+    public["recording_name"] = Path(job.get("recording") or "").name
+    public["summary"] = summarize(job)
+    public["links"] = {
+        "self": url_for("api.stream", job_id=job["id"]),
+        "page": url_for("streams.stream", job_id=job["id"]),
+        "timeline": url_for("api.timeline", job_id=job["id"]),
+        "report_md": url_for("api.report_md", job_id=job["id"]),
+        "clips": url_for("api.clips", job_id=job["id"]),
+    }
+    return public
+
+
+@bp.route("/streams", methods=["GET"])
+@require("viewer")
+def streams():
+    from workers import jobs
+
+    try:
+        limit = min(max(int(request.args.get("limit", "100")), 1), 1000)
+    except ValueError:
+        abort_json(400, "limit must be a whole number")
+    return jsonify({"streams": [job_json(j) for j in jobs.list_jobs(settings(), limit=limit)]})
+
+
+@bp.route("/streams/<job_id>", methods=["GET"])
+@require("viewer")
+def stream(job_id: str):
+    return jsonify(job_json(get_job_or_404(job_id)))
+
+
+@bp.route("/streams/<job_id>/timeline", methods=["GET"])
+@require("viewer")
+def timeline(job_id: str):
+    folder = require_finished(get_job_or_404(job_id))
+    return send_file(safe_file(folder, "timeline.json"), mimetype="application/json", max_age=0)
+
+
+@bp.route("/streams/<job_id>/report.md", methods=["GET"])
+@require("viewer")
+def report_md(job_id: str):
+    folder = require_finished(get_job_or_404(job_id))
+    if not (folder / "report.md").is_file():
+        abort_json(404, "this stream's output has no report.md; re-run it to write one")
+    return send_file(safe_file(folder, "report.md"), mimetype="text/markdown", max_age=0)
+
+
+def clip_json(job_id: str, clip: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "start_s", "end_s", "score", "reasons", "title", "product_sku")
+    return {k: clip.get(k) for k in keys} | {
+        "duration_s": round(clip["end_s"] - clip["start_s"], 3),
+        "url": url_for("api.clip_file", job_id=job_id, clip_id=clip["id"]),
+        "cover_url": url_for("files.output", job_id=job_id, relative=clip["cover"]) if clip.get("cover") else None,
+    }
+
+
+def _timeline_doc(folder: Path) -> dict[str, Any]:
+    with safe_file(folder, "timeline.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+@bp.route("/streams/<job_id>/clips", methods=["GET"])
+@require("viewer")
+def clips(job_id: str):
+    folder = require_finished(get_job_or_404(job_id))
+    return jsonify({"clips": [clip_json(job_id, c) for c in _timeline_doc(folder).get("clips", [])]})
+
+
+@bp.route("/streams/<job_id>/clips/<clip_id>", methods=["GET"])
+@require("viewer")
+def clip_file(job_id: str, clip_id: str):
+    folder = require_finished(get_job_or_404(job_id))
+    clip = next((c for c in _timeline_doc(folder).get("clips", []) if c.get("id") == clip_id), None)
+    if clip is None:
+        abort_json(404, f"stream {job_id} has no clip {clip_id}")
+    path = safe_file(folder, clip["file"])
+    return send_file(path, mimetype="video/mp4", as_attachment=True, download_name=f"{job_id}-{path.name}")
+
+
+@bp.route("/streams/<job_id>/rerun", methods=["POST"])
+@require("operator")
+def rerun(job_id: str):
+    from workers import jobs
+
+    get_job_or_404(job_id)
+    body = request.get_json(silent=True) if request.mimetype == "application/json" else None
+    if body is None or not isinstance(body, dict):
+        abort_json(415, "send a JSON object: {\"options\": {...}}")
+    new_id = _call_jobs(jobs.rerun_job, settings(), job_id, parse_options(body.get("options", {})))
+    return jsonify({"id": new_id, "links": {"self": url_for("api.stream", job_id=new_id)}}), 202
+
+
+@bp.route("/streams/<job_id>/cancel", methods=["POST"])
+@require("operator")
+def cancel(job_id: str):
+    from workers import jobs
+
+    get_job_or_404(job_id)
+    return jsonify({"id": job_id, "cancelled": bool(jobs.cancel_job(settings(), job_id))})
+
+
+def _call_jobs(function, *args, **kwargs):
+    from mediaops.errors import MediaOpsError
+
+    try:
+        return function(*args, **kwargs)
+    except MediaOpsError as exc:
+        abort_json(503 if exc.transient else 400, str(exc))
+
+
+def _upload_input(upload_id: Any, kind: str) -> Upload:
+    upload = db().get(Upload, upload_id) if isinstance(upload_id, str) else None
+    user = current_user()
+    if upload is None or (upload.owner != user.username and not user.may("admin")):
+        abort_json(404, f"no upload {upload_id!r} for {kind}; upload the file first")
+    if upload.status == "receiving":
+        abort_json(409, f"the {kind} upload is not complete ({upload.offset}/{upload.length} bytes); finish it first")
+    return upload
+
+
+def _allowed_path(value: Any, kind: str) -> Path:
+    roots = [Path(r) for r in current_app.config["ALLOWED_PATH_ROOTS"]]
+    if not roots:
+        abort_json(403, "this server takes no server-side paths (ALLOWED_PATH_ROOTS is empty); upload instead")
+    if not isinstance(value, str) or not value or "\x00" in value:
+        abort_json(400, f"{kind}_path must be a path string")
+    for root in roots:
+        found = inside(root, Path(value))
+        if found is not None and found.is_file():
+            return found
+    abort_json(403, f"{kind}_path is not a file inside the allowed folders; ask an admin which folders are allowed")
+
+
+def create_job_from(inputs: dict[str, Path], uploads: list[Upload], options: dict[str, Any], name: str | None):
+    """Submit the job, then mark its uploads as used so that expiry never deletes a job's inputs."""
+    from workers import jobs
+
+    if "recording" not in inputs or "metrics" not in inputs:
+        abort_json(400, "a job needs a recording and its metrics export")
+    job_id = _call_jobs(jobs.submit_job, settings(), inputs["recording"], inputs["metrics"],
+                        comments=inputs.get("comments"), products=inputs.get("products"), options=options,
+                        name=name, owner=current_user().username)
+    for upload in uploads:
+        upload.status, upload.job_id = "attached", job_id
+    db().commit()
+    return jsonify({"id": job_id, "links": {"self": url_for("api.stream", job_id=job_id),
+                                            "page": url_for("streams.stream", job_id=job_id)}}), 201
+
+
+@bp.route("/jobs", methods=["POST"])
+@require("operator")
+def create_job():
+    from web.uploads import upload_path
+
+    inputs: dict[str, Path] = {}
+    uploads: list[Upload] = []
+    if request.mimetype == "application/json":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            abort_json(400, "the body is not a JSON object")
+        for kind in INPUT_KINDS:
+            if body.get(kind) is not None and body.get(f"{kind}_path") is not None:
+                abort_json(400, f"give either {kind} (an upload id) or {kind}_path, not both")
+            if body.get(kind) is not None:
+                upload = _upload_input(body[kind], kind)
+                uploads.append(upload)
+                inputs[kind] = upload_path(upload)
+            elif body.get(f"{kind}_path") is not None:
+                inputs[kind] = _allowed_path(body[f"{kind}_path"], kind)
+        options, name = parse_options(body.get("options")), body.get("name")
+    elif request.mimetype == "multipart/form-data":
+        try:
+            options = parse_options(json.loads(request.form.get("options") or "{}"))
+        except json.JSONDecodeError:
+            abort_json(400, "the options field is not JSON")
+        name = request.form.get("name")
+        for kind in INPUT_KINDS:
+            if kind in request.files:
+                upload = save_file_upload(request.files[kind], kind)
+                uploads.append(upload)
+                inputs[kind] = upload_path(upload)
+    else:
+        abort_json(415, "send application/json (upload ids or server paths) or multipart/form-data (files)")
+    if name is not None and (not isinstance(name, str) or len(name) > 200):
+        abort_json(400, "name must be text of at most 200 characters")
+    return create_job_from(inputs, uploads, options, name or None)
+
+
+@bp.route("/openapi.json", methods=["GET"])
+def openapi():
+    return jsonify(openapi_document())

@@ -1,0 +1,88 @@
+"""``mediaops serve`` (web UI + API with an embedded worker) and ``mediaops user`` (accounts).
+
+Flask, the job system and the web tables are imported inside the handlers, so that ``mediaops --help`` and
+the library never import them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    serve = subparsers.add_parser("serve", help="web UI and API, with an embedded worker (one machine)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--no-worker", action="store_true",
+                       help="do not start the embedded worker (run `mediaops worker` processes instead)")
+    serve.set_defaults(handler=_serve)
+
+    user = subparsers.add_parser("user", help="add web users or reset their passwords")
+    actions = user.add_subparsers(dest="user_action", required=True, metavar="ACTION")
+    add = actions.add_parser("add", help="add a user (password from --password-stdin, a prompt, or generated)")
+    add.add_argument("username")
+    add.add_argument("--role", choices=("admin", "operator", "viewer"), default="operator")
+    add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    add.set_defaults(handler=_user_add)
+
+
+def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
+    """The new password and whether it was generated (and must be printed)."""
+    import secrets
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n"), False
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if first != getpass.getpass("again: "):
+            from mediaops.errors import MediaOpsError
+
+            raise MediaOpsError("the two passwords differ; run the command again")
+        return first, False
+    return secrets.token_urlsafe(12), True
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from mediaops.errors import MediaOpsError
+    from web.auth import create_user
+    from web.models import make_session_factory
+    from workers.config import Settings
+
+    settings = Settings.from_env()
+    password, generated = _read_password(args)
+    _engine, sessions = make_session_factory(settings.database_url)
+    with sessions() as session:
+        try:
+            create_user(session, args.username, password, args.role)
+        except ValueError as exc:
+            raise MediaOpsError(str(exc)) from exc
+    print(f"user {args.username} ({args.role}) added" + (f"; password: {password}" if generated else ""))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from web import create_app
+    from web.auth import ensure_admin
+    from workers.config import Settings
+
+    settings = Settings.from_env()
+    app = create_app({"MEDIAOPS_SETTINGS": settings})
+    with app.extensions["mediaops_db"]() as session:
+        generated = ensure_admin(session, os.environ.get("MEDIAOPS_ADMIN_PASSWORD"))
+    if generated:
+        print(f"created user 'admin' with password {generated} (shown once; change it under Users)", flush=True)
+    worker = None
+    if not args.no_worker:
+        from workers.embedded import start_embedded_worker
+
+        worker = start_embedded_worker(settings)
+    print(f"MediaOps on http://{args.host}:{args.port}/ (storage {settings.storage_root})", flush=True)
+    try:
+        app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
+    finally:
+        if worker is not None:
+            worker.stop()
+    return 0

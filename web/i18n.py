@@ -1,0 +1,116 @@
+"""The UI's words in Chinese (default) and English, and the choice between them.
+
+The language comes from ``?lang=``, then the ``lang`` cookie, then the app's ``DEFAULT_LANGUAGE`` (zh).
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+LANGUAGES = ("zh", "en")
+
+#: key -> (中文, English)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "app_name": ("MediaOps 直播复盘", "MediaOps Stream Review"),
+    "streams": ("直播列表", "Streams"),
+    "upload": ("上传直播", "Upload stream"),
+    "users": ("用户管理", "Users"),
+    "tokens": ("API 令牌", "API tokens"),
+    "login": ("登录", "Sign in"),
+    "logout": ("退出", "Sign out"),
+    "username": ("用户名", "Username"),
+    "password": ("密码", "Password"),
+    "role": ("角色", "Role"),
+    "role_admin": ("管理员", "Admin"),
+    "role_operator": ("运营", "Operator"),
+    "role_viewer": ("只读", "Viewer"),
+    "bad_login": ("用户名或密码错误", "Wrong username or password"),
+    "no_streams": ("还没有直播。上传一场直播录像和数据导出即可开始。",
+                   "No streams yet. Upload a recording and its metrics export to start."),
+    "name": ("名称", "Name"),
+    "status": ("状态", "Status"),
+    "duration": ("时长", "Duration"),
+    "created": ("创建时间", "Created"),
+    "clips": ("切片", "Clips"),
+    "peak_viewers": ("峰值在线", "Peak viewers"),
+    "orders": ("订单", "Orders"),
+    "gmv": ("成交额", "GMV"),
+    "st_queued": ("排队中", "Queued"),
+    "st_running": ("处理中", "Running"),
+    "st_succeeded": ("已完成", "Done"),
+    "st_failed": ("失败", "Failed"),
+    "st_cancelled": ("已取消", "Cancelled"),
+    "st_pending": ("等待", "Pending"),
+    "recording": ("直播录像", "Recording"),
+    "recording_hint": ("MP4 / MOV / FLV / MKV / TS，可达数 GB，断网后可续传",
+                       "MP4 / MOV / FLV / MKV / TS, multi-GB, resumes after a dropped connection"),
+    "metrics": ("数据导出（必填）", "Metrics export (required)"),
+    "metrics_hint": ("在线人数、评论、点赞、订单、GMV 的 CSV 导出",
+                     "CSV with online viewers, comments, likes, orders, GMV"),
+    "comments": ("评论/弹幕记录（可选）", "Comment log (optional)"),
+    "products": ("商品列表（可选）", "Product list (optional)"),
+    "stream_name": ("直播名称（可选）", "Stream name (optional)"),
+    "start_upload": ("上传并开始处理", "Upload and process"),
+    "uploading": ("上传中", "Uploading"),
+    "upload_done": ("上传完成，正在创建任务…", "Uploaded; creating the job…"),
+    "upload_failed": ("上传失败", "Upload failed"),
+    "resuming": ("网络中断，正在续传…", "Connection lost; resuming…"),
+    "progress": ("处理进度", "Progress"),
+    "stages": ("处理阶段", "Stages"),
+    "timeline": ("时间轴", "Timeline"),
+    "timeline_hint": ("点击曲线或标记跳转到该时刻", "Click the chart or a marker to jump there"),
+    "clip_gallery": ("高光切片", "Highlight clips"),
+    "download": ("下载", "Download"),
+    "download_all": ("全部下载 (ZIP)", "Download all (ZIP)"),
+    "play_here": ("在播放器中定位", "Seek player"),
+    "report": ("复盘报告", "Review report"),
+    "view_report": ("查看报告", "View report"),
+    "rerun": ("调整参数重新处理", "Re-run with other settings"),
+    "rerun_go": ("重新处理", "Re-run"),
+    "n_clips": ("切片数量", "Number of clips"),
+    "min_duration": ("最短时长（秒）", "Min duration (s)"),
+    "max_duration": ("最长时长（秒）", "Max duration (s)"),
+    "aspect": ("画面比例", "Aspect"),
+    "captions": ("烧录字幕", "Burn captions"),
+    "cancel": ("取消任务", "Cancel job"),
+    "error": ("错误", "Error"),
+    "no_clips": ("没有生成切片。", "No clips were made."),
+    "not_ready": ("处理完成后这里会显示结果。", "Results appear here when processing finishes."),
+    "sales_spikes": ("成交高峰", "Sales spikes"),
+    "scene_cuts": ("场景切换", "Scene cuts"),
+    "pitches": ("商品讲解", "Product pitches"),
+    "online_viewers": ("在线人数", "Online viewers"),
+    "comments_metric": ("评论", "Comments"),
+    "likes": ("点赞", "Likes"),
+    "add_user": ("添加用户", "Add user"),
+    "save": ("保存", "Save"),
+    "active": ("启用", "Active"),
+    "new_token": ("新建令牌", "New token"),
+    "token_name": ("令牌用途", "Token name"),
+    "token_once": ("请立即复制此令牌，它只显示这一次：", "Copy this token now; it is shown only once:"),
+    "revoke": ("吊销", "Revoke"),
+    "last_used": ("最近使用", "Last used"),
+    "forbidden": ("没有权限执行此操作。", "You are not allowed to do that."),
+    "not_found": ("找不到该页面或文件。", "Page or file not found."),
+    "api_docs": ("API 文档", "API (OpenAPI)"),
+    "back": ("返回", "Back"),
+    "score": ("得分", "Score"),
+    "reasons": ("入选理由", "Why"),
+    "unattributed": ("未归因", "unattributed"),
+}
+
+
+def language() -> str:
+    """The language of this request's page (``zh`` or ``en``)."""
+    if "lang" not in g:
+        chosen = request.args.get("lang") or request.cookies.get("lang") or current_app.config["DEFAULT_LANGUAGE"]
+        g.lang = chosen if chosen in LANGUAGES else "zh"
+    return g.lang
+
+
+def translate(key: str) -> str:
+    """The UI text for ``key`` in this request's language (the key itself if unknown, so gaps show)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    return pair[LANGUAGES.index(language())]

@@ -1,0 +1,184 @@
+"""The OpenAPI 3.1 document of the JSON API, served at ``/api/openapi.json``.
+
+Kept by hand next to the routes; ``tests/test_api_openapi.py`` checks that both list the same paths and methods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mediaops import __version__
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    texts = {400: "Bad input", 401: "Not signed in / no token", 403: "Role too weak or path not allowed",
+             404: "Unknown stream, clip or upload", 409: "Not finished yet, or a conflicting state",
+             411: "Content-Length missing", 412: "Tus-Resumable missing", 413: "Too large",
+             415: "Wrong content type or file kind", 423: "Upload busy", 460: "Checksum mismatch",
+             503: "Transient failure; retry"}
+    return {str(c): _json(_ERROR, texts[c]) for c in codes}
+
+
+_JOB_ID = {"name": "job_id", "in": "path", "required": True,
+           "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}
+_UPLOAD_ID = {"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_TUS = {"name": "Tus-Resumable", "in": "header", "required": True, "schema": {"type": "string", "enum": ["1.0.0"]}}
+
+_OPTIONS = {
+    "type": "object", "additionalProperties": False,
+    "properties": {
+        "clips": {"type": "integer", "minimum": 1, "maximum": 50},
+        "min_duration_s": {"type": "number", "minimum": 1, "maximum": 600},
+        "max_duration_s": {"type": "number", "minimum": 1, "maximum": 600},
+        "aspect": {"enum": ["16:9", "9:16", "1:1"]}, "captions": {"type": "boolean"},
+        "cut": {"enum": ["fast", "exact"]}, "lang": {"enum": ["zh", "en"]}, "language": {"type": "string"},
+        "model": {"type": "string"}, "metrics_offset_s": {"type": "number"},
+    },
+}
+
+_SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error", "status"],
+              "properties": {"error": {"type": "string"}, "status": {"type": "integer"}}},
+    "Options": _OPTIONS,
+    "Stage": {"type": "object", "properties": {
+        "name": {"type": "string"}, "status": {"type": "string"}, "progress": {"type": ["number", "null"]},
+        "started_at": {"type": ["string", "null"]}, "finished_at": {"type": ["string", "null"]},
+        "seconds": {"type": ["number", "null"]}, "error": {"type": ["string", "null"]}}},
+    "Stream": {"type": "object", "required": ["id", "status", "links"], "properties": {
+        "id": {"type": "string"}, "name": {"type": ["string", "null"]},
+        "status": {"enum": ["queued", "running", "succeeded", "failed", "cancelled"]},
+        "progress": {"type": ["number", "null"]},
+        "stages": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"}},
+        "error": {"type": ["string", "null"]}, "created_at": {"type": ["string", "null"]},
+        "finished_at": {"type": ["string", "null"]}, "options": {"type": ["object", "null"]},
+        "owner": {"type": ["string", "null"]}, "recording_name": {"type": "string"},
+        "summary": {"type": "object"}, "links": {"type": "object", "additionalProperties": {"type": "string"}}}},
+    "Clip": {"type": "object", "required": ["id", "start_s", "end_s", "url"], "properties": {
+        "id": {"type": "string"}, "start_s": {"type": "number"}, "end_s": {"type": "number"},
+        "duration_s": {"type": "number"}, "score": {"type": ["number", "null"]},
+        "reasons": {"type": "array", "items": {"type": "string"}}, "title": {"type": ["string", "null"]},
+        "product_sku": {"type": ["string", "null"]}, "url": {"type": "string"},
+        "cover_url": {"type": ["string", "null"]}}},
+    "Created": {"type": "object", "required": ["id"], "properties": {
+        "id": {"type": "string"}, "links": {"type": "object", "additionalProperties": {"type": "string"}}}},
+    "JobFromUploads": {"type": "object", "description": (
+        "Inputs by upload id (from /api/uploads) or by server path inside the allowed folders; "
+        "recording and metrics are required, as an id or a path each."), "properties": {
+        "recording": {"type": "string"}, "metrics": {"type": "string"}, "comments": {"type": "string"},
+        "products": {"type": "string"}, "recording_path": {"type": "string"}, "metrics_path": {"type": "string"},
+        "comments_path": {"type": "string"}, "products_path": {"type": "string"}, "name": {"type": "string"},
+        "options": _OPTIONS}},
+    "JobFromFiles": {"type": "object", "required": ["recording", "metrics"], "properties": {
+        "recording": {"type": "string", "format": "binary"}, "metrics": {"type": "string", "format": "binary"},
+        "comments": {"type": "string", "format": "binary"}, "products": {"type": "string", "format": "binary"},
+        "name": {"type": "string"}, "options": {"type": "string", "description": "Options as a JSON object"}}},
+}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 description of every ``/api`` route."""
+    stream = {"$ref": "#/components/schemas/Stream"}
+    paths: dict[str, Any] = {
+        "/api/streams": {"get": {
+            "summary": "List streams (jobs), newest first", "operationId": "listStreams",
+            "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                                        "maximum": 1000}}],
+            "responses": {"200": _json({"type": "object", "required": ["streams"], "properties": {
+                "streams": {"type": "array", "items": stream}}})} | _errors(400, 401)}},
+        "/api/streams/{job_id}": {"get": {
+            "summary": "One stream: status, stage progress, summary", "operationId": "getStream",
+            "parameters": [_JOB_ID], "responses": {"200": _json(stream)} | _errors(401, 404)}},
+        "/api/streams/{job_id}/timeline": {"get": {
+            "summary": "The stream's timeline.json (schema version 1)", "operationId": "getTimeline",
+            "parameters": [_JOB_ID],
+            "responses": {"200": _json({"type": "object", "required": ["schema_version"]},
+                                       "timeline.json; see mediaops/schema/timeline.schema.json")}
+            | _errors(401, 404, 409)}},
+        "/api/streams/{job_id}/report.md": {"get": {
+            "summary": "The review report in Markdown", "operationId": "getReportMarkdown", "parameters": [_JOB_ID],
+            "responses": {"200": {"description": "Markdown", "content": {"text/markdown": {"schema": {
+                "type": "string"}}}}} | _errors(401, 404, 409)}},
+        "/api/streams/{job_id}/clips": {"get": {
+            "summary": "The stream's clips with download links", "operationId": "listClips", "parameters": [_JOB_ID],
+            "responses": {"200": _json({"type": "object", "required": ["clips"], "properties": {
+                "clips": {"type": "array", "items": {"$ref": "#/components/schemas/Clip"}}}})}
+            | _errors(401, 404, 409)}},
+        "/api/streams/{job_id}/clips/{clip_id}": {"get": {
+            "summary": "Download one clip (MP4)", "operationId": "getClipFile",
+            "parameters": [_JOB_ID, {"name": "clip_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "MP4", "content": {"video/mp4": {"schema": {
+                "type": "string", "format": "binary"}}}}} | _errors(401, 404, 409)}},
+        "/api/streams/{job_id}/rerun": {"post": {
+            "summary": "Run the same inputs again with other settings", "operationId": "rerunStream",
+            "parameters": [_JOB_ID],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "properties": {"options": _OPTIONS}}}}},
+            "responses": {"202": _json({"$ref": "#/components/schemas/Created"}, "New job queued")}
+            | _errors(400, 401, 403, 404, 415, 503)}},
+        "/api/streams/{job_id}/cancel": {"post": {
+            "summary": "Cancel a queued or running job", "operationId": "cancelStream", "parameters": [_JOB_ID],
+            "responses": {"200": _json({"type": "object", "properties": {"id": {"type": "string"},
+                                                                         "cancelled": {"type": "boolean"}}})}
+            | _errors(401, 403, 404)}},
+        "/api/jobs": {"post": {
+            "summary": "Create a job from finished uploads, server paths, or files in a multipart body",
+            "operationId": "createJob",
+            "requestBody": {"required": True, "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/JobFromUploads"}},
+                "multipart/form-data": {"schema": {"$ref": "#/components/schemas/JobFromFiles"}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/Created"}, "Job queued")}
+            | _errors(400, 401, 403, 404, 409, 413, 415, 503)}},
+        "/api/uploads": {
+            "options": {"summary": "tus capabilities (version, extensions, max size, checksum algorithms)",
+                        "operationId": "tusOptions", "responses": {"204": {"description": "tus headers"}}},
+            "post": {"summary": "tus creation: start a resumable upload", "operationId": "createUpload",
+                     "parameters": [_TUS,
+                                    {"name": "Upload-Length", "in": "header", "required": True,
+                                     "schema": {"type": "integer", "minimum": 1}},
+                                    {"name": "Upload-Metadata", "in": "header", "schema": {"type": "string"},
+                                     "description": "base64 pairs: filename, kind (recording|metrics|comments|"
+                                                    "products), sha256 (hex of the whole file, checked at the end)"}],
+                     "responses": {"201": _json({"type": "object", "properties": {
+                         "id": {"type": "string"}, "url": {"type": "string"}}}, "Created; Location header")}
+                     | _errors(400, 401, 403, 412, 413, 415)}},
+        "/api/uploads/{upload_id}": {
+            "head": {"summary": "tus: how many bytes the server has", "operationId": "uploadOffset",
+                     "parameters": [_UPLOAD_ID], "responses": {"200": {"description": "Upload-Offset header"},
+                                                               "401": {"description": "Not signed in"},
+                                                               "404": {"description": "Unknown upload"}}},
+            "get": {"summary": "Upload state as JSON", "operationId": "getUpload", "parameters": [_UPLOAD_ID],
+                    "responses": {"200": _json({"type": "object"})} | _errors(401, 403, 404)},
+            "patch": {"summary": "tus: append a chunk at Upload-Offset (optional Upload-Checksum)",
+                      "operationId": "appendUpload",
+                      "parameters": [_UPLOAD_ID, _TUS,
+                                     {"name": "Upload-Offset", "in": "header", "required": True,
+                                      "schema": {"type": "integer", "minimum": 0}},
+                                     {"name": "Upload-Checksum", "in": "header", "schema": {"type": "string"},
+                                      "description": "'sha1|sha256|md5 <base64 digest of this chunk>'"}],
+                      "requestBody": {"required": True, "content": {"application/offset+octet-stream": {
+                          "schema": {"type": "string", "format": "binary"}}}},
+                      "responses": {"204": {"description": "Stored; new Upload-Offset header"}}
+                      | _errors(400, 401, 403, 404, 409, 411, 412, 413, 415, 423, 460)},
+            "delete": {"summary": "tus termination: drop an unfinished upload", "operationId": "deleteUpload",
+                       "parameters": [_UPLOAD_ID], "responses": {"204": {"description": "Deleted"}}
+                       | _errors(401, 403, 404, 409)}},
+        "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [],
+                                      "responses": {"200": _json({"type": "object"})}}},
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "MediaOps API", "version": __version__,
+                 "description": "Livestream review: streams, timelines (schema v1), clips, reports, uploads (tus)."},
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "components": {"schemas": _SCHEMAS, "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer", "description": "API token from the 'API tokens' page"},
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"}}},
+        "paths": paths,
+    }

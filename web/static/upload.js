@@ -1,0 +1,136 @@
+// Resumable upload (tus 1.0.0 client) for the upload page: chunked PATCHes with per-chunk SHA-256 where the
+// browser allows it, resume after a dropped connection (HEAD for the offset), and resume after a page reload
+// (the upload URL is remembered in localStorage per file).
+(function () {
+  "use strict";
+  const form = document.getElementById("upload-form");
+  if (!form) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const CHUNK = Number(form.dataset.chunk) || 8 * 1024 * 1024;
+  const bar = document.getElementById("upload-bar");
+  const statusLine = document.getElementById("upload-status");
+  const msg = (k) => form.dataset["msg" + k] || k;
+  const base = { "Tus-Resumable": "1.0.0", "X-CSRF-Token": csrf };
+
+  function b64(text) {
+    return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
+  }
+  function b64bytes(buffer) {
+    let s = "";
+    new Uint8Array(buffer).forEach((b) => { s += String.fromCharCode(b); });
+    return btoa(s);
+  }
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+  async function errorText(response) {
+    try { return (await response.json()).error; } catch (e) { return response.status + " " + response.statusText; }
+  }
+
+  function patch(url, offset, blob, checksum, onProgress) {
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open("PATCH", url);
+      Object.entries(base).forEach(([k, v]) => xhr.setRequestHeader(k, v));
+      xhr.setRequestHeader("Content-Type", "application/offset+octet-stream");
+      xhr.setRequestHeader("Upload-Offset", String(offset));
+      if (checksum) xhr.setRequestHeader("Upload-Checksum", "sha256 " + checksum);
+      xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      xhr.onload = () => resolve(xhr);
+      xhr.onerror = () => reject(new Error("network"));
+      xhr.send(blob);
+    });
+  }
+
+  async function upload(file, kind, onBytes) {
+    const key = ["mediaops-upload", kind, file.name, file.size, file.lastModified].join(":");
+    let url = localStorage.getItem(key);
+    let offset = 0;
+    if (url) {
+      const head = await fetch(url, { method: "HEAD", headers: base });
+      if (head.ok) offset = Number(head.headers.get("Upload-Offset")); else url = null;
+    }
+    if (!url) {
+      const created = await fetch(form.dataset.createUrl, {
+        method: "POST",
+        headers: { ...base, "Upload-Length": String(file.size),
+                   "Upload-Metadata": "filename " + b64(file.name) + ",kind " + b64(kind) },
+      });
+      if (created.status !== 201) throw new Error(file.name + ": " + (await errorText(created)));
+      url = created.headers.get("Location");
+      localStorage.setItem(key, url);
+    }
+    let failures = 0;
+    while (offset < file.size) {
+      const blob = file.slice(offset, Math.min(offset + CHUNK, file.size));
+      let checksum = null;
+      if (window.crypto && crypto.subtle) checksum = b64bytes(await crypto.subtle.digest("SHA-256", await blob.arrayBuffer()));
+      try {
+        const xhr = await patch(url, offset, blob, checksum, (n) => onBytes(file, offset + n));
+        if (xhr.status === 204) {
+          offset = Number(xhr.getResponseHeader("Upload-Offset"));
+          failures = 0;
+          onBytes(file, offset);
+          continue;
+        }
+        if (xhr.status === 404) { localStorage.removeItem(key); }
+        if (xhr.status !== 409 && xhr.status !== 460 && xhr.status !== 423) {
+          let text = xhr.statusText;
+          try { text = JSON.parse(xhr.responseText).error; } catch (e) { /* keep statusText */ }
+          throw new Error(file.name + ": " + text);
+        }
+      } catch (err) {
+        if (err.message !== "network") throw err;
+      }
+      // dropped connection, busy or out-of-step: wait, ask the server where it stands, carry on from there
+      failures += 1;
+      if (failures > 30) throw new Error(file.name + ": " + msg("Failed"));
+      statusLine.textContent = msg("Resuming");
+      await sleep(Math.min(1000 * failures, 10000));
+      try {
+        const head = await fetch(url, { method: "HEAD", headers: base });
+        if (head.ok) offset = Number(head.headers.get("Upload-Offset"));
+      } catch (e) { /* still offline; try again */ }
+    }
+    return { id: url.split("/").pop(), key };
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = document.getElementById("upload-submit");
+    button.disabled = true;
+    form.querySelector(".upload-progress").hidden = false;
+    const kinds = ["recording", "metrics", "comments", "products"];
+    const files = kinds.map((k) => [k, form.elements[k].files[0]]).filter(([, f]) => f);
+    const total = files.reduce((n, [, f]) => n + f.size, 0);
+    const done = new Map();
+    const onBytes = (file, bytes) => {
+      done.set(file, bytes);
+      const sum = [...done.values()].reduce((a, b) => a + b, 0);
+      const pct = total ? (100 * sum) / total : 100;
+      bar.style.width = pct.toFixed(1) + "%";
+      statusLine.textContent = msg("Uploading") + " " + pct.toFixed(1) + "% · " + (sum / 1048576).toFixed(1) +
+        " / " + (total / 1048576).toFixed(1) + " MB";
+    };
+    try {
+      const body = { name: form.elements.name.value || null };
+      const keys = [];
+      for (const [kind, file] of files) {
+        const result = await upload(file, kind, onBytes);
+        body[kind] = result.id;
+        keys.push(result.key);
+      }
+      statusLine.textContent = msg("Done");
+      const response = await fetch(form.dataset.jobsUrl, {
+        method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+      if (response.status !== 201) throw new Error(await errorText(response));
+      keys.forEach((k) => localStorage.removeItem(k));
+      window.location = (await response.json()).links.page;
+    } catch (err) {
+      statusLine.textContent = msg("Failed") + ": " + err.message;
+      statusLine.classList.add("error");
+      button.disabled = false;
+    }
+  });
+})();

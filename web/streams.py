@@ -1,0 +1,80 @@
+"""The pages: streams list, upload, one stream (progress, player, timeline, clips, report), re-run."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from web.jobs_view import get_job_or_404, parse_options, read_timeline, settings, summarize
+from web.security import require
+
+bp = Blueprint("streams", __name__)
+
+REPORT_FORMATS = (("report.html", "HTML"), ("report.md", "Markdown"), ("report.pdf", "PDF"))
+
+
+@bp.route("/", methods=["GET"])
+@require("viewer")
+def index():
+    from workers import jobs
+
+    rows = [(job, summarize(job)) for job in jobs.list_jobs(settings(), limit=200)]
+    return render_template("streams.html", rows=rows)
+
+
+@bp.route("/upload", methods=["GET"])
+@require("operator")
+def upload():
+    return render_template("upload.html", chunk_bytes=current_app.config["UPLOAD_CHUNK_BYTES"],
+                           max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+
+
+@bp.route("/streams/<job_id>", methods=["GET"])
+@require("viewer")
+def stream(job_id: str):
+    job = get_job_or_404(job_id)
+    doc = read_timeline(job)
+    reports = []
+    if doc is not None:
+        from pathlib import Path
+
+        folder = Path(job["out_dir"])
+        reports = [(name, label) for name, label in REPORT_FORMATS if (folder / name).is_file()]
+    return render_template("stream.html", job=job, doc=doc, reports=reports, summary=summarize(job))
+
+
+def _form_options() -> dict:
+    raw: dict = {"captions": request.form.get("captions") == "on"}
+    for key, cast in (("clips", int), ("min_duration_s", float), ("max_duration_s", float)):
+        if request.form.get(key):
+            try:
+                raw[key] = cast(request.form[key])
+            except ValueError:
+                raw[key] = request.form[key]  # parse_options names the bad field
+    if request.form.get("aspect"):
+        raw["aspect"] = request.form["aspect"]
+    return parse_options(raw)
+
+
+@bp.route("/streams/<job_id>/rerun", methods=["POST"])
+@require("operator")
+def rerun(job_id: str):
+    from mediaops.errors import MediaOpsError
+    from workers import jobs
+
+    get_job_or_404(job_id)
+    try:
+        new_id = jobs.rerun_job(settings(), job_id, _form_options())
+    except MediaOpsError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("streams.stream", job_id=job_id))
+    return redirect(url_for("streams.stream", job_id=new_id))
+
+
+@bp.route("/streams/<job_id>/cancel", methods=["POST"])
+@require("operator")
+def cancel(job_id: str):
+    from workers import jobs
+
+    get_job_or_404(job_id)
+    jobs.cancel_job(settings(), job_id)
+    return redirect(url_for("streams.stream", job_id=job_id))
