@@ -1,0 +1,465 @@
+"""The pipeline's stages as idempotent functions over a job folder.
+
+A job folder holds ``job.json`` (the recording, its side files and the options) and an artifact store. Each
+stage reads the artifacts of the stages before it, computes its result and stores it atomically under a
+content-hash key (see :mod:`mediaops.artifacts`); run again, it returns the stored result at once. So a job
+interrupted anywhere (a killed worker, a power cut) resumes where it stopped, clips are rendered once per
+highlight whatever the number of retries, and the published folder is swapped in whole by :func:`publish`.
+
+Dependencies: ``probe`` and ``metrics`` read files; ``transcribe`` and ``scenes`` read the recording;
+``highlights`` reads all four; ``render`` one highlight; ``publish`` everything. :func:`run_stages` runs them
+in order in one process; the Celery workers run them as separate tasks, in parallel where the graph allows.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mediaops import __version__
+from mediaops.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
+from mediaops.comments import load_comments
+from mediaops.errors import InputFileError, InvalidMediaError, MediaOpsError
+from mediaops.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement
+from mediaops.metrics import load_metrics
+from mediaops.pipeline import ProcessOptions, StreamInputs
+from mediaops.pitches import find_pitches
+from mediaops.probe import probe as probe_media
+from mediaops.products import load_products
+from mediaops.render import cut_clip, write_cover
+from mediaops.report import write_reports
+from mediaops.scenes import detect_scenes
+from mediaops.serialize import write_json_atomic, write_text_atomic
+from mediaops.timeline import find_sales_spikes, write_timeline
+from mediaops.transcribe import transcribe as transcribe_audio
+from mediaops.transcribe import transcript_to_srt, transcript_to_vtt
+from mediaops.transcribe.formats import segments_to_srt
+from mediaops.types import (
+    Clip,
+    Comment,
+    Highlight,
+    MediaInfo,
+    Metrics,
+    Peak,
+    PitchSegment,
+    Product,
+    ProgressCallback,
+    Scene,
+    Timeline,
+    Transcript,
+    no_progress,
+)
+
+#: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
+STAGES_VERSION = 1
+
+#: the stages in the order :func:`run_stages` runs them.
+STAGE_NAMES = ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish")
+
+
+class JobCancelledError(MediaOpsError):
+    """Raised by a ``check_cancelled`` callback to stop a job between (or inside) stages."""
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """What a job folder is asked to produce (stored as ``job.json``)."""
+
+    recording: Path
+    inputs: StreamInputs
+    options: ProcessOptions
+    out_dir: Path
+
+
+@dataclass(frozen=True, slots=True)
+class StreamData:
+    """The side files of a stream, parsed."""
+
+    metrics: Metrics
+    comments: tuple[Comment, ...] = ()
+    products: tuple[Product, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HighlightPlan:
+    """What the highlights stage decided: the clips to render and the evidence behind them."""
+
+    highlights: tuple[Highlight, ...]
+    peaks: tuple[Peak, ...]
+    lowlights: tuple[Peak, ...]
+    pitches: tuple[PitchSegment, ...]
+
+
+class JobFolder:
+    """A job's folder: ``job.json`` plus an artifact store (``artifacts/`` unless another is given).
+
+    The store may be shared by several jobs (a storage-wide cache): keys depend only on content and options,
+    so a re-run of the same recording with other clip settings reuses its transcript and scenes.
+    """
+
+    def __init__(self, root: Path, artifacts: Path | None = None) -> None:
+        self.root = root
+        self.store = ArtifactStore(artifacts or root / "artifacts")
+        self._spec: JobSpec | None = None
+        self._fingerprints: dict[Path, str] = {}
+
+    @property
+    def spec_path(self) -> Path:
+        return self.root / "job.json"
+
+    @property
+    def spec(self) -> JobSpec:
+        if self._spec is None:
+            import json
+
+            try:
+                self._spec = decode(JobSpec, json.loads(self.spec_path.read_text("utf-8")))
+            except FileNotFoundError as exc:
+                raise InputFileError(f"no job.json in {self.root} — the job folder is gone; submit again") from exc
+        return self._spec
+
+    def fingerprint(self, path: Path | None) -> str:
+        if path is None:
+            return ""
+        if path not in self._fingerprints:
+            try:
+                self._fingerprints[path] = file_fingerprint(path)
+            except FileNotFoundError as exc:
+                raise InputFileError(f"input file not found: {path} — it was moved or deleted") from exc
+        return self._fingerprints[path]
+
+
+def prepare_job(
+    root: Path,
+    recording: Path,
+    inputs: StreamInputs,
+    options: ProcessOptions,
+    out_dir: Path,
+    artifacts: Path | None = None,
+) -> JobFolder:
+    """Create (or update) the job folder ``root`` for ``recording`` and return it. Paths are made absolute."""
+    spec = JobSpec(
+        recording=recording.absolute(),
+        inputs=replace(
+            inputs,
+            metrics=inputs.metrics.absolute(),
+            comments=inputs.comments.absolute() if inputs.comments else None,
+            products=inputs.products.absolute() if inputs.products else None,
+        ),
+        options=options,
+        out_dir=out_dir.absolute(),
+    )
+    write_json_atomic(root / "job.json", encode(spec))
+    return JobFolder(root, artifacts)
+
+
+# --- keys: what each stage's result depends on ---------------------------------------------------------------
+
+
+def _probe_key(job: JobFolder) -> str:
+    return content_key("probe", STAGES_VERSION, job.fingerprint(job.spec.recording))
+
+
+def _metrics_key(job: JobFolder) -> str:
+    spec = job.spec
+    return content_key(
+        "metrics", STAGES_VERSION, job.fingerprint(spec.inputs.metrics), job.fingerprint(spec.inputs.comments),
+        job.fingerprint(spec.inputs.products), spec.options.metrics,
+    )
+
+
+def _transcribe_key(job: JobFolder) -> str:
+    spec = job.spec
+    return content_key("transcribe", STAGES_VERSION, job.fingerprint(spec.recording),
+                       job.fingerprint(spec.inputs.products), spec.options.transcribe)
+
+
+def _scenes_key(job: JobFolder) -> str:
+    return content_key("scenes", STAGES_VERSION, job.fingerprint(job.spec.recording), job.spec.options.scenes)
+
+
+def _highlights_key(job: JobFolder) -> str:
+    return content_key("highlights", STAGES_VERSION, _probe_key(job), _metrics_key(job), _transcribe_key(job),
+                       _scenes_key(job), job.spec.options.highlights)
+
+
+def _render_key(job: JobFolder, highlight: Highlight) -> str:
+    return content_key("render", STAGES_VERSION, job.fingerprint(job.spec.recording), _transcribe_key(job),
+                       highlight, job.spec.options.render)
+
+
+# --- the stages -------------------------------------------------------------------------------------------------
+
+
+def probe(job: JobFolder) -> MediaInfo:
+    """Probe the recording; it must have audio and video.
+
+    Raises:
+        InputFileError, InvalidMediaError: the recording is missing, undecodable or lacks a stream.
+    """
+    key = _probe_key(job)
+    if (found := job.store.load("probe", key, MediaInfo)) is not None:
+        return found
+    recording = job.spec.recording
+    info = probe_media(recording)
+    if not info.has_audio:
+        raise InvalidMediaError(
+            f"no audio track in {recording.name} — MediaOps needs the stream's sound to transcribe it"
+        )
+    if not info.has_video:
+        raise InvalidMediaError(f"no video track in {recording.name} — give the video recording, not only its audio")
+    job.store.save("probe", key, info)
+    return info
+
+
+def metrics(job: JobFolder) -> StreamData:
+    """Parse the metrics export and the optional comment log and product list.
+
+    Raises:
+        InputFileError, MetricsFormatError: a file is missing or cannot be understood.
+    """
+    key = _metrics_key(job)
+    if (found := job.store.load("metrics", key, StreamData)) is not None:
+        return found
+    spec = job.spec
+    loaded = load_metrics(spec.inputs.metrics, spec.options.metrics)
+    comments = load_comments(spec.inputs.comments, spec.options.metrics.offset_s) if spec.inputs.comments else []
+    products = load_products(spec.inputs.products) if spec.inputs.products else []
+    data = StreamData(metrics=loaded, comments=tuple(comments), products=tuple(products))
+    job.store.save("metrics", key, data)
+    return data
+
+
+def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Transcript:
+    """Transcribe the recording, with the product names as hot words.
+
+    Raises:
+        InvalidMediaError: no audio. ModelError: the model cannot be loaded.
+    """
+    key = _transcribe_key(job)
+    if (found := job.store.load("transcribe", key, Transcript)) is not None:
+        on_progress("transcribe", 1.0, "reused")
+        return found
+    spec = job.spec
+    products = load_products(spec.inputs.products) if spec.inputs.products else []
+    hotwords = tuple(dict.fromkeys(n for p in products for n in (p.name, *p.aliases)))
+    options = replace(spec.options.transcribe, hotwords=spec.options.transcribe.hotwords + hotwords)
+    transcript = transcribe_audio(spec.recording, options, probe(job).duration_s, on_progress)
+    job.store.save("transcribe", key, transcript)
+    return transcript
+
+
+def scenes(job: JobFolder, on_progress: ProgressCallback = no_progress) -> tuple[Scene, ...]:
+    """Scene changes of the recording."""
+    key = _scenes_key(job)
+    if (found := job.store.load("scenes", key, tuple[Scene, ...])) is not None:
+        on_progress("scenes", 1.0, "reused")
+        return found
+    on_progress("scenes", 0.0, "detecting scene changes")
+    result = tuple(detect_scenes(job.spec.recording, job.spec.options.scenes, on_progress=on_progress))
+    job.store.save("scenes", key, result)
+    return result
+
+
+def _require(job: JobFolder, stage: str, key: str, kind: Any) -> Any:
+    found = job.store.load(stage, key, kind)
+    if found is None:
+        raise MediaOpsError(f"the {stage} stage has not finished for {job.root.name} — run it first")
+    return found
+
+
+def highlights(job: JobFolder) -> HighlightPlan:
+    """Choose the highlights from the finished probe, metrics, transcribe and scenes stages.
+
+    Raises:
+        MediaOpsError: a stage it reads has not finished.
+    """
+    key = _highlights_key(job)
+    if (found := job.store.load("highlights", key, HighlightPlan)) is not None:
+        return found
+    info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
+    transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
+    found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
+    options = job.spec.options.highlights
+    pitches = find_pitches(transcript, list(data.products))
+    peaks = find_peaks_in_engagement(data.metrics, list(data.comments), options)
+    chosen = choose_highlights(peaks, list(found_scenes), transcript, info.duration_s, pitches, options)
+    plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks),
+                         lowlights=tuple(find_lowlights(data.metrics)), pitches=tuple(pitches))
+    job.store.save("highlights", key, plan)
+    return plan
+
+
+def _render_paths(job: JobFolder, key: str) -> dict[str, Path]:
+    return {"video": job.store.path("render", key, ".mp4"), "cover": job.store.path("render", key, ".jpg"),
+            "subtitles": job.store.path("render", key, ".srt")}
+
+
+def render(job: JobFolder, highlight_id: str, on_progress: ProgressCallback = no_progress) -> Clip:
+    """Render the highlight ``highlight_id`` (video, cover, subtitles); done once whatever the retries.
+
+    Files are made in a private temporary folder and moved into the store, then a small record that marks the
+    clip finished is written last: a clip either has all its files or is rendered again. Two workers that got
+    the same task (a redelivery) each move a whole file into place; nothing is ever half-written.
+
+    Returns a :class:`Clip` whose paths are the store's files; :func:`publish` links them into the output.
+    Raises:
+        MediaOpsError: the highlights stage has not finished or has no such highlight. FFmpegError: ffmpeg failed.
+    """
+    plan: HighlightPlan = _require(job, "highlights", _highlights_key(job), HighlightPlan)
+    highlight = next((h for h in plan.highlights if h.id == highlight_id), None)
+    if highlight is None:
+        raise MediaOpsError(f"no highlight {highlight_id!r} in job {job.root.name} — its plan changed; re-run it")
+    key = _render_key(job, highlight)
+    if (found := job.store.load("render", key, Clip)) is not None and Path(found.file).is_file():
+        return found
+    transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
+    options = job.spec.options.render
+    source = job.spec.recording
+    final = _render_paths(job, key)
+    job.store.root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".render-{key}-", dir=job.store.root))
+    try:
+        cut_clip(source, highlight.start_s, highlight.end_s, scratch / "clip.mp4", options)
+        made = {"video": scratch / "clip.mp4"}
+        if options.covers:
+            mid = highlight.start_s + (highlight.end_s - highlight.start_s) / 2
+            made["cover"] = write_cover(source, mid, scratch / "cover.jpg")
+        segments = [s for s in transcript.segments if s.end_s > highlight.start_s and s.start_s < highlight.end_s]
+        made["subtitles"] = scratch / "clip.srt"
+        write_text_atomic(made["subtitles"], segments_to_srt(segments, shift_s=highlight.start_s))
+        for kind, path in made.items():
+            os.replace(path, final[kind])
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    clip = Clip(
+        id=highlight.id, start_s=highlight.start_s, end_s=highlight.end_s, score=highlight.score,
+        file=str(final["video"]), reasons=highlight.reasons,
+        cover=str(final["cover"]) if options.covers else None, subtitles=str(final["subtitles"]),
+        product_sku=highlight.product_sku, title=highlight.title,
+    )
+    job.store.save("render", key, clip)
+    on_progress("render", 1.0, highlight.id)
+    return clip
+
+
+def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
+    """``(done, missing)`` highlight ids of the render stage (for progress reports and checks)."""
+    plan: HighlightPlan = _require(job, "highlights", _highlights_key(job), HighlightPlan)
+    done, missing = [], []
+    for highlight in plan.highlights:
+        marker = job.store.path("render", _render_key(job, highlight))
+        (done if marker.is_file() else missing).append(highlight.id)
+    return done, missing
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _publish_folder(work: Path, out_dir: Path) -> None:
+    """Replace ``out_dir`` by the finished ``work`` folder; the old results survive until the swap."""
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        os.replace(out_dir, old)
+        os.replace(work, out_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(work, out_dir)
+
+
+def publish(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Timeline:
+    """Attribute sales spikes, write transcripts, clips, ``timeline.json`` and the reports into the output folder.
+
+    The folder is built beside the output and swapped in whole: readers see the previous results or the new
+    ones, and the clips in it are exactly the plan's, each once.
+    Raises:
+        MediaOpsError: an earlier stage (or a clip) has not finished.
+    """
+    spec = job.spec
+    info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
+    transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
+    found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
+    plan = highlights(job)
+    on_progress("publish", 0.0, "writing timeline and reports")
+    out_dir = spec.out_dir
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    work.chmod(0o755)
+    try:
+        clips = []
+        for highlight in plan.highlights:
+            stored: Clip = _require(job, "render", _render_key(job, highlight), Clip)
+            names = {"file": f"clips/{highlight.id}.mp4", "cover": f"clips/{highlight.id}.jpg",
+                     "subtitles": f"clips/{highlight.id}.srt"}
+            for field_name, relative in names.items():
+                source = getattr(stored, field_name)
+                if source:
+                    _link(Path(source), work / relative)
+            clips.append(replace(stored, file=names["file"], subtitles=names["subtitles"],
+                                 cover=names["cover"] if stored.cover else None))
+        write_json_atomic(work / "transcript.json", transcript)
+        write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
+        write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
+        spikes = find_sales_spikes(data.metrics, clips, list(plan.pitches), spec.options.spikes)
+        timeline = Timeline(
+            recording=info,
+            clips=tuple(clips),
+            sales_spikes=tuple(spikes),
+            scenes=found_scenes,
+            highlights=plan.highlights,
+            peaks=plan.peaks,
+            lowlights=plan.lowlights,
+            pitches=plan.pitches,
+            metrics=data.metrics,
+            language=transcript.language,
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            tool_version=__version__,
+        )
+        doc = write_timeline(timeline, work / "timeline.json")
+        write_reports(doc, work)
+        _publish_folder(work, out_dir)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    on_progress("publish", 1.0, "done")
+    return timeline
+
+
+def run_stages(
+    job: JobFolder,
+    on_progress: ProgressCallback = no_progress,
+    check_cancelled: Callable[[], None] = lambda: None,
+) -> Timeline:
+    """Run every stage of ``job`` in order in this process (finished ones are reused) and publish."""
+    on_progress("probe", 0.0, str(job.spec.recording))
+    info = probe(job)
+    metrics(job)
+    on_progress("probe", 1.0, f"{info.duration_s:.0f} s, {info.width}x{info.height}")
+    check_cancelled()
+    transcribe(job, on_progress)
+    check_cancelled()
+    scenes(job, on_progress)
+    check_cancelled()
+    plan = highlights(job)
+    on_progress("highlights", 1.0, f"{len(plan.highlights)} highlights from {len(plan.peaks)} peaks")
+    total = len(plan.highlights)
+    workers = job.spec.options.render.workers or os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for done, _clip in enumerate(pool.map(lambda h: render(job, h.id), plan.highlights), start=1):
+            on_progress("render", done / total, f"{done}/{total} clips")
+    check_cancelled()
+    return publish(job, on_progress)

@@ -1,0 +1,88 @@
+"""Deployment settings of the workers, from environment variables (the library itself reads none).
+
+One laptop needs none of them: everything defaults to files under the storage root (an SQLite broker, result
+store and job database). A cluster sets the broker and database URLs and a storage root shared by all machines.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+#: environment variable of each setting.
+ENV = {
+    "storage_root": "MEDIAOPS_STORAGE",
+    "broker_url": "MEDIAOPS_BROKER_URL",
+    "result_backend": "MEDIAOPS_RESULT_BACKEND",
+    "database_url": "MEDIAOPS_DATABASE_URL",
+    "model": "MEDIAOPS_MODEL",
+    "visibility_timeout_s": "MEDIAOPS_VISIBILITY_TIMEOUT",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where jobs live and how workers talk to each other.
+
+    Attributes:
+        storage_root: every job's files live under it (``jobs/<id>/``); shared by all workers of a cluster.
+        broker_url: Celery broker; default an SQLite file under the storage root (no server to run).
+        result_backend: Celery result store (used by the job canvas's chords); default the job database.
+        database_url: SQLAlchemy URL of the job database; default an SQLite file under the storage root.
+        model: default Whisper model name or local folder.
+        visibility_timeout_s: with a Redis broker, how long a task taken by a worker that died stays invisible
+            before another worker gets it. Must exceed the longest stage (a long recording's transcription);
+            a stage that outlives it runs twice, harmlessly (stages are idempotent) but wastefully.
+    """
+
+    storage_root: Path = Path("storage")
+    broker_url: str = ""
+    result_backend: str = ""
+    database_url: str = ""
+    model: str = "base"
+    visibility_timeout_s: float = 4 * 3600.0
+
+    def __post_init__(self) -> None:
+        root = Path(self.storage_root).absolute()
+        object.__setattr__(self, "storage_root", root)
+        if not self.broker_url:
+            object.__setattr__(self, "broker_url", f"sqla+sqlite:///{root / 'broker.sqlite'}")
+        if not self.database_url:
+            object.__setattr__(self, "database_url", f"sqlite:///{root / 'mediaops.sqlite'}")
+        if not self.result_backend:
+            object.__setattr__(self, "result_backend", f"db+{self.database_url}")
+
+    @property
+    def embedded(self) -> bool:
+        """True when the broker is the SQLite file under the storage root (one machine, no server)."""
+        return self.broker_url.startswith("sqla+sqlite:")
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.storage_root / "jobs"
+
+    @property
+    def artifacts_dir(self) -> Path:
+        """Stage artifacts shared by all jobs (content-keyed, so a re-run reuses its transcript)."""
+        return self.storage_root / "artifacts"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``environ`` (default ``os.environ``); ``overrides`` win over both."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            text = environ.get(ENV[f.name], "").strip()
+            if text:
+                values[f.name] = float(text) if f.name == "visibility_timeout_s" else text
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "storage_root" in values:
+            values["storage_root"] = Path(values["storage_root"])
+        return cls(**values)
+
+    def to_env(self) -> dict[str, str]:
+        """The environment variables that give these settings to another process (a worker)."""
+        return {ENV[f.name]: str(getattr(self, f.name)) for f in fields(self)}

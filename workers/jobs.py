@@ -1,0 +1,216 @@
+"""Jobs for the web app and the command line: submit, inspect, list, cancel, re-run (plain functions, no Flask).
+
+A job is a folder ``<storage>/jobs/<id>/`` (``job.json``, results in ``out/``), a row in the job database and a
+Celery canvas (:mod:`workers.canvas`). The contract with the web app is ``notes/jobs_contract.md``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from mediaops.errors import MediaOpsError
+from mediaops.pipeline import ProcessOptions, StreamInputs
+from mediaops.probe import check_input_file
+from mediaops.probe import probe as probe_media
+from mediaops.stages import prepare_job
+from workers import state
+from workers.canvas import job_canvas, job_task_ids
+from workers.config import Settings
+
+log = logging.getLogger(__name__)
+
+ASPECTS = ("16:9", "9:16", "1:1")
+CUT_MODES = ("fast", "exact")
+
+
+class JobOptionsError(MediaOpsError):
+    """A job option has an unknown name or a value out of range."""
+
+
+def _number(options: dict[str, Any], key: str, low: float, high: float, kind: type = float) -> Any:
+    value = options[key]
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise JobOptionsError(f"option {key} must be a number, not {value!r}") from None
+    if not low <= number <= high:
+        raise JobOptionsError(f"option {key}={number} is out of range — use {low:g} to {high:g}")
+    return number
+
+
+def process_options(options: dict[str, Any], settings: Settings) -> ProcessOptions:
+    """The pipeline options of a job's ``options`` dict (keys in the jobs contract).
+
+    Raises:
+        JobOptionsError: an unknown key or a value out of range.
+    """
+    known = {"clips", "min_duration_s", "max_duration_s", "aspect", "captions", "cut", "lang", "language", "model",
+             "metrics_offset_s"}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise JobOptionsError(f"unknown job option {unknown[0]!r} — known options: {', '.join(sorted(known))}")
+    base = ProcessOptions()
+    asr = replace(base.transcribe, model=str(options.get("model") or settings.model),
+                  language=str(options.get("language") or "auto"))
+    highlights = base.highlights
+    if "clips" in options:
+        highlights = replace(highlights, max_clips=_number(options, "clips", 1, 50, int))
+    for key in ("min_duration_s", "max_duration_s"):
+        if key in options:
+            highlights = replace(highlights, **{key: _number(options, key, 3, 600)})
+    if highlights.min_duration_s > highlights.max_duration_s:
+        raise JobOptionsError("option min_duration_s is longer than max_duration_s — swap them")
+    render = base.render
+    if "aspect" in options:
+        if options["aspect"] not in ASPECTS:
+            raise JobOptionsError(f"option aspect={options['aspect']!r} — use one of {', '.join(ASPECTS)}")
+        render = replace(render, aspect=options["aspect"])
+    if "cut" in options:
+        if options["cut"] not in CUT_MODES:
+            raise JobOptionsError(f"option cut={options['cut']!r} — use one of {', '.join(CUT_MODES)}")
+        render = replace(render, cut=options["cut"])
+    if "captions" in options:
+        render = replace(render, captions=bool(options["captions"]))
+    if "lang" in options and hasattr(render, "labels"):
+        render = replace(render, labels=str(options["lang"]))
+    metrics = base.metrics
+    if "metrics_offset_s" in options:
+        metrics = replace(metrics, offset_s=_number(options, "metrics_offset_s", -86400, 86400))
+    return replace(base, transcribe=asr, highlights=highlights, render=render, metrics=metrics)
+
+
+def _duration_or_none(recording: Path) -> float | None:
+    try:
+        return probe_media(recording).duration_s
+    except MediaOpsError:
+        return None  # the probe stage will fail the job with the reason
+
+
+def submit_job(
+    settings: Settings,
+    recording: Path,
+    metrics: Path,
+    comments: Path | None = None,
+    products: Path | None = None,
+    options: dict[str, Any] | None = None,
+    name: str | None = None,
+    owner: str | None = None,
+) -> str:
+    """Record a job for ``recording`` and queue it; returns the job id.
+
+    Files are used where they are (they must be readable by the workers: under the storage root in a cluster).
+    Checks quickly that they exist and that the options are valid; a recording that cannot be decoded fails
+    its job in the worker, with the reason in the job's ``error``.
+
+    Raises:
+        InputFileError: a file is missing or empty. JobOptionsError: a bad option.
+        MediaOpsError: the broker cannot be reached (the job is then recorded as failed).
+    """
+    options = dict(options or {})
+    check_input_file(Path(recording), "recording")
+    check_input_file(Path(metrics), "metrics file")
+    for label, path in (("comments file", comments), ("products file", products)):
+        if path is not None:
+            check_input_file(Path(path), label)
+    pipeline_options = process_options(options, settings)
+    job_id = uuid.uuid4().hex
+    job_dir = settings.jobs_dir / job_id
+    out_dir = job_dir / "out"
+    settings.storage_root.mkdir(parents=True, exist_ok=True)
+    inputs = StreamInputs(Path(metrics), Path(comments) if comments else None, Path(products) if products else None)
+    prepare_job(job_dir, Path(recording), inputs, pipeline_options, out_dir, settings.artifacts_dir)
+    duration_s = _duration_or_none(Path(recording))
+    engine = state.engine_for(settings.database_url)
+    state.insert_job(engine, {
+        "id": job_id, "name": name or Path(recording).stem, "recording": str(Path(recording).absolute()),
+        "metrics": str(Path(metrics).absolute()), "comments": str(Path(comments).absolute()) if comments else None,
+        "products": str(Path(products).absolute()) if products else None, "options": options, "owner": owner,
+        "job_dir": str(job_dir), "out_dir": str(out_dir), "duration_s": duration_s,
+    })
+    _enqueue(settings, job_id, duration_s)
+    return job_id
+
+
+def _enqueue(settings: Settings, job_id: str, duration_s: float | None) -> None:
+    from workers.celery_app import get_app
+
+    try:
+        job_canvas(get_app(settings), job_id, duration_s).apply_async()
+    except Exception as exc:  # kombu raises its own and socket errors; the job must not stay "queued" forever
+        message = f"could not queue the job: broker {settings.broker_url} unreachable ({exc}) — start it and re-run"
+        state.fail_job(state.engine_for(settings.database_url), job_id, None, message)
+        raise MediaOpsError(message) from exc
+
+
+def get_job(settings: Settings, job_id: str) -> dict[str, Any] | None:
+    """The job's state (keys in the jobs contract), or ``None`` if there is no such job."""
+    return state.get_job(state.engine_for(settings.database_url), job_id)
+
+
+def list_jobs(settings: Settings, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest ``limit`` jobs, newest first."""
+    return state.list_jobs(state.engine_for(settings.database_url), limit)
+
+
+def cancel_job(settings: Settings, job_id: str) -> bool:
+    """Cancel a queued or running job; False if it had already ended (or does not exist).
+
+    The job is marked cancelled at once: its next stage does not start, and a running stage stops at its next
+    progress report. Its queued tasks are also revoked where the broker supports it.
+    """
+    engine = state.engine_for(settings.database_url)
+    if not state.fail_job(engine, job_id, None, "cancelled", status="cancelled"):
+        return False
+    job = state.get_job(engine, job_id) or {}
+    for stage in job.get("stages", []):
+        if stage["status"] == "running":
+            state.fail_job(engine, job_id, stage["name"], "cancelled", status="cancelled")
+    _revoke(settings, job_id)
+    return True
+
+
+def _revoke(settings: Settings, job_id: str) -> None:
+    from workers.celery_app import get_app
+
+    clip_ids = [f"clip-{i:02d}" for i in range(1, 51)]
+    try:
+        get_app(settings).control.revoke(job_task_ids(job_id, clip_ids))
+    except Exception as exc:  # the embedded broker has no broadcast; the database flag does the work there
+        log.info("revoke of job %s not broadcast (%s); workers stop it at the next stage", job_id, exc)
+
+
+def rerun_job(settings: Settings, job_id: str, options: dict[str, Any]) -> str:
+    """Submit a new job with the inputs of ``job_id`` and its options updated by ``options``; returns its id.
+
+    Finished stages whose inputs and settings are unchanged (the transcript, the scenes) are reused.
+    Raises:
+        JobOptionsError: a bad option. InputFileError: no such job, or its files are gone.
+    """
+    from mediaops.errors import InputFileError
+
+    old = get_job(settings, job_id)
+    if old is None:
+        raise InputFileError(f"no job {job_id} — list jobs with `mediaops jobs`")
+    merged = {**old["options"], **options}
+
+    def path(key: str) -> Path | None:
+        return Path(old[key]) if old[key] else None
+
+    return submit_job(settings, Path(old["recording"]), Path(old["metrics"]), path("comments"), path("products"),
+                      merged, old["name"], old["owner"])
+
+
+def resubmit_active_jobs(settings: Settings) -> list[str]:
+    """Queue again every job still queued or running (after the embedded broker lost its tasks in a crash).
+
+    Stages that finished are reused from their artifacts, so nothing is computed twice.
+    """
+    engine = state.engine_for(settings.database_url)
+    active = state.list_jobs(engine, limit=10_000, statuses=state.ACTIVE)
+    for job in active:
+        _enqueue(settings, job["id"], job["duration_s"])
+    return [job["id"] for job in active]

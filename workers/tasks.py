@@ -1,0 +1,90 @@
+"""Celery tasks: one per pipeline stage, each a thin call into :mod:`mediaops.stages` via :func:`run_stage`.
+
+Tasks take a job id (and a highlight id); everything else is in the job folder and the job database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import group, shared_task
+
+from mediaops import stages
+from workers import state
+from workers.canvas import render_signature
+from workers.execution import run_stage, settings_of
+
+
+@shared_task(bind=True, name="mediaops.probe")
+def probe(self: Any, job_id: str) -> float:
+    def work(job: stages.JobFolder, _progress: Any) -> tuple[float, str]:
+        info = stages.probe(job)
+        state.set_duration(state.engine_for(settings_of(self).database_url), job_id, info.duration_s)
+        return info.duration_s, f"{info.duration_s:.0f} s, {info.width}x{info.height}"
+
+    return run_stage(self, job_id, "probe", work)
+
+
+@shared_task(bind=True, name="mediaops.metrics")
+def metrics(self: Any, job_id: str) -> None:
+    def work(job: stages.JobFolder, _progress: Any) -> tuple[None, str]:
+        data = stages.metrics(job)
+        return None, f"{len(data.metrics.series)} series, {len(data.comments)} comments"
+
+    return run_stage(self, job_id, "metrics", work)
+
+
+@shared_task(bind=True, name="mediaops.transcribe")
+def transcribe(self: Any, job_id: str) -> None:
+    def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
+        transcript = stages.transcribe(job, progress)
+        return None, f"{len(transcript.segments)} segments, language {transcript.language}"
+
+    return run_stage(self, job_id, "transcribe", work)
+
+
+@shared_task(bind=True, name="mediaops.scenes")
+def scenes(self: Any, job_id: str) -> None:
+    def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
+        return None, f"{len(stages.scenes(job, progress))} scenes"
+
+    return run_stage(self, job_id, "scenes", work)
+
+
+@shared_task(bind=True, name="mediaops.highlights")
+def highlights(self: Any, job_id: str) -> None:
+    """Choose the highlights, then replace this task by one render task per clip, in parallel."""
+
+    def work(job: stages.JobFolder, _progress: Any) -> tuple[list[str], str]:
+        plan = stages.highlights(job)
+        return [h.id for h in plan.highlights], f"{len(plan.highlights)} highlights from {len(plan.peaks)} peaks"
+
+    clip_ids = run_stage(self, job_id, "highlights", work)
+    if clip_ids:
+        duration_s = state.job_row(state.engine_for(settings_of(self).database_url), job_id)["duration_s"]
+        raise self.replace(group(render_signature(self.app, job_id, clip_id, duration_s) for clip_id in clip_ids))
+
+
+@shared_task(bind=True, name="mediaops.render")
+def render(self: Any, job_id: str, highlight_id: str) -> None:
+    def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
+        stages.render(job, highlight_id)
+        done, missing = stages.rendered(job)
+        total = len(done) + len(missing)
+        progress("render", len(done) / max(1, total), f"{len(done)}/{total} clips")
+        return None, ""
+
+    return run_stage(self, job_id, "render", work, finish=False)
+
+
+@shared_task(bind=True, name="mediaops.publish")
+def publish(self: Any, job_id: str) -> str:
+    def work(job: stages.JobFolder, progress: Any) -> tuple[str, str]:
+        timeline = stages.publish(job, progress)
+        return str(job.spec.out_dir), f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes"
+
+    engine = state.engine_for(settings_of(self).database_url)
+    state.stage_finished(engine, job_id, "render", "all clips rendered")
+    out_dir = run_stage(self, job_id, "publish", work)
+    state.finish_job(engine, job_id)
+    return out_dir

@@ -1,0 +1,60 @@
+"""Starting a Celery worker process for :class:`Settings` (``mediaops worker``)."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import socket
+from typing import IO
+
+from mediaops.errors import MediaOpsError
+from workers.config import Settings
+
+
+def _lock_embedded(settings: Settings) -> IO[str]:
+    """Hold ``worker.lock`` under the storage root: the embedded broker serves exactly one worker."""
+    handle = (settings.storage_root / "worker.lock").open("a")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise MediaOpsError(
+            f"another worker already uses the embedded broker of {settings.storage_root} — stop it, or set "
+            "MEDIAOPS_BROKER_URL to a Redis or RabbitMQ server to run several workers"
+        ) from None
+    return handle
+
+
+def recover_embedded(settings: Settings) -> list[str]:
+    """Re-queue every unfinished job of the embedded broker (whose in-flight tasks a crash may have lost).
+
+    Only for the single worker of an embedded broker (the lock is held): with nothing running, the queued
+    messages are dropped and each queued or running job is queued again; its finished stages are reused.
+    """
+    from workers.celery_app import get_app
+    from workers.jobs import resubmit_active_jobs
+
+    get_app(settings).control.purge()
+    return resubmit_active_jobs(settings)
+
+
+def run_worker(settings: Settings, concurrency: int, queues: str, loglevel: str = "INFO") -> int:
+    """Run a worker in this process until it is stopped (SIGTERM: warm shutdown). Returns its exit status."""
+    from workers.celery_app import get_app
+
+    settings.storage_root.mkdir(parents=True, exist_ok=True)
+    lock = _lock_embedded(settings) if settings.embedded else None
+    try:
+        if lock is not None:
+            recovered = recover_embedded(settings)
+            if recovered:
+                print(f"mediaops: re-queued {len(recovered)} unfinished job(s)", flush=True)
+        app = get_app(settings)
+        app.worker_main([
+            "worker", f"--loglevel={loglevel}", f"--concurrency={concurrency}", f"--queues={queues}",
+            f"--hostname=mediaops-{os.getpid()}@{socket.gethostname()}", "--without-gossip", "--without-mingle",
+        ])
+    finally:
+        if lock is not None:
+            lock.close()
+    return 0
