@@ -24,7 +24,7 @@ from mediaops.pitches import find_pitches
 from mediaops.probe import probe
 from mediaops.products import load_products
 from mediaops.render import RenderOptions, cut_clip, write_cover
-from mediaops.report import write_reports
+from mediaops.report import ReportOptions, write_reports
 from mediaops.scenes import SceneOptions, detect_scenes
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import SpikeOptions, find_sales_spikes, write_timeline
@@ -53,6 +53,7 @@ class ProcessOptions:
     highlights: HighlightOptions = field(default_factory=HighlightOptions)
     render: RenderOptions = field(default_factory=RenderOptions)
     spikes: SpikeOptions = field(default_factory=SpikeOptions)
+    report: ReportOptions = field(default_factory=ReportOptions)
 
 
 def _render_one(source: Path, highlight: Highlight, transcript: Transcript, work: Path, options: RenderOptions) -> Clip:
@@ -195,6 +196,6 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
     )
     doc = write_timeline(timeline, work / "timeline.json")
     on_progress("report", 0.0, "writing reports")
-    write_reports(doc, work)
+    write_reports(doc, work, options.report)
     on_progress("report", 1.0, "done")
     return timeline

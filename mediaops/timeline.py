@@ -1,74 +1,47 @@
-"""Sales spikes and the published timeline (``timeline.json``, schema version 1)."""
+"""The published timeline (``timeline.json``, schema version 1): writing, validating and reading it back.
+
+Sales spikes are found in :mod:`mediaops.attribution`; ``find_sales_spikes`` and ``SpikeOptions`` are
+re-exported here for the pipeline.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import fields
+from datetime import datetime
+from fractions import Fraction
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from mediaops.attribution import SpikeOptions, find_sales_spikes
 from mediaops.errors import TimelineError
 from mediaops.serialize import to_jsonable, write_json_atomic
-from mediaops.signals import peak_indices, robust_z
-from mediaops.types import Clip, Metrics, PitchSegment, SalesSpike, Timeline
+from mediaops.types import (
+    Clip,
+    Highlight,
+    MediaInfo,
+    Metrics,
+    MetricSeries,
+    Peak,
+    PitchSegment,
+    SalesSpike,
+    Scene,
+    Timeline,
+)
 
 SCHEMA_VERSION = 1
 
-
-@dataclass(frozen=True, slots=True)
-class SpikeOptions:
-    """How to find sales spikes and what caused them.
-
-    Attributes:
-        metrics: the sales metrics searched for spikes.
-        height: minimum robust z-score of a spike.
-        lag_min_s / lag_max_s: how long after a clip or pitch starts its orders may arrive.
-    """
-
-    metrics: tuple[str, ...] = ("orders", "gmv")
-    height: float = 2.0
-    lag_min_s: float = 0.0
-    lag_max_s: float = 180.0
-
-
-def find_sales_spikes(
-    metrics: Metrics,
-    clips: list[Clip] | tuple[Clip, ...] = (),
-    pitches: list[PitchSegment] | tuple[PitchSegment, ...] = (),
-    options: SpikeOptions = SpikeOptions(),
-) -> list[SalesSpike]:
-    """Spikes in orders and GMV, each linked to the latest clip and pitch that began within the lag window."""
-    spikes: list[SalesSpike] = []
-    for name in options.metrics:
-        series = metrics.get(name)
-        if series is None or len(series.values) < 3:
-            continue
-        values = np.nan_to_num(np.asarray(series.values, dtype=float))
-        z = robust_z(values, max(5, round(600 / series.interval_s)))
-        for i in peak_indices(z, options.height, 1.0):
-            t_s = float(series.t_s[i] + series.interval_s / 2)
-
-            def within(start_s: float, t: float = t_s) -> bool:
-                return options.lag_min_s <= t - start_s <= options.lag_max_s
-
-            clip = max((c for c in clips if within(c.start_s)), key=lambda c: c.start_s, default=None)
-            pitch = max((p for p in pitches if within(p.start_s)), key=lambda p: p.start_s, default=None)
-            confidence = 0.0 if clip is None and pitch is None else min(1.0, float(z[i]) / (2 * options.height))
-            spikes.append(
-                SalesSpike(
-                    id=f"{name}-{len([s for s in spikes if s.metric == name]) + 1:02d}",
-                    t_s=round(t_s, 3),
-                    metric=name,
-                    value=float(values[i]),
-                    clip_id=clip.id if clip else None,
-                    sku=pitch.sku if pitch else (clip.product_sku if clip else None),
-                    confidence=round(confidence, 2),
-                )
-            )
-    return sorted(spikes, key=lambda s: s.t_s)
+__all__ = [
+    "SCHEMA_VERSION",
+    "SpikeOptions",
+    "find_sales_spikes",
+    "load_schema",
+    "read_timeline",
+    "timeline_from_dict",
+    "validate_timeline",
+    "write_timeline",
+]
 
 
 def load_schema() -> dict[str, Any]:
@@ -117,3 +90,72 @@ def read_timeline(out_dir: Path) -> dict[str, Any]:
         raise TimelineError(f"{path} is not valid JSON — re-run `mediaops process`") from exc
     validate_timeline(doc)
     return doc
+
+
+def _build(cls: type, data: dict[str, Any] | None, **convert: Any) -> Any:
+    """An instance of dataclass ``cls`` from the known keys of ``data``; ``convert`` maps keys to converters.
+
+    Unknown keys (written by a newer version) are ignored and missing ones take their defaults, so that older
+    and newer timelines both read back.
+    """
+    data = data or {}
+    kwargs = {}
+    for f in fields(cls):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        if f.name in convert and value is not None:
+            value = convert[f.name](value)
+        elif isinstance(value, list):
+            value = tuple(value)
+        kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def _fraction(text: Any) -> Fraction | None:
+    try:
+        return Fraction(str(text))
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _metrics_from_dict(data: dict[str, Any]) -> Metrics:
+    series = tuple(
+        _build(MetricSeries, s, t_s=tuple, values=lambda v: tuple(float("nan") if x is None else x for x in v))
+        for s in data.get("series", [])
+    )
+    return _build(Metrics, data, series=lambda _: series, warnings=tuple)
+
+
+def timeline_from_dict(doc: dict[str, Any]) -> Timeline:
+    """The :class:`Timeline` of a ``timeline.json`` document (as :func:`read_timeline` returns it).
+
+    Raises:
+        TimelineError: a required part is missing or has the wrong shape.
+    """
+    def many(cls: type, key: str, **convert: Any) -> tuple[Any, ...]:
+        return tuple(_build(cls, item, **convert) for item in doc.get(key) or [])
+
+    try:
+        return Timeline(
+            recording=_build(MediaInfo, {"size_bytes": 0, "container": "", "has_video": True, "has_audio": True,
+                                         **doc["recording"]},
+                             fps=_fraction, creation_time=datetime.fromisoformat),
+            clips=many(Clip, "clips"),
+            sales_spikes=many(SalesSpike, "sales_spikes"),
+            scenes=many(Scene, "scenes"),
+            highlights=many(Highlight, "highlights"),
+            peaks=many(Peak, "peaks"),
+            lowlights=many(Peak, "lowlights"),
+            pitches=many(PitchSegment, "pitches"),
+            metrics=_metrics_from_dict(doc["metrics"]) if doc.get("metrics") else None,
+            language=doc.get("language") or "",
+            created_at=doc.get("created_at") or "",
+            tool_version=doc.get("tool_version") or "",
+            schema_version=doc.get("schema_version", SCHEMA_VERSION),
+            extras=dict(doc.get("extras") or {}),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise TimelineError(
+            f"timeline.json cannot be read back ({exc.__class__.__name__}: {exc}) — re-run `mediaops process`"
+        ) from exc

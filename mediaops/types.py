@@ -211,6 +211,15 @@ class SalesSpike:
     clip_id: str | None = None
     sku: str | None = None
     confidence: float = 0.0
+    #: "pitch_and_clip", "pitch", "clip" or "unattributed" (see mediaops.attribution).
+    attribution: str = "unattributed"
+    #: the rolling median the spike rose above, and how far it stood out in units of the series' noise.
+    baseline: float | None = None
+    significance: float = 0.0
+    #: every clip that started within the lag window before the spike (``clip_id`` is the likeliest).
+    clip_ids: tuple[str, ...] = ()
+    pitch_start_s: float | None = None
+    lag_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from mediaops.cli.progress import TerminalProgress
 from mediaops.errors import InputFileError
 from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
+from mediaops.report.i18n import LANGUAGES
 
 
 def _iso_datetime(text: str) -> datetime:
@@ -38,6 +39,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="Whisper model name or local folder (default: $MEDIAOPS_MODEL or 'base')")
     p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
     p.add_argument("--clips", type=int, default=5, metavar="N", help="number of clips (default: 5)")
+    p.add_argument("--lang", choices=LANGUAGES, default="zh", help="report language: zh or en (default: zh)")
+    p.add_argument("--spike-lag-min", type=float, default=None, metavar="SECONDS",
+                   help="earliest a sales spike may follow the pitch or clip it is credited to (default: 0)")
+    p.add_argument("--spike-lag-max", type=float, default=None, metavar="SECONDS",
+                   help="latest a sales spike may follow the pitch or clip it is credited to (default: 180)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     p.set_defaults(handler=handle)
 
@@ -54,6 +60,9 @@ def handle(args: argparse.Namespace) -> int:
                            language=args.language),
         metrics=replace(defaults.metrics, offset_s=args.metrics_offset),
         highlights=replace(defaults.highlights, max_clips=args.clips),
+        spikes=replace(defaults.spikes, **{k: v for k, v in (("lag_min_s", args.spike_lag_min),
+                                                            ("lag_max_s", args.spike_lag_max)) if v is not None}),
+        report=replace(defaults.report, lang=args.lang),
     )
     inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time)
     progress = TerminalProgress(quiet=args.quiet)

@@ -1,5 +1,99 @@
-"""Review reports rendered from a timeline document."""
+"""Review reports (复盘) of a stream: HTML, Markdown, CSV and PDF, in Chinese (default) or English.
 
-from mediaops.report.html import render_html_report, write_reports
+Every report is rendered from an output folder's ``timeline.json`` (and ``transcript.json``), so
+``mediaops report OUT_DIR`` re-renders them without re-running the pipeline.
+"""
 
-__all__ = ["render_html_report", "write_reports"]
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mediaops.product_table import ProductTableOptions
+from mediaops.report.csv_export import write_csvs
+from mediaops.report.html import render_html
+from mediaops.report.i18n import LANGUAGES
+from mediaops.report.markdown import render_markdown
+from mediaops.retrospective import (
+    Retrospective,
+    build_retrospective,
+    load_retrospective,
+    read_transcript_segments,
+)
+from mediaops.serialize import write_text_atomic
+from mediaops.timeline import timeline_from_dict
+
+#: every report format, in the order they are written.
+FORMATS = ("html", "md", "csv", "pdf")
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """Which reports to write and how.
+
+    Attributes:
+        lang: label language, ``zh`` (default) or ``en``.
+        formats: any of :data:`FORMATS`; ``mediaops process`` writes HTML, Markdown and CSV by default
+            (PDF takes a few seconds more and a CJK font for Chinese).
+        products: how sales are assigned to pitches in the per-product table.
+        font: a font file with Chinese glyphs for the PDF; ``None`` finds one.
+    """
+
+    lang: str = "zh"
+    formats: tuple[str, ...] = ("html", "md", "csv")
+    products: ProductTableOptions = field(default_factory=ProductTableOptions)
+    font: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.lang not in LANGUAGES:
+            raise ValueError(f"unknown report language {self.lang!r}; use one of {', '.join(LANGUAGES)}")
+        unknown = [f for f in self.formats if f not in FORMATS]
+        if unknown:
+            raise ValueError(f"unknown report format(s) {', '.join(unknown)}; use any of {', '.join(FORMATS)}")
+
+
+def write_retrospective_reports(
+    retro: Retrospective, out_dir: Path, options: ReportOptions = ReportOptions()
+) -> list[Path]:
+    """Write the reports of ``options.formats`` for ``retro`` into ``out_dir`` atomically; returns their paths.
+
+    Raises:
+        MediaOpsError: the Chinese PDF needs a CJK font and none is installed (the other formats are written
+            first).
+    """
+    written: list[Path] = []
+    if "html" in options.formats:
+        write_text_atomic(out_dir / "report.html", render_html(retro, options.lang))
+        written.append(out_dir / "report.html")
+    if "md" in options.formats:
+        write_text_atomic(out_dir / "report.md", render_markdown(retro, options.lang))
+        written.append(out_dir / "report.md")
+    if "csv" in options.formats:
+        written += write_csvs(retro, out_dir)
+    if "pdf" in options.formats:
+        from mediaops.report.pdf import write_pdf
+
+        written.append(write_pdf(retro, out_dir / "report.pdf", options.lang, options.font))
+    return written
+
+
+def write_reports(doc: dict[str, Any], out_dir: Path, options: ReportOptions = ReportOptions()) -> list[Path]:
+    """Write the reports of a ``timeline.json`` document into the output folder ``out_dir`` that holds it
+    (its ``transcript.json`` is read from there for the chart's hover text); returns the written paths."""
+    retro = build_retrospective(timeline_from_dict(doc), read_transcript_segments(out_dir / "transcript.json"),
+                                options.products)
+    return write_retrospective_reports(retro, out_dir, options)
+
+
+def render_reports(out_dir: Path, options: ReportOptions = ReportOptions()) -> list[Path]:
+    """Re-render the reports of an existing ``mediaops process`` output folder; returns the written paths.
+
+    Raises:
+        TimelineError: the folder has no valid ``timeline.json``.
+    """
+    return write_retrospective_reports(load_retrospective(out_dir, options.products), out_dir, options)
+
+
+__all__ = ["FORMATS", "ReportOptions", "render_html", "render_markdown", "render_reports", "write_reports",
+           "write_retrospective_reports"]

@@ -1,34 +1,70 @@
-"""The HTML review report: one self-contained file that opens offline."""
+"""The HTML review report: one self-contained file that opens offline.
+
+The chart is drawn by Plotly.js, read at run time from the installed ``plotly`` package and inlined into the
+page together with the figure, the transcript and a small script of ours; the page requests nothing from any
+network (its Content-Security-Policy forbids it) and plays clips from the relative ``clips/`` files beside it.
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import cache
+from importlib import resources
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from mediaops.serialize import write_text_atomic
+from mediaops.report.chart import build_figure
+from mediaops.report.i18n import clock, labels
+from mediaops.report.insights_sections import insight_sections
+from mediaops.report.tables import clip_table, kpi_table, product_table, spike_table
+from mediaops.retrospective import Retrospective
 
-_env = Environment(loader=PackageLoader("mediaops.report", "templates"), autoescape=select_autoescape(["html"]))
-
-
-def _clock(t_s: float | None) -> str:
-    if t_s is None:
-        return "—"
-    total = round(t_s)
-    return f"{total // 3600:d}:{total // 60 % 60:02d}:{total % 60:02d}"
+_env = Environment(loader=PackageLoader("mediaops.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
+_env.filters["clock"] = clock
 
 
-_env.filters["clock"] = _clock
+def _inline_script(text: str) -> str:
+    # a literal "</script" inside inlined code would end the <script> element early
+    return text.replace("</script", "<\\/script")
 
 
-def render_html_report(doc: dict[str, Any]) -> str:
-    """HTML text of the review report for a ``timeline.json`` document."""
-    return _env.get_template("report.html.j2").render(t=doc)
+@cache
+def plotly_js() -> str:
+    """The minified Plotly.js bundle shipped inside the ``plotly`` Python package."""
+    from plotly.offline import get_plotlyjs
+
+    return _inline_script(get_plotlyjs())
 
 
-def write_reports(doc: dict[str, Any], out_dir: Path) -> list[Path]:
-    """Write every report format for ``doc`` into ``out_dir`` atomically; returns the written paths."""
-    html = out_dir / "report.html"
-    write_text_atomic(html, render_html_report(doc))
-    return [html]
+@cache
+def _report_js() -> str:
+    return _inline_script(resources.files("mediaops.report").joinpath("static/report.js").read_text("utf-8"))
+
+
+def page_data(retro: Retrospective, lang: str) -> dict[str, Any]:
+    """What the page's script needs: the figure, the transcript ``[start_s, end_s, text]`` and the clips."""
+    return {
+        "figure": build_figure(retro, lang),
+        "transcript": [[s.start_s, s.end_s, s.text] for s in retro.transcript],
+        "clips": [{"id": c.id, "start_s": c.start_s, "end_s": c.end_s, "file": c.file, "title": c.title}
+                  for c in retro.timeline.clips],
+        "labels": {"play": labels(lang)["play"]},
+    }
+
+
+def render_html(retro: Retrospective, lang: str = "zh") -> str:
+    """The report page of ``retro`` in ``lang`` (``zh`` or ``en``)."""
+    return _env.get_template("report.html.j2").render(
+        retro=retro,
+        timeline=retro.timeline,
+        lang=lang,
+        t=labels(lang),
+        kpis=kpi_table(retro, lang),
+        spikes=spike_table(retro, lang),
+        products=product_table(retro, lang),
+        clips=clip_table(retro, lang),
+        data=page_data(retro, lang),
+        insights=insight_sections(retro.timeline, lang),
+        plotly_js=plotly_js(),
+        report_js=_report_js(),
+    )

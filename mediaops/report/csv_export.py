@@ -1,0 +1,59 @@
+"""CSV files of the clips, sales spikes and products, with plain machine-readable values (seconds, numbers).
+
+Written as UTF-8 with a byte-order mark so that Excel opens Chinese product names correctly; empty cells stand
+for absent values.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from mediaops.retrospective import Retrospective
+from mediaops.serialize import write_text_atomic
+
+CSV_FILES = ("report_clips.csv", "report_spikes.csv", "report_products.csv")
+
+
+def _text(rows: list[list[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else round(v, 3) if isinstance(v, float) else v for v in row])
+    return "\ufeff" + buffer.getvalue()
+
+
+def clips_csv(retro: Retrospective) -> str:
+    rows: list[list[object]] = [["id", "start_s", "end_s", "duration_s", "score", "product_sku", "title", "file",
+                                 "reasons"]]
+    rows += [[c.id, c.start_s, c.end_s, c.end_s - c.start_s, c.score, c.product_sku, c.title, c.file,
+              "; ".join(c.reasons)] for c in retro.timeline.clips]
+    return _text(rows)
+
+
+def spikes_csv(retro: Retrospective) -> str:
+    rows: list[list[object]] = [["id", "t_s", "metric", "value", "baseline", "significance", "attribution", "sku",
+                                 "clip_id", "clip_ids", "pitch_start_s", "lag_s", "confidence"]]
+    rows += [[s.id, s.t_s, s.metric, s.value, s.baseline, s.significance, s.attribution, s.sku, s.clip_id,
+              " ".join(s.clip_ids), s.pitch_start_s, s.lag_s, s.confidence] for s in retro.timeline.sales_spikes]
+    return _text(rows)
+
+
+def products_csv(retro: Retrospective) -> str:
+    rows: list[list[object]] = [["sku", "name", "pitches", "pitch_times", "on_air_s", "orders_during", "gmv_during",
+                                 "orders_after", "gmv_after", "avg_online_viewers", "orders_per_1k_viewers",
+                                 "best_clip_id", "spike_ids"]]
+    rows += [[p.sku, p.name, len(p.pitches), " ".join(f"{s.start_s:.1f}-{s.end_s:.1f}" for s in p.pitches),
+              p.on_air_s, p.orders_during, p.gmv_during, p.orders_after, p.gmv_after, p.avg_viewers,
+              p.orders_per_1k_viewers, p.best_clip_id, " ".join(p.spike_ids)] for p in retro.products]
+    return _text(rows)
+
+
+def write_csvs(retro: Retrospective, out_dir: Path) -> list[Path]:
+    """Write :data:`CSV_FILES` into ``out_dir`` atomically; returns their paths."""
+    paths = []
+    for name, text in zip(CSV_FILES, (clips_csv(retro), spikes_csv(retro), products_csv(retro)), strict=True):
+        write_text_atomic(out_dir / name, text)
+        paths.append(out_dir / name)
+    return paths

@@ -1,0 +1,49 @@
+"""The Markdown review report, to paste into review documents (same tables as the HTML page)."""
+
+from __future__ import annotations
+
+from mediaops.report.i18n import clock, labels
+from mediaops.report.insights_sections import insights_markdown
+from mediaops.report.tables import Table, clip_table, kpi_table, product_table, spike_table
+from mediaops.retrospective import Retrospective
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(table: Table) -> str:
+    """A GitHub-flavoured Markdown table."""
+    lines = ["| " + " | ".join(_cell(h) for h in table.headers) + " |",
+             "|" + "|".join("---" for _ in table.headers) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
+    return "\n".join(lines)
+
+
+def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
+    """The Markdown report of ``retro`` in ``lang``; deterministic for a given retrospective."""
+    t = labels(lang)
+    timeline = retro.timeline
+    parts = [
+        f"# {t['title']} · {retro.title}",
+        "",
+        f"- {t['recording']}: `{timeline.recording.path}`",
+        f"- {t['duration']}: {clock(timeline.recording.duration_s)}",
+    ]
+    if timeline.created_at:
+        parts.append(f"- {t['generated']}: {timeline.created_at}")
+    parts += ["", f"## {t['kpis']}", "", markdown_table(kpi_table(retro, lang)), ""]
+    spikes = spike_table(retro, lang)
+    parts += [f"## {t['spikes']} ({len(spikes.rows)})", "", markdown_table(spikes) if spikes.rows else t["no_spikes"],
+              ""]
+    products = product_table(retro, lang)
+    parts += [f"## {t['products']} ({len(products.rows)})", "",
+              markdown_table(products) if products.rows else t["no_products"], ""]
+    clips = clip_table(retro, lang)
+    parts += [f"## {t['clips']} ({len(clips.rows)})", "", markdown_table(clips) if clips.rows else t["no_clips"], ""]
+    parts += insights_markdown(timeline, lang)
+    cuts = " · ".join(clock(s.start_s) for s in timeline.scenes)
+    parts += [f"## {t['scenes']} ({len(timeline.scenes)})", "", cuts or "—", ""]
+    if timeline.metrics and timeline.metrics.warnings:
+        parts += [f"## {t['warnings']}", "", *(f"- {w}" for w in timeline.metrics.warnings), ""]
+    return "\n".join(parts)

@@ -1,0 +1,107 @@
+"""The report's tables as text cells, shared by the HTML, Markdown and PDF writers so they always agree."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mediaops.report.i18n import clock, kpi_text, labels, number
+from mediaops.retrospective import Retrospective
+from mediaops.types import SalesSpike
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """Column headers and rows of display text."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def metric_label(name: str, lang: str) -> str:
+    """The display name of a metric column (its own name where no label is known)."""
+    return labels(lang).get(name, name)
+
+
+def kpi_table(retro: Retrospective, lang: str) -> Table:
+    """KPI, value (or "absent"), and the columns it came from."""
+    t = labels(lang)
+    rows = []
+    for kpi in retro.kpis:
+        basis = ", ".join(metric_label(b, lang) for b in kpi.basis) if kpi.present else t["absent_note"]
+        if kpi.key == "duration_min":
+            basis = t["recording"]
+        rows.append((t[f"kpi_{kpi.key}"], kpi_text(kpi.key, kpi.value, t["absent"]), basis))
+    return Table((t["kpi"], t["value"], t["basis"]), tuple(rows))
+
+
+def product_table(retro: Retrospective, lang: str) -> Table:
+    """One row per pitched product."""
+    t = labels(lang)
+    rows = []
+    for p in retro.products:
+        pitches = ", ".join(f"{clock(s.start_s)}–{clock(s.end_s)}" for s in p.pitches)
+        rows.append((
+            f"{p.name} ({p.sku})",
+            pitches,
+            clock(p.on_air_s),
+            number(p.orders_during, 0, t["absent"]),
+            number(p.gmv_during, 2, t["absent"]),
+            number(p.orders_after, 0, t["absent"]),
+            number(p.gmv_after, 2, t["absent"]),
+            number(p.orders_per_1k_viewers, 1, t["absent"]),
+            p.best_clip_id or "—",
+        ))
+    headers = (t["product"], t["pitches"], t["on_air"], t["orders_during"], t["gmv_during"], t["orders_after"],
+               t["gmv_after"], t["orders_per_1k"], t["best_clip"])
+    return Table(headers, tuple(rows))
+
+
+def product_name(retro: Retrospective, sku: str | None) -> str:
+    """The name of a pitched product, or its SKU where it was never pitched; an em dash for ``None``."""
+    if sku is None:
+        return "—"
+    return next((p.name for p in retro.timeline.pitches if p.sku == sku), sku)
+
+
+def cause_text(retro: Retrospective, spike: SalesSpike, lang: str) -> str:
+    """The attribution of a spike in words: product and kind of evidence, or "unattributed"."""
+    t = labels(lang)
+    kind = t.get(f"attr_{spike.attribution}", spike.attribution)
+    if spike.attribution == "unattributed":
+        return kind
+    if spike.sku:
+        return f"{product_name(retro, spike.sku)} · {kind}"
+    return kind
+
+
+def spike_table(retro: Retrospective, lang: str) -> Table:
+    """One row per sales spike, in time order."""
+    t = labels(lang)
+    rows = []
+    for s in retro.timeline.sales_spikes:
+        decimals = 2 if s.metric == "gmv" else 0
+        rows.append((
+            s.id,
+            clock(s.t_s),
+            metric_label(s.metric, lang),
+            number(s.value, decimals),
+            number(s.baseline, decimals),
+            cause_text(retro, s, lang),
+            s.clip_id or "—",
+            f"{s.confidence:.2f}",
+            f"{s.lag_s:.0f} s" if s.lag_s is not None else "—",
+        ))
+    headers = ("#", t["time"], t["metric"], t["value"], t["baseline"], t["cause"], t["clip"], t["confidence"],
+               t["lag"])
+    return Table(headers, tuple(rows))
+
+
+def clip_table(retro: Retrospective, lang: str) -> Table:
+    """One row per clip, in the order of the timeline (best first)."""
+    t = labels(lang)
+    rows = tuple(
+        (c.id, clock(c.start_s), clock(c.end_s), f"{c.score:.1f}", product_name(retro, c.product_sku),
+         "; ".join(c.reasons), c.file)
+        for c in retro.timeline.clips
+    )
+    return Table((t["clip"], t["start"], t["end"], t["score"], t["product"], t["reasons"], t["file"]), rows)
