@@ -1,51 +1,189 @@
-"""Cutting one clip with ffmpeg (command built with ffmpeg-python, run as an argument list)."""
+"""Rendering one clip: cut, reframe and captions in a single ffmpeg run, plus its SRT sidecar and cover.
+
+``fast`` copies the streams between two keyframes (found through the container index, so it costs the same
+anywhere in a long file) and reports those keyframe times. ``exact`` seeks before the input (ffmpeg then decodes
+from the previous keyframe and drops frames up to the cut) and re-encodes with x264, so the clip starts on the
+requested frame.
+"""
 
 from __future__ import annotations
 
 import os
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
-import ffmpeg
-
-from mediaops.ffmpeg_tools import ffmpeg_exe, run_ffmpeg
+from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.probe import probe
+from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, lines_to_srt
+from mediaops.render.covers import best_frame, format_price, reframe_image, write_cover_image
+from mediaops.render.fonts import cjk_font
+from mediaops.render.keyframes import snap_to_keyframes
 from mediaops.render.options import RenderOptions
+from mediaops.render.reframe import CropPlan, plan_crop, reframe_filter, sample_faces
+from mediaops.serialize import write_text_atomic
+from mediaops.types import Clip, Highlight, MediaInfo, Product, Transcript
 
 
-def clip_command(source: Path, start_s: float, end_s: float, out: Path, options: RenderOptions) -> list[str]:
-    """The ffmpeg argument list (without the executable) that renders ``[start_s, end_s)`` of ``source``."""
-    duration_s = end_s - start_s
-    stream = ffmpeg.input(str(source), ss=f"{start_s:.3f}")
-    if options.cut == "fast":
-        output = stream.output(str(out), t=f"{duration_s:.3f}", c="copy", avoid_negative_ts="make_zero",
-                               movflags="+faststart", f="mp4")
+@dataclass(frozen=True, slots=True)
+class ClipJob:
+    """What to render: a span of the source, and what to write it as (``name`` + ``.mp4``/``.srt``/``.jpg``)."""
+
+    name: str
+    start_s: float
+    end_s: float
+    title: str = ""
+    price: float | None = None
+
+
+def escape_filter_value(value: str) -> str:
+    """Escape a filter option value for both levels of ffmpeg's filter-graph parsing (paths with ``:`` etc.)."""
+    level1 = value.replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
+    for ch in "\\'[],;":
+        level1 = level1.replace(ch, "\\" + ch)
+    return level1
+
+
+def fast_command(source: Path, start_s: float, end_s: float, out: Path) -> list[str]:
+    """Stream copy of ``[start_s, end_s)``; ``start_s`` must be a keyframe time."""
+    # seek half a millisecond past the keyframe so float rounding never lands on the one before it
+    return ["-ss", f"{start_s + 0.0005:.6f}", "-i", str(source), "-t", f"{end_s - start_s:.6f}",
+            "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-avoid_negative_ts", "make_zero",
+            "-movflags", "+faststart", "-f", "mp4", str(out)]
+
+
+def exact_command(source: Path, start_s: float, end_s: float, out: Path, options: RenderOptions,
+                  video_filter: str = "", threads: int = 0) -> list[str]:
+    """Re-encode ``[start_s, end_s)`` frame-accurately through ``video_filter`` (a single-input filter chain)."""
+    args = ["-ss", f"{start_s:.6f}", "-i", str(source), "-t", f"{end_s - start_s:.6f}"]
+    if video_filter:
+        args += ["-filter_complex", f"[0:v:0]{video_filter}[vout]", "-map", "[vout]"]
     else:
-        output = stream.output(
-            str(out), t=f"{duration_s:.3f}", vcodec="libx264", preset=options.preset, crf=options.crf,
-            pix_fmt="yuv420p", acodec="aac", audio_bitrate="128k", movflags="+faststart", f="mp4",
-        )
-    return output.compile(cmd=ffmpeg_exe())[1:]
+        args += ["-map", "0:v:0"]
+    args += ["-map", "0:a:0?", "-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf),
+             "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart"]
+    if threads:
+        args += ["-threads", str(threads)]
+    return [*args, "-f", "mp4", str(out)]
+
+
+def plan_reframe(source: Path, info: MediaInfo, start_s: float, end_s: float,
+                 options: RenderOptions) -> CropPlan | None:
+    """The crop path of a clip, or ``None`` when the original frame is kept."""
+    size = options.output_size
+    if size is None or not info.width or not info.height:
+        return None
+    samples = sample_faces(source, start_s, end_s, options.track_fps)
+    return plan_crop(samples, info.width, info.height, size[0], size[1], options.fallback)
+
+
+def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcript | None, folder: Path,
+                options: RenderOptions, threads: int = 0) -> tuple[float, float, int | None, int | None, Path | None]:
+    """Render ``job`` into ``folder`` as ``name.mp4`` (+ ``.srt`` and, with covers on, ``.jpg``) atomically.
+
+    Returns the span the clip really covers (keyframe-snapped in ``fast`` mode), its size and its cover path.
+
+    Raises:
+        FFmpegError: ffmpeg failed. InvalidMediaError: the source cannot be decoded there.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / f"{job.name}.mp4"
+    start_s, end_s = job.start_s, job.end_s
+    plan: CropPlan | None = None
+    if options.cut == "fast":
+        start_s, end_s = snap_to_keyframes(source, start_s, end_s, info.duration_s)
+        width, height = info.width, info.height
+    else:
+        plan = plan_reframe(source, info, start_s, end_s, options)
+        width, height = (plan.out_w, plan.out_h) if plan else (info.width, info.height)
+    segments = transcript.segments if transcript else ()
+    style = None
+    if width and height:
+        style = CaptionStyle.for_frame(width, height, "", options.caption_chars)
+    lines = caption_lines(segments, start_s, end_s, style.max_width if style else 14)
+    write_text_atomic(folder / f"{job.name}.srt", lines_to_srt(lines))
+
+    partial = out.with_name(f".{out.stem}.partial.mp4")
+    with tempfile.TemporaryDirectory(prefix="mediaops-clip-") as tmp:
+        if options.cut == "fast":
+            args = fast_command(source, start_s, end_s, partial)
+        else:
+            chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
+            if options.captions and lines and style is not None:
+                font = cjk_font()
+                ass = Path(tmp) / "captions.ass"
+                ass.write_text(lines_to_ass(lines, CaptionStyle.for_frame(
+                    width, height, font.family, options.caption_chars)), "utf-8")
+                subtitles = (f"ass=filename={escape_filter_value(str(ass))}"
+                             f":fontsdir={escape_filter_value(str(font.folder))}")
+                chain = f"{chain},{subtitles}" if chain else subtitles
+            args = exact_command(source, start_s, end_s, partial, options, chain, threads)
+        try:
+            run_ffmpeg(args, f"rendering clip {out.name} failed")
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    cover = None
+    if options.covers:
+        t_s, bgr = best_frame(source, start_s, end_s)
+        image = reframe_image(bgr, plan, t_s - start_s)
+        title = job.title if options.cover_title else ""
+        price = format_price(job.price) if options.cover_title else ""
+        cover = write_cover_image(image, folder / f"{job.name}.jpg", title, price)
+    return start_s, end_s, width, height, cover
+
+
+def render_highlight(source: Path, info: MediaInfo, highlight: Highlight, transcript: Transcript | None,
+                     work: Path, options: RenderOptions, products: dict[str, Product] | None = None,
+                     threads: int = 0) -> Clip:
+    """Render one highlight into ``work/clips`` and describe it as a :class:`Clip` (paths relative to ``work``)."""
+    product = (products or {}).get(highlight.product_sku or "")
+    title = product.name if product else ""
+    job = ClipJob(highlight.id, highlight.start_s, highlight.end_s, title, product.price if product else None)
+    clip_dir = work / "clips"
+    start_s, end_s, width, height, cover = render_clip(source, info, job, transcript, clip_dir, options, threads)
+    return Clip(
+        id=highlight.id,
+        start_s=start_s,
+        end_s=end_s,
+        score=highlight.score,
+        file=f"clips/{highlight.id}.mp4",
+        reasons=highlight.reasons,
+        cover=str(cover.relative_to(work)) if cover else None,
+        subtitles=f"clips/{highlight.id}.srt",
+        product_sku=highlight.product_sku,
+        title=highlight.title,
+        width=width,
+        height=height,
+    )
 
 
 def cut_clip(source: Path, start_s: float, end_s: float, out: Path, options: RenderOptions = RenderOptions()) -> Path:
-    """Render ``[start_s, end_s)`` of ``source`` to ``out`` atomically (a partial file is never left at ``out``)."""
+    """Render only the video of ``[start_s, end_s)`` to ``out`` atomically (cut mode and aspect from ``options``).
+
+    Kept for callers that want the file alone; :func:`render_highlight` also gives captions, SRT, cover and the
+    snapped times.
+    """
+    info = probe(source)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.partial.mp4")
+    if options.cut == "fast":
+        start_s, end_s = snap_to_keyframes(source, start_s, end_s, info.duration_s)
+        args = fast_command(source, start_s, end_s, partial)
+    else:
+        plan = plan_reframe(source, info, start_s, end_s, options)
+        chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
+        args = exact_command(source, start_s, end_s, partial, options, chain)
     try:
-        run_ffmpeg(clip_command(source, start_s, end_s, partial, options), f"rendering {out.name} failed")
+        run_ffmpeg(args, f"rendering {out.name} failed")
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return out
 
 
-def write_cover(source: Path, t_s: float, out: Path, width: int = 640) -> Path:
-    """Write a JPEG frame of ``source`` at ``t_s`` to ``out`` atomically."""
-    partial = out.with_name(f".{out.stem}.partial.jpg")
-    args = ["-ss", f"{t_s:.3f}", "-i", str(source), "-frames:v", "1", "-vf", f"scale={width}:-2", "-q:v", "3",
-            "-f", "image2", str(partial)]
-    try:
-        run_ffmpeg(args, f"writing cover {out.name} failed")
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
-    return out
+def write_cover(source: Path, t_s: float, out: Path, width: int = 640, span_s: float = 4.0) -> Path:
+    """Write the best frame within ``span_s`` around ``t_s`` as a JPEG ``width`` pixels wide, atomically."""
+    _, bgr = best_frame(source, max(0.0, t_s - span_s / 2), t_s + span_s / 2)
+    return write_cover_image(bgr, out, max_width=width)

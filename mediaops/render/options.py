@@ -1,28 +1,82 @@
-"""Settings for rendering clips; the defaults live here and nowhere else."""
+"""Settings for rendering clips, covers and replays; the defaults live here and nowhere else."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mediaops.errors import MediaOpsError
+
+CUT_MODES = ("fast", "exact")
+ASPECTS = ("16:9", "9:16", "1:1")
+X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
+
 
 @dataclass(frozen=True, slots=True)
 class RenderOptions:
-    """How to render clips.
+    """How to render clips, covers and replays.
 
     Attributes:
-        cut: ``"exact"`` re-encodes for frame-accurate cuts; ``"fast"`` copies streams, snapped to keyframes.
+        cut: ``"exact"`` re-encodes for frame-accurate cuts; ``"fast"`` copies streams and snaps the cut to the
+            source's keyframes (the clip then reports the times it really covers). ``fast`` cannot reframe or
+            burn captions; those settings are ignored with it (SRT sidecars are still written).
         aspect: ``"16:9"`` keeps the original frame; ``"9:16"`` and ``"1:1"`` reframe for short-video apps.
-        captions: burn the transcript into the picture.
+        width: output width for reframed clips: 1080 gives 1080×1920 (9:16) or 1080×1080 (1:1); 720 gives
+            720×1280 or 720×720. Original-aspect clips keep the source size.
+        captions: burn the transcript into the picture (ASS styled, rendered by libass).
+        caption_chars: longest caption line in CJK characters (Latin text gets about twice as many letters).
         preset: x264 preset for ``exact``; ``veryfast`` is ~2x faster than ``medium`` for ~10% larger files.
         crf: x264 quality (lower is better); 23 is x264's default.
+        track_fps: how often the subject detector samples the clip when reframing.
+        fallback: what a reframed clip does where no subject is found (``"center"`` crop) or where the subjects
+            are wider than the crop (``"blur"``: the whole frame over a blurred copy of itself).
         covers: write a JPEG cover per clip.
+        cover_title: draw the product name and price on the cover when the clip has a product.
+        reel: also render ``reel.mp4``, the highlights in time order with short fades, chapters and an intro.
+        replay: also write ``replay.mp4``, the whole recording (stream copy) with chapters; ``chapters.vtt`` is
+            written either way.
+        transition_s: length of the fades between reel clips.
+        intro_s: length of the reel's title card (0 for none).
+        labels: language of chapter titles and cards: ``"zh"`` or ``"en"``.
         workers: clips rendered at once; 0 means the number of CPU cores.
     """
 
     cut: str = "exact"
     aspect: str = "16:9"
+    width: int = 1080
     captions: bool = False
+    caption_chars: int = 14
     preset: str = "veryfast"
     crf: int = 23
+    track_fps: float = 2.0
+    fallback: str = "center"
     covers: bool = True
+    cover_title: bool = True
+    reel: bool = True
+    replay: bool = True
+    transition_s: float = 0.3
+    intro_s: float = 2.0
+    labels: str = "zh"
     workers: int = 0
+
+    def __post_init__(self) -> None:
+        if self.cut not in CUT_MODES:
+            raise MediaOpsError(f"unknown cut mode {self.cut!r}: use one of {', '.join(CUT_MODES)}")
+        if self.aspect not in ASPECTS:
+            raise MediaOpsError(f"unknown aspect {self.aspect!r}: use one of {', '.join(ASPECTS)}")
+        if self.preset not in X264_PRESETS:
+            raise MediaOpsError(f"unknown x264 preset {self.preset!r}: use one of {', '.join(X264_PRESETS)}")
+        if self.fallback not in ("center", "blur"):
+            raise MediaOpsError(f"unknown reframe fallback {self.fallback!r}: use center or blur")
+        if self.width < 64 or self.width % 2:
+            raise MediaOpsError(f"output width {self.width} must be an even number of pixels, at least 64")
+        if self.labels not in ("zh", "en"):
+            raise MediaOpsError(f"unknown label language {self.labels!r}: use zh or en")
+
+    @property
+    def output_size(self) -> tuple[int, int] | None:
+        """``(width, height)`` of reframed clips, or ``None`` when the source frame is kept."""
+        if self.aspect == "9:16":
+            return self.width, self.width * 16 // 9 // 2 * 2
+        if self.aspect == "1:1":
+            return self.width, self.width
+        return None

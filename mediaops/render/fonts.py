@@ -1,0 +1,87 @@
+"""Locating a font that has Chinese glyphs, on a fresh machine too.
+
+The default comes from PyPI: ``manimgx-fonts-cjk`` ships Noto Sans CJK (SIL OFL 1.1) unmodified. Where that
+package is missing, the usual system locations of Noto CJK / Source Han / WenQuanYi (Debian's
+``fonts-noto-cjk`` or ``fonts-wqy-microhei``) are tried. libass is pointed at the font's folder (``fontsdir``)
+so captions never depend on what fontconfig happens to know.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
+
+from mediaops.errors import MediaOpsError
+
+_SYSTEM_FONTS = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/source-han-sans/SourceHanSans-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/System/Library/Fonts/PingFang.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FontInfo:
+    """A font file, the face in it to use for Simplified Chinese, and that face's family name."""
+
+    path: Path
+    family: str
+    index: int = 0
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+def _faces(path: Path) -> list[str]:
+    from PIL import ImageFont
+
+    names = []
+    for index in range(16):
+        try:
+            names.append(ImageFont.truetype(str(path), 12, index=index).getname()[0] or "")
+        except OSError:
+            break
+    return names
+
+
+def _describe(path: Path) -> FontInfo | None:
+    names = _faces(path)
+    if not names:
+        return None
+    # prefer the Simplified Chinese face of a pan-CJK collection
+    index = next((i for i, n in enumerate(names) if n.endswith(" SC")), 0)
+    return FontInfo(path, names[index], index)
+
+
+def _packaged_font() -> Path | None:
+    spec = importlib.util.find_spec("manimgx_fonts_cjk")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return next(iter(sorted(folder.glob("*.tt[cf]"))), None)
+
+
+@functools.cache
+def cjk_font() -> FontInfo:
+    """The CJK font captions, covers and cards are set in.
+
+    Raises:
+        MediaOpsError: no font with Chinese glyphs is installed.
+    """
+    for candidate in (_packaged_font(), *map(Path, _SYSTEM_FONTS)):
+        if candidate is not None and candidate.is_file():
+            info = _describe(candidate)
+            if info is not None:
+                return info
+    raise MediaOpsError(
+        "no Chinese font found for captions: pip install manimgx-fonts-cjk (or apt-get install fonts-noto-cjk)"
+    )

@@ -1,0 +1,172 @@
+"""Replays: the condensed highlight reel and the full recording with chapters.
+
+The reel is one ffmpeg run: each highlight is read straight from the recording (input seeking, so only its
+span is decoded), faded in and out, given a price sticker when its product has a price, and concatenated after
+a moviepy title card; chapter metadata marks every highlight. The full replay is a stream copy of the
+recording with chapters for product pitches and highlights; ``chapters.vtt`` carries the same chapters for
+web players.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.render.chapters import Chapter, label, replay_chapters, to_ffmetadata, to_webvtt
+from mediaops.render.compose import sticker_image, write_title_card
+from mediaops.render.covers import format_price
+from mediaops.render.options import RenderOptions
+from mediaops.serialize import write_text_atomic
+from mediaops.types import Clip, MediaInfo, PitchSegment, Product
+
+
+@dataclass(frozen=True, slots=True)
+class ReelPart:
+    """One highlight in the reel: its span of the recording, chapter name and optional price sticker text."""
+
+    start_s: float
+    end_s: float
+    name: str
+    sticker: str = ""
+
+
+def reel_parts(clips: Sequence[Clip], products: dict[str, Product] | None = None) -> list[ReelPart]:
+    """The reel's parts: the clips in recording order, named by title, product or id."""
+    products = products or {}
+    parts = []
+    for clip in sorted(clips, key=lambda c: c.start_s):
+        product = products.get(clip.product_sku or "")
+        name = clip.title or (product.name if product else "") or clip.id
+        parts.append(ReelPart(clip.start_s, clip.end_s, name, format_price(product.price) if product else ""))
+    return parts
+
+
+def reel_chapters(parts: Sequence[ReelPart], intro_s: float, labels: str = "zh") -> list[Chapter]:
+    """Chapters of the reel: the title card, then one per part, back to back."""
+    chapters = [Chapter(0.0, intro_s, label("intro", labels))] if intro_s > 0 else []
+    t = intro_s
+    for n, part in enumerate(parts, 1):
+        length = part.end_s - part.start_s
+        chapters.append(Chapter(round(t, 3), round(t + length, 3), label("reel_clip", labels, n=n, name=part.name)))
+        t += length
+    return chapters
+
+
+def _fades(length_s: float, fade_s: float, audio: bool) -> str:
+    fade = min(fade_s, length_s / 3)
+    if fade <= 0:
+        return ""
+    name = "afade" if audio else "fade"
+    return f",{name}=t=in:st=0:d={fade:.3f},{name}=t=out:st={length_s - fade:.3f}:d={fade:.3f}"
+
+
+def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: Path, options: RenderOptions,
+                title: str = "", subtitle: str = "") -> list[Chapter]:
+    """Render the highlight reel to ``out`` (MP4 with chapters) atomically and return its chapters.
+
+    Raises:
+        FFmpegError: ffmpeg failed.
+    """
+    if not parts:
+        raise ValueError("a reel needs at least one part")
+    width, height = info.width or 1280, info.height or 720
+    fps = float(info.fps) if info.fps else 25.0
+    rate = info.sample_rate_hz or 48000
+    intro_s = options.intro_s
+    chapters = reel_chapters(parts, intro_s, options.labels)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.stem}.partial.mp4")
+    with tempfile.TemporaryDirectory(prefix="mediaops-reel-") as tmp:
+        args: list[str] = []
+        graph: list[str] = []
+        concat: list[str] = []
+        index = 0
+        if intro_s > 0:
+            card = write_title_card(Path(tmp) / "intro.mp4", width, height, fps, intro_s,
+                                    title or label("reel_title", options.labels), subtitle)
+            args += ["-i", str(card), "-f", "lavfi", "-t", f"{intro_s:.3f}", "-i", f"anullsrc=r={rate}:cl=stereo"]
+            graph.append(f"[0:v]fps={fps:.6f},scale={width}:{height},setsar=1,format=yuv420p[v0]")
+            graph.append(f"[1:a]aformat=sample_rates={rate}:channel_layouts=stereo[a0]")
+            concat.append("[v0][a0]")
+            index = 2
+        for n, part in enumerate(parts, 1):
+            length = part.end_s - part.start_s
+            args += ["-ss", f"{part.start_s:.6f}", "-t", f"{length:.6f}", "-i", str(source)]
+            video = (f"[{index}:v:0]setpts=PTS-STARTPTS,fps={fps:.6f},scale={width}:{height},setsar=1,"
+                     f"format=yuv420p{_fades(length, options.transition_s, False)}")
+            audio = (f"[{index}:a:0]asetpts=PTS-STARTPTS,aformat=sample_rates={rate}:channel_layouts=stereo,"
+                     f"apad,atrim=0:{length:.6f}{_fades(length, options.transition_s, True)}[a{n}]")
+            index += 1
+            if part.sticker:
+                sticker = Path(tmp) / f"sticker{n}.png"
+                sticker_image(part.sticker, max(16, round(height * 0.09))).save(sticker)
+                args += ["-i", str(sticker)]
+                margin = round(height * 0.04)
+                graph.append(f"{video}[b{n}]")
+                # top right, below where streams put their clock and "LIVE" badges
+                graph.append(f"[b{n}][{index}:v]overlay=W-w-{margin}:H*0.14:eof_action=repeat[v{n}]")
+                index += 1
+            else:
+                graph.append(f"{video}[v{n}]")
+            graph.append(audio)
+            concat.append(f"[v{n}][a{n}]")
+        graph.append(f"{''.join(concat)}concat=n={len(concat)}:v=1:a=1[vout][aout]")
+        meta = Path(tmp) / "chapters.txt"
+        meta.write_text(to_ffmetadata(chapters, title), "utf-8")
+        args += ["-f", "ffmetadata", "-i", str(meta), "-filter_complex", ";".join(graph),
+                 "-map", "[vout]", "-map", "[aout]", "-map_chapters", str(index), "-map_metadata", str(index),
+                 "-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf), "-pix_fmt", "yuv420p",
+                 "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", str(partial)]
+        try:
+            run_ffmpeg(args, f"rendering the highlight reel {out.name} failed")
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    return chapters
+
+
+def write_replay(source: Path, chapters: Sequence[Chapter], out: Path, title: str = "") -> Path:
+    """Copy the recording's streams to ``out`` (MP4) with ``chapters``, atomically; nothing is re-encoded."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f".{out.stem}.partial.mp4")
+    with tempfile.TemporaryDirectory(prefix="mediaops-replay-") as tmp:
+        meta = Path(tmp) / "chapters.txt"
+        meta.write_text(to_ffmetadata(chapters, title), "utf-8")
+        args = ["-i", str(source), "-f", "ffmetadata", "-i", str(meta), "-map", "0:v:0", "-map", "0:a?",
+                "-map_chapters", "1", "-map_metadata", "1", "-c", "copy", "-movflags", "+faststart",
+                "-f", "mp4", str(partial)]
+        try:
+            run_ffmpeg(args, f"writing the replay {out.name} failed")
+            os.replace(partial, out)
+        finally:
+            partial.unlink(missing_ok=True)
+    return out
+
+
+def write_replays(source: Path, info: MediaInfo, clips: Sequence[Clip], pitches: Sequence[PitchSegment],
+                  work: Path, options: RenderOptions, products: dict[str, Product] | None = None,
+                  title: str = "") -> dict[str, str]:
+    """Write ``chapters.vtt`` (always), ``replay.mp4`` and ``reel.mp4`` + ``reel.vtt`` (as ``options`` say).
+
+    Returns the written files by kind, relative to ``work`` (for the timeline's ``extras``).
+    """
+    written: dict[str, str] = {}
+    by_sku = products or {}
+    clips = [c if c.title or (c.product_sku or "") not in by_sku else replace(c, title=by_sku[c.product_sku or ""].name)
+             for c in clips]
+    chapters = replay_chapters(info.duration_s, clips, pitches, options.labels)
+    write_text_atomic(work / "chapters.vtt", to_webvtt(chapters))
+    written["chapters"] = "chapters.vtt"
+    if options.replay:
+        write_replay(source, chapters, work / "replay.mp4", title)
+        written["replay"] = "replay.mp4"
+    if options.reel and clips:
+        reel = render_reel(source, info, reel_parts(clips, products), work / "reel.mp4", options, title)
+        write_text_atomic(work / "reel.vtt", to_webvtt(reel))
+        written["reel"] = "reel.mp4"
+        written["reel_chapters"] = "reel.vtt"
+    return written

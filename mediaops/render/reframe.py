@@ -1,0 +1,224 @@
+"""Vertical and square reframing that follows the host.
+
+The clip is sampled sparsely (``track_fps``), faces are found in each sample, and the crop window's centre is
+smoothed with a centred moving average (the whole clip is known, so smoothing adds no lag) before being turned
+into a piecewise-linear ffmpeg expression. Without a face the crop falls back to the centre (or a blurred pad);
+where the faces are wider than the crop, the whole frame is shown over a blurred copy of itself.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from mediaops.errors import InvalidMediaError
+from mediaops.render.faces import FaceBox, FaceDetector, shared_detector
+
+#: height the frames are scaled to before face detection (faces of the host are large; this is plenty).
+ANALYSIS_HEIGHT = 360
+#: width of the centred moving average applied to the crop centre.
+SMOOTHING_S = 1.5
+
+
+@dataclass(frozen=True, slots=True)
+class FaceSample:
+    """The faces seen at ``t_s`` seconds after the clip start, in source pixels."""
+
+    t_s: float
+    faces: tuple[FaceBox, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CropPlan:
+    """How a clip is reframed.
+
+    ``mode`` is ``"track"`` (crop follows ``points``), ``"center"`` (fixed centre crop) or ``"blur"`` (whole frame
+    over a blurred fill). ``points`` are ``(t_s, x_px)`` of the crop's left edge, relative to the clip start.
+    """
+
+    mode: str
+    crop_w: int
+    crop_h: int
+    out_w: int
+    out_h: int
+    points: tuple[tuple[float, float], ...] = ()
+    y_px: int = 0
+    faces_found: int = 0
+    samples: int = 0
+
+    def x_at(self, t_s: float) -> float:
+        """The crop's left edge at ``t_s`` (linear between the points)."""
+        if not self.points:
+            return 0.0
+        ts = [p[0] for p in self.points]
+        xs = [p[1] for p in self.points]
+        return float(np.interp(t_s, ts, xs))
+
+
+def crop_size(src_w: int, src_h: int, out_w: int, out_h: int) -> tuple[int, int]:
+    """The largest even-sized window of the output's aspect ratio that fits in the source frame."""
+    if src_w * out_h >= src_h * out_w:
+        h = src_h
+        w = src_h * out_w / out_h
+    else:
+        w = src_w
+        h = src_w * out_h / out_w
+    return int(w) // 2 * 2, int(h) // 2 * 2
+
+
+def sample_faces(source: Path, start_s: float, end_s: float, fps: float,
+                 detector: FaceDetector | None = None) -> list[FaceSample]:
+    """Faces in frames of ``[start_s, end_s)`` taken every ``1/fps`` seconds (decoded once, in order).
+
+    Raises:
+        InvalidMediaError: the recording cannot be decoded there.
+    """
+    detector = detector or shared_detector()
+    samples: list[FaceSample] = []
+    step = 1.0 / fps
+    try:
+        container = av.open(str(source))
+    except av.error.FFmpegError as exc:
+        raise InvalidMediaError(f"cannot read {source.name} to follow the host — is the recording intact?") from exc
+    with container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        origin = stream.start_time or 0
+        container.seek(origin + int(start_s / stream.time_base), stream=stream, backward=True)
+        scale = 1.0
+        next_t = start_s
+        try:
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                t_s = float((frame.pts - origin) * stream.time_base)
+                if t_s >= end_s:
+                    break
+                if t_s + 1e-3 < next_t:
+                    continue
+                height = min(ANALYSIS_HEIGHT, frame.height)
+                scale = frame.height / height
+                width = round(frame.width / scale) // 2 * 2
+                image = frame.reformat(width=width, height=height, format="bgr24").to_ndarray()
+                faces = tuple(
+                    FaceBox(f.x * scale, f.y * scale, f.w * scale, f.h * scale, f.score) for f in detector.detect(image)
+                )
+                samples.append(FaceSample(round(t_s - start_s, 3), faces))
+                next_t += step
+                while next_t <= t_s:
+                    next_t += step
+        except av.error.FFmpegError as exc:
+            raise InvalidMediaError(
+                f"{source.name} cannot be decoded near {start_s:.1f} s — the file may be damaged"
+            ) from exc
+    return samples
+
+
+def plan_crop(samples: list[FaceSample], src_w: int, src_h: int, out_w: int, out_h: int,
+              fallback: str = "center") -> CropPlan:
+    """Turn face samples into a smooth crop path (pure: no media needed)."""
+    crop_w, crop_h = crop_size(src_w, src_h, out_w, out_h)
+    y_px = (src_h - crop_h) // 2
+    found = [s for s in samples if s.faces]
+    base = {"crop_w": crop_w, "crop_h": crop_h, "out_w": out_w, "out_h": out_h, "y_px": y_px,
+            "faces_found": len(found), "samples": len(samples)}
+    if crop_w >= src_w:
+        return CropPlan("center", points=((0.0, 0.0),), **base)
+    if not samples or len(found) < max(1, len(samples) // 3):
+        mode = "blur" if fallback == "blur" else "center"
+        return CropPlan(mode, points=((0.0, (src_w - crop_w) / 2),), **base)
+    # the subject is the main face and any face near its size; if they span wider than the crop, pad instead
+    too_wide = 0
+    for sample in found:
+        main = sample.faces[0]
+        group = [f for f in sample.faces if f.w * f.h >= 0.5 * main.w * main.h]
+        span = max(f.x + f.w for f in group) - min(f.x for f in group)
+        too_wide += span > crop_w * 0.9
+    if too_wide > len(found) / 2:
+        return CropPlan("blur", points=((0.0, (src_w - crop_w) / 2),), **base)
+
+    times = np.array([s.t_s for s in samples])
+    known = np.array([bool(s.faces) for s in samples])
+    centres = np.array([s.faces[0].cx if s.faces else np.nan for s in samples])
+    centres = np.interp(times, times[known], centres[known])  # hold/interpolate across missed detections
+    step = float(np.median(np.diff(times))) if len(times) > 1 else 1.0
+    half = max(0, round(SMOOTHING_S / step / 2))
+    smooth = _centred_median_mean(centres, half)
+    lo, hi = crop_w / 2, src_w - crop_w / 2
+    smooth = np.clip(smooth, lo, hi)
+    # keep every detected face inside the window even where smoothing lags a fast move
+    for i, sample in enumerate(samples):
+        if sample.faces:
+            face = sample.faces[0]
+            left = smooth[i] - crop_w / 2
+            if face.x < left:
+                smooth[i] = face.x + crop_w / 2
+            elif face.x + face.w > left + crop_w:
+                smooth[i] = face.x + face.w - crop_w / 2
+    smooth = np.clip(smooth, lo, hi)
+    lefts = smooth - crop_w / 2
+    points = _simplify(list(zip(times.tolist(), lefts.tolist(), strict=True)), tolerance_px=2.0)
+    return CropPlan("track", points=tuple((round(t, 3), round(x, 1)) for t, x in points), **base)
+
+
+def _centred_median_mean(values: np.ndarray, half: int) -> np.ndarray:
+    """A median of 3 (drops single-sample detector glitches), then a centred moving average of ``2*half+1``."""
+    if len(values) >= 3:
+        padded = np.concatenate([values[:1], values, values[-1:]])
+        values = np.median(np.stack([padded[:-2], padded[1:-1], padded[2:]]), axis=0)
+    if half == 0:
+        return values.astype(float)
+    padded = np.concatenate([np.full(half, values[0]), values, np.full(half, values[-1])])
+    kernel = np.ones(2 * half + 1) / (2 * half + 1)
+    return np.convolve(padded, kernel, mode="valid")
+
+
+def _simplify(points: list[tuple[float, float]], tolerance_px: float) -> list[tuple[float, float]]:
+    """Drop points that linear interpolation between their neighbours reproduces within ``tolerance_px``."""
+    if len(points) <= 2:
+        return points
+    kept = [points[0]]
+    for i in range(1, len(points) - 1):
+        t0, x0 = kept[-1]
+        t2, x2 = points[i + 1]
+        t1, x1 = points[i]
+        expected = x0 + (x2 - x0) * (t1 - t0) / (t2 - t0) if t2 > t0 else x0
+        if abs(expected - x1) > tolerance_px:
+            kept.append(points[i])
+    kept.append(points[-1])
+    return kept
+
+
+def x_expression(points: tuple[tuple[float, float], ...]) -> str:
+    """An ffmpeg expression of ``t`` that interpolates ``points`` linearly (held before the first, after the last)."""
+    if len(points) == 1:
+        return f"{points[0][1]:.1f}"
+    expr = f"{points[-1][1]:.1f}"
+    for (t0, x0), (t1, x1) in reversed(list(itertools.pairwise(points))):
+        slope = (x1 - x0) / (t1 - t0) if t1 > t0 else 0.0
+        expr = f"if(lt(t,{t1:.3f}),{x0:.1f}+({slope:.4f})*(t-{t0:.3f}),{expr})"
+    return f"if(lt(t,{points[0][0]:.3f}),{points[0][1]:.1f},{expr})"
+
+
+def reframe_filter(plan: CropPlan, src_w: int, src_h: int) -> str:
+    """The filter chain (one input, one output, no labels) that turns the source frame into the output frame."""
+    w, h = plan.out_w, plan.out_h
+    if plan.mode == "blur":
+        small_w, small_h = max(2, w // 8 // 2 * 2), max(2, h // 8 // 2 * 2)
+        return (
+            f"split=2[rf_bg][rf_fg];"
+            f"[rf_bg]scale={small_w}:{small_h}:force_original_aspect_ratio=increase,crop={small_w}:{small_h},"
+            f"boxblur=8:2,scale={w}:{h}[rf_bgs];"
+            f"[rf_fg]scale={w}:{h}:force_original_aspect_ratio=decrease,setsar=1[rf_fgs];"
+            f"[rf_bgs][rf_fgs]overlay=(W-w)/2:(H-h)/2,setsar=1"
+        )
+    if plan.mode == "center" or len(plan.points) <= 1:
+        x = (src_w - plan.crop_w) // 2 if plan.mode != "track" else round(plan.points[0][1])
+        return f"crop={plan.crop_w}:{plan.crop_h}:{x}:{plan.y_px},scale={w}:{h},setsar=1"
+    # commas inside an expression must be escaped inside a filter graph
+    expr = x_expression(plan.points).replace(",", "\\,")
+    return f"crop={plan.crop_w}:{plan.crop_h}:{expr}:{plan.y_px},scale={w}:{h},setsar=1"
