@@ -28,6 +28,10 @@ class MetricsFormatError(MediaOpsError):
     """A metrics, comments or products file cannot be understood."""
 
 
+class PlanFormatError(MetricsFormatError):
+    """A KPI targets or run-of-show file cannot be understood."""
+
+
 class ModelError(MediaOpsError):
     """A transcription model cannot be found or loaded."""
 

@@ -1,0 +1,193 @@
+"""The audience's voice from the comment log: questions, keywords per product, reaction trend, unanswered surges.
+
+Everything here is rule-based and explainable: fixed Chinese and English patterns and small lexicons, no model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from itertools import pairwise
+
+from mediaops.insights.options import InsightOptions
+from mediaops.insights.text import has_cjk, words
+from mediaops.insights.types import Keyword, QuestionBurst, QuestionGroup, ReactionPoint, SegmentVoice
+from mediaops.types import Comment, PitchSegment, Transcript
+
+#: question kind -> (what a viewer asking it writes, what a host answering it says), Chinese and English.
+QUESTION_KINDS: dict[str, tuple[str, str]] = {
+    "price": (
+        r"多少钱|价格|价钱|几块|多少米|什么价|啥价|how much|price|cost",
+        r"\d+\s*(元|块|米|dollars?|bucks|usd|rmb)|[¥￥$]\s*\d|价格|[0-9一二三四五六七八九十百]+块|price|costs?\b",
+    ),
+    "how_to_buy": (
+        r"怎么买|怎么拍|怎么下单|在哪买|哪里买|链接|小黄车|how (do i|to|can i) (buy|order)|where (to|can i|do i) buy|"
+        r"\blink\b",
+        r"链接|小黄车|购物车|下单|拍|点击|\blink\b|\bcart\b|click|\btap\b|buy now|order now",
+    ),
+    "coupon": (
+        r"优惠券|优惠|券|折扣|打折|便宜点|满减|coupon|discount|on sale|\bsale\b|promo|\bcode\b|\bdeal\b",
+        r"优惠|券|折|满减|立减|送|活动价|coupon|discount|\bsave\b|\boff\b|\bfree\b|\bsale\b|\bdeal\b|"
+        r"special price|half|only during|only today|限时|直播间价|今天.{0,4}价",
+    ),
+    "size": (
+        r"尺码|尺寸|多大|码数|大小|几码|\bsizes?\b|\bfit\b|how big|dimensions?",
+        r"尺码|尺寸|码|大小|厘米|\bcm\b|\bsizes?\b|\bfits?\b|queen|king|inch",
+    ),
+    "colour": (
+        r"颜色|色号|什么色|几个色|colou?rs?\b",
+        r"颜色|色|colou?rs?|\bred\b|black|white|blue|pink|green|grey|gray",
+    ),
+    "shipping": (
+        r"发货|快递|包邮|运费|几天到|什么时候到|shipping|delivery|deliver|\bship\b",
+        r"发货|快递|包邮|运费|天|shipping|delivery|deliver|\bdays?\b",
+    ),
+    "stock": (
+        r"还有货|有货吗|库存|没货|补货|in stock|sold out|restock|still available",
+        r"库存|有货|补货|\bstock\b|\bleft\b|available|sold out",
+    ),
+}
+_ASK = {kind: re.compile(ask, re.IGNORECASE) for kind, (ask, _) in QUESTION_KINDS.items()}
+_ANSWER = {kind: re.compile(answer, re.IGNORECASE) for kind, (_, answer) in QUESTION_KINDS.items()}
+_QUESTION_MARK = re.compile(r"[?？]|[吗呢么][\s!！。~～]*$")
+
+POSITIVE = re.compile(
+    r"好看|好用|喜欢|爱了|太棒|真棒|棒|赞|不错|划算|便宜|666|哈哈|绝了|冲|已下单|已拍|已买|买了|拍了|"
+    r"\bnice\b|great|love|wow|\bgood\b|amazing|awesome|\bcool\b|want it|bought|ordered|\bpaid\b|cute|beautiful|"
+    r"❤|👍|😍",
+    re.IGNORECASE,
+)
+NEGATIVE = re.compile(
+    r"太贵|贵了|好贵|质量差|太差|假货|骗|退货|退款|不好|难看|失望|卡了|卡顿|没货|垃圾|无聊|坑|"
+    r"expensive|\bbad\b|fake|scam|refund|boring|\blag|sold out|worst|terrible|disappointed|pricey|👎",
+    re.IGNORECASE,
+)
+
+
+def question_kind(text: str) -> str | None:
+    """The kind of question a comment asks (``"other"`` for a question of no known kind), ``None`` if none."""
+    kind = next((k for k, pattern in _ASK.items() if pattern.search(text)), None)
+    if kind is None and _QUESTION_MARK.search(text.strip()):
+        return "other"
+    return kind
+
+
+def _densest(times: Sequence[float], window_s: float) -> tuple[float, int]:
+    """Start and size of the ``window_s`` window holding the most of the sorted ``times``."""
+    best_start, best_count, j = times[0], 0, 0
+    for i, start in enumerate(times):
+        while j < len(times) and times[j] < start + window_s:
+            j += 1
+        if j - i > best_count:
+            best_start, best_count = start, j - i
+    return best_start, best_count
+
+
+def group_questions(comments: Sequence[Comment], options: InsightOptions = InsightOptions()) -> list[QuestionGroup]:
+    """Questions grouped by kind, most asked first, each with its peak time and its commonest wordings."""
+    by_kind: dict[str, list[Comment]] = {}
+    for comment in comments:
+        kind = question_kind(comment.text)
+        if kind is not None:
+            by_kind.setdefault(kind, []).append(comment)
+    groups = []
+    for kind, asked in by_kind.items():
+        times = sorted(c.t_s for c in asked)
+        peak_t_s, peak_count = _densest(times, options.question_window_s)
+        examples = tuple(text for text, _ in Counter(c.text.strip() for c in asked).most_common(3))
+        groups.append(QuestionGroup(kind, len(asked), peak_t_s, peak_count, times[0], times[-1], examples))
+    return sorted(groups, key=lambda g: (-g.count, g.category))
+
+
+def _answer_after(transcript: Transcript | None, kind: str, start_s: float) -> tuple[float, str] | None:
+    """The first sentence answering ``kind`` that is still running at or starts after ``start_s``."""
+    if transcript is None:
+        return None
+    pattern = _ANSWER[kind]
+    for segment in transcript.segments:
+        if segment.end_s > start_s and pattern.search(segment.text):
+            return max(segment.start_s, start_s), segment.text.strip()
+    return None
+
+
+def find_question_bursts(
+    comments: Sequence[Comment], transcript: Transcript | None, options: InsightOptions = InsightOptions()
+) -> list[QuestionBurst]:
+    """Surges of one known kind of question and whether the host answered each in time, in time order.
+
+    A surge is at least ``burst_min_questions`` questions of one kind within ``question_window_s`` of the first;
+    the next surge of that kind is looked for after it. It is answered when a sentence of
+    the transcript that answers its kind (a price for price questions, the link for how-to-buy …) is heard within
+    ``answer_window_s`` of its start.
+    """
+    bursts: list[QuestionBurst] = []
+    for kind in QUESTION_KINDS:
+        times = sorted(c.t_s for c in comments if question_kind(c.text) == kind)
+        i = 0
+        while i < len(times):
+            j = i
+            while j < len(times) and times[j] < times[i] + options.question_window_s:
+                j += 1
+            if j - i < options.burst_min_questions:
+                i += 1
+                continue
+            start_s, end_s = times[i], times[j - 1]
+            answer = _answer_after(transcript, kind, start_s)
+            wait_s = round(answer[0] - start_s, 1) if answer else None
+            bursts.append(QuestionBurst(
+                category=kind, start_s=start_s, end_s=end_s, count=j - i,
+                answered=wait_s is not None and wait_s <= options.answer_window_s,
+                answer_t_s=answer[0] if answer else None, wait_s=wait_s, answer_text=answer[1] if answer else "",
+            ))
+            i = j
+    return sorted(bursts, key=lambda b: (b.start_s, b.category))
+
+
+def _keywords_of(texts: Sequence[str], top: int) -> tuple[tuple[Keyword, ...], tuple[Keyword, ...]]:
+    terms: Counter[str] = Counter()
+    phrases: Counter[str] = Counter()
+    for text in texts:
+        found = [w for w in words(text) if (len(w) >= 2 if has_cjk(w) else len(w) >= 3)]
+        terms.update(set(found))
+        phrases.update({(a + b) if has_cjk(a + b) else f"{a} {b}" for a, b in pairwise(found)})
+    keywords = tuple(Keyword(t, n) for t, n in sorted(terms.items(), key=lambda kv: (-kv[1], kv[0]))[:top])
+    common = tuple(Keyword(t, n) for t, n in sorted(phrases.items(), key=lambda kv: (-kv[1], kv[0])) if n >= 2)
+    return keywords, common[:top]
+
+
+def segment_voices(
+    comments: Sequence[Comment],
+    pitches: Sequence[PitchSegment],
+    duration_s: float,
+    options: InsightOptions = InsightOptions(),
+) -> list[SegmentVoice]:
+    """Keywords and recurring phrases of the comments written during each product pitch (Chinese split with jieba).
+
+    Without pitches the whole stream is one segment with ``sku=None``. A word counts once per comment, so one
+    viewer repeating it does not make it a keyword.
+    """
+    spans = [(p.sku, p.name, p.start_s, p.end_s) for p in pitches] or [(None, "", 0.0, duration_s)]
+    voices = []
+    for sku, name, start_s, end_s in spans:
+        texts = [c.text for c in comments if start_s <= c.t_s < end_s]
+        keywords, phrases = _keywords_of(texts, options.top_keywords)
+        voices.append(SegmentVoice(sku, name, start_s, end_s, len(texts), keywords, phrases))
+    return voices
+
+
+def reaction_trend(
+    comments: Sequence[Comment], duration_s: float, options: InsightOptions = InsightOptions()
+) -> list[ReactionPoint]:
+    """Positive and negative comments per ``trend_window_s`` window over the whole recording."""
+    width = options.trend_window_s
+    count = max(1, -int(-duration_s // width))
+    points = []
+    for k in range(count):
+        start_s, end_s = k * width, min(duration_s, (k + 1) * width)
+        inside = [c.text for c in comments if start_s <= c.t_s < end_s or (k == count - 1 and c.t_s >= end_s)]
+        positive = sum(1 for t in inside if POSITIVE.search(t))
+        negative = sum(1 for t in inside if NEGATIVE.search(t))
+        score = (positive - negative) / (positive + negative) if positive + negative else 0.0
+        points.append(ReactionPoint(start_s, end_s, len(inside), positive, negative, round(score, 2)))
+    return points
