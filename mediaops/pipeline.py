@@ -10,7 +10,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,14 +22,14 @@ from mediaops.metrics import MetricsOptions, load_metrics
 from mediaops.pitches import find_pitches
 from mediaops.probe import probe
 from mediaops.products import load_products
-from mediaops.render import RenderOptions, cut_clip, write_cover
+from mediaops.render import RenderOptions
+from mediaops.render.batch import render_clips, render_extras
 from mediaops.report import ReportOptions, write_reports
 from mediaops.scenes import SceneOptions, detect_scenes
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import SpikeOptions, find_sales_spikes, write_timeline
 from mediaops.transcribe import TranscribeOptions, transcribe, transcript_to_srt, transcript_to_vtt
-from mediaops.transcribe.formats import segments_to_srt
-from mediaops.types import Clip, Highlight, MediaInfo, ProgressCallback, Timeline, Transcript, no_progress
+from mediaops.types import MediaInfo, ProgressCallback, Timeline, no_progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,54 +53,6 @@ class ProcessOptions:
     render: RenderOptions = field(default_factory=RenderOptions)
     spikes: SpikeOptions = field(default_factory=SpikeOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
-
-
-def _render_one(source: Path, highlight: Highlight, transcript: Transcript, work: Path, options: RenderOptions) -> Clip:
-    clip_dir = work / "clips"
-    file = cut_clip(source, highlight.start_s, highlight.end_s, clip_dir / f"{highlight.id}.mp4", options)
-    cover = None
-    if options.covers:
-        mid = highlight.start_s + (highlight.end_s - highlight.start_s) / 2
-        cover = write_cover(source, mid, clip_dir / f"{highlight.id}.jpg")
-    segments = [s for s in transcript.segments if s.end_s > highlight.start_s and s.start_s < highlight.end_s]
-    srt = clip_dir / f"{highlight.id}.srt"
-    write_text_atomic(srt, segments_to_srt(segments, shift_s=highlight.start_s))
-    return Clip(
-        id=highlight.id,
-        start_s=highlight.start_s,
-        end_s=highlight.end_s,
-        score=highlight.score,
-        file=str(file.relative_to(work)),
-        reasons=highlight.reasons,
-        cover=str(cover.relative_to(work)) if cover else None,
-        subtitles=str(srt.relative_to(work)),
-        product_sku=highlight.product_sku,
-        title=highlight.title,
-    )
-
-
-def render_clips(
-    source: Path,
-    highlights: list[Highlight],
-    transcript: Transcript,
-    work: Path,
-    options: RenderOptions,
-    on_progress: ProgressCallback = no_progress,
-) -> list[Clip]:
-    """Render every highlight into ``work/clips`` with bounded parallelism; clips come back in input order."""
-    workers = options.workers or os.cpu_count() or 1
-    done = 0
-    clips: list[Clip] = []
-
-    def render(highlight: Highlight) -> Clip:
-        return _render_one(source, highlight, transcript, work, options)
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for clip in pool.map(render, highlights):
-            clips.append(clip)
-            done += 1
-            on_progress("render", done / max(1, len(highlights)), f"{done}/{len(highlights)} clips")
-    return clips
 
 
 def _publish(work: Path, out_dir: Path) -> None:
@@ -177,7 +128,9 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
     highlights = choose_highlights(peaks, scenes, transcript, info.duration_s, pitches, options.highlights)
     on_progress("highlights", 1.0, f"{len(highlights)} highlights from {len(peaks)} peaks")
 
-    clips = render_clips(recording, highlights, transcript, work, options.render, on_progress)
+    clips = render_clips(recording, info, highlights, transcript, work, options.render, on_progress, products)
+    check_cancelled()
+    extras = render_extras(recording, info, clips, pitches, work, options.render, products, recording.stem, on_progress)
     check_cancelled()
     spikes = find_sales_spikes(metrics, clips, pitches, options.spikes)
     timeline = Timeline(
@@ -193,6 +146,7 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
         language=transcript.language,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
+        extras=extras,
     )
     doc = write_timeline(timeline, work / "timeline.json")
     on_progress("report", 0.0, "writing reports")

@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mediaops.cli.progress import TerminalProgress
+from mediaops.cli.render import add_render_arguments, render_options_from
 from mediaops.errors import InputFileError
 from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
 from mediaops.report.i18n import LANGUAGES
@@ -45,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--spike-lag-max", type=float, default=None, metavar="SECONDS",
                    help="latest a sales spike may follow the pitch or clip it is credited to (default: 180)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_render_arguments(p)
     p.set_defaults(handler=handle)
 
 
@@ -60,6 +62,7 @@ def handle(args: argparse.Namespace) -> int:
                            language=args.language),
         metrics=replace(defaults.metrics, offset_s=args.metrics_offset),
         highlights=replace(defaults.highlights, max_clips=args.clips),
+        render=render_options_from(args, defaults.render),
         spikes=replace(defaults.spikes, **{k: v for k, v in (("lag_min_s", args.spike_lag_min),
                                                             ("lag_max_s", args.spike_lag_max)) if v is not None}),
         report=replace(defaults.report, lang=args.lang),
