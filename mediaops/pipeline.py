@@ -18,6 +18,7 @@ from mediaops import __version__
 from mediaops.comments import load_comments
 from mediaops.errors import InvalidMediaError
 from mediaops.highlights import HighlightOptions, choose_highlights, find_lowlights, find_peaks_in_engagement
+from mediaops.insights import InsightOptions, build_insights, load_run_of_show, load_targets
 from mediaops.metrics import MetricsOptions, load_metrics
 from mediaops.pitches import find_pitches
 from mediaops.probe import probe
@@ -40,6 +41,9 @@ class StreamInputs:
     comments: Path | None = None
     products: Path | None = None
     start_time: datetime | None = None
+    #: KPI targets (YAML/JSON/CSV) and the run-of-show (planned segments and key lines) for the insights.
+    targets: Path | None = None
+    run_of_show: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,7 @@ class ProcessOptions:
     render: RenderOptions = field(default_factory=RenderOptions)
     spikes: SpikeOptions = field(default_factory=SpikeOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
+    insights: InsightOptions = field(default_factory=InsightOptions)
 
 
 def _publish(work: Path, out_dir: Path) -> None:
@@ -93,6 +98,8 @@ def run_pipeline(
     metrics = load_metrics(inputs.metrics, options.metrics)
     comments = load_comments(inputs.comments, options.metrics.offset_s) if inputs.comments else []
     products = load_products(inputs.products) if inputs.products else []
+    targets = load_targets(inputs.targets) if inputs.targets else []
+    plan = load_run_of_show(inputs.run_of_show) if inputs.run_of_show else []
     on_progress("probe", 1.0, f"{info.duration_s:.0f} s, {info.width}x{info.height}")
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -100,7 +107,8 @@ def run_pipeline(
     work.chmod(0o755)
     try:
         timeline = _run_stages(
-            recording, info, metrics, comments, products, work, options, on_progress, check_cancelled
+            recording, info, metrics, comments, products, work, options, on_progress, check_cancelled,
+            targets=targets, plan=plan, start_time=inputs.start_time,
         )
         _publish(work, out_dir)
     except BaseException:
@@ -110,7 +118,8 @@ def run_pipeline(
 
 
 def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: Path, options: ProcessOptions,
-                on_progress: ProgressCallback, check_cancelled: Callable[[], None]) -> Timeline:
+                on_progress: ProgressCallback, check_cancelled: Callable[[], None], *, targets=(), plan=(),
+                start_time: datetime | None = None) -> Timeline:
     hotwords = tuple(dict.fromkeys(n for p in products for n in (p.name, *p.aliases)))
     asr_options = replace(options.transcribe, hotwords=options.transcribe.hotwords + hotwords)
     transcript = transcribe(recording, asr_options, info.duration_s, on_progress)
@@ -133,6 +142,10 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
     extras = render_extras(recording, info, clips, pitches, work, options.render, products, recording.stem, on_progress)
     check_cancelled()
     spikes = find_sales_spikes(metrics, clips, pitches, options.spikes)
+    on_progress("insights", 0.0, "targets, audience, delivery, script")
+    insights = build_insights(transcript, metrics, comments, pitches, info.duration_s, targets, plan, start_time,
+                              options.insights)
+    on_progress("insights", 1.0, f"{len(insights.actions)} next-time points")
     timeline = Timeline(
         recording=info,
         clips=tuple(clips),
@@ -146,7 +159,7 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
         language=transcript.language,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
-        extras=extras,
+        extras={**extras, "insights": insights},
     )
     doc = write_timeline(timeline, work / "timeline.json")
     on_progress("report", 0.0, "writing reports")

@@ -26,6 +26,16 @@ def _iso_datetime(text: str) -> datetime:
         ) from exc
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r} (e.g. 8)")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("process", help="clips, timeline and report from a recording and its metrics")
     p.add_argument("recording", type=Path, help="the stream recording (mp4, mkv, flv, ts, …)")
@@ -45,6 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="earliest a sales spike may follow the pitch or clip it is credited to (default: 0)")
     p.add_argument("--spike-lag-max", type=float, default=None, metavar="SECONDS",
                    help="latest a sales spike may follow the pitch or clip it is credited to (default: 180)")
+    p.add_argument("--targets", type=Path, metavar="FILE",
+                   help="KPI targets (YAML, JSON or CSV: kpi,target) to compare the stream against")
+    p.add_argument("--run-of-show", type=Path, metavar="FILE",
+                   help="the stream's script (CSV, YAML or JSON: start,title,sku,key_points) to check coverage")
+    p.add_argument("--dead-air-gap", type=_positive_seconds, default=None, metavar="SECONDS",
+                   help="silence at least this long counts as dead air (default: 10)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     add_render_arguments(p)
     p.set_defaults(handler=handle)
@@ -52,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def handle(args: argparse.Namespace) -> int:
     for label, path in (("recording", args.recording), ("metrics file", args.metrics),
-                        ("comments file", args.comments), ("products file", args.products)):
+                        ("comments file", args.comments), ("products file", args.products),
+                        ("targets file", args.targets), ("run-of-show file", args.run_of_show)):
         if path is not None and not path.is_file():
             raise InputFileError(f"{label} not found: {path} — check the path")
     defaults = ProcessOptions()
@@ -66,8 +83,10 @@ def handle(args: argparse.Namespace) -> int:
         spikes=replace(defaults.spikes, **{k: v for k, v in (("lag_min_s", args.spike_lag_min),
                                                             ("lag_max_s", args.spike_lag_max)) if v is not None}),
         report=replace(defaults.report, lang=args.lang),
+        insights=replace(defaults.insights, **({"dead_air_gap_s": args.dead_air_gap} if args.dead_air_gap else {})),
     )
-    inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time)
+    inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time, targets=args.targets,
+                          run_of_show=args.run_of_show)
     progress = TerminalProgress(quiet=args.quiet)
     started = time.monotonic()
     try:
