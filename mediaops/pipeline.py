@@ -15,9 +15,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mediaops import __version__
-from mediaops.comments import load_comments
+from mediaops.comments import CommentOptions, comment_series, load_comments
 from mediaops.errors import InvalidMediaError
-from mediaops.highlights import HighlightOptions, choose_highlights, find_lowlights, find_peaks_in_engagement
+from mediaops.highlights import (
+    HighlightOptions,
+    choose_highlights,
+    find_lowlights,
+    find_peaks_in_engagement,
+    scene_windows,
+)
 from mediaops.insights import InsightOptions, build_insights, load_run_of_show, load_targets
 from mediaops.metrics import MetricsOptions, load_metrics
 from mediaops.pitches import find_pitches
@@ -26,7 +32,7 @@ from mediaops.products import load_products
 from mediaops.render import RenderOptions
 from mediaops.render.batch import render_clips, render_extras
 from mediaops.report import ReportOptions, write_reports
-from mediaops.scenes import SceneOptions, detect_scenes
+from mediaops.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import SpikeOptions, find_sales_spikes, write_timeline
 from mediaops.transcribe import TranscribeOptions, transcribe, transcript_to_srt, transcript_to_vtt
@@ -54,6 +60,7 @@ class ProcessOptions:
     scenes: SceneOptions = field(default_factory=SceneOptions)
     metrics: MetricsOptions = field(default_factory=MetricsOptions)
     highlights: HighlightOptions = field(default_factory=HighlightOptions)
+    comments: CommentOptions = field(default_factory=CommentOptions)
     render: RenderOptions = field(default_factory=RenderOptions)
     spikes: SpikeOptions = field(default_factory=SpikeOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
@@ -95,8 +102,14 @@ def run_pipeline(
         )
     if not info.has_video:
         raise InvalidMediaError(f"no video track in {recording.name} — give the video recording, not only its audio")
-    metrics = load_metrics(inputs.metrics, options.metrics)
-    comments = load_comments(inputs.comments, options.metrics.offset_s) if inputs.comments else []
+    # absolute times in the exports are measured from --start-time, else from the file's creation time
+    start_time, start_source = inputs.start_time, "--start-time"
+    if start_time is None and info.creation_time is not None:
+        start_time, start_source = info.creation_time, "the recording's creation time"
+    metrics = load_metrics(inputs.metrics, options.metrics, start_time, start_source)
+    comments = (
+        load_comments(inputs.comments, options.metrics.offset_s, start_time, start_source) if inputs.comments else []
+    )
     products = load_products(inputs.products) if inputs.products else []
     targets = load_targets(inputs.targets) if inputs.targets else []
     plan = load_run_of_show(inputs.run_of_show) if inputs.run_of_show else []
@@ -128,12 +141,17 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
     write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
     write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
 
-    on_progress("scenes", 0.0, "detecting scene changes")
-    scenes = detect_scenes(recording, options.scenes, on_progress=on_progress)
-    check_cancelled()
-
     pitches = find_pitches(transcript, products)
-    peaks = find_peaks_in_engagement(metrics, comments, options.highlights)
+    signals = comment_series(comments, info.duration_s, options.comments) if comments else ()
+    peaks = find_peaks_in_engagement(metrics, signals, options.highlights, info.duration_s)
+    on_progress("scenes", 0.0, "detecting scene changes")
+    if options.scenes.mode == "windowed":
+        # clips only need the cuts just before each candidate peak; the report's scene list is then partial
+        windows = scene_windows(peaks, info.duration_s, options.highlights)
+        scenes = detect_scenes_in_windows(recording, windows, options.scenes, on_progress)
+    else:
+        scenes = detect_scenes(recording, options.scenes, on_progress=on_progress)
+    check_cancelled()
     highlights = choose_highlights(peaks, scenes, transcript, info.duration_s, pitches, options.highlights)
     on_progress("highlights", 1.0, f"{len(highlights)} highlights from {len(peaks)} peaks")
 

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+from mediaops.cli.highlight_args import add_highlight_arguments, apply_highlight_arguments, print_metrics_notes
 from mediaops.cli.progress import TerminalProgress
 from mediaops.cli.render import add_render_arguments, render_options_from
 from mediaops.errors import InputFileError
@@ -39,8 +40,9 @@ def _positive_seconds(text: str) -> float:
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("process", help="clips, timeline and report from a recording and its metrics")
     p.add_argument("recording", type=Path, help="the stream recording (mp4, mkv, flv, ts, …)")
-    p.add_argument("--metrics", type=Path, required=True, help="metrics export (CSV) with a time column")
-    p.add_argument("--comments", type=Path, help="comment / danmaku log (JSONL or CSV: time, user, text)")
+    p.add_argument("--metrics", type=Path, required=True,
+                   help="metrics export (CSV, XLSX or JSON) with a time column")
+    p.add_argument("--comments", type=Path, help="comment / danmaku log (JSONL, CSV or XLSX: time, user, text)")
     p.add_argument("--products", type=Path, help="product list (CSV: sku, name, aliases, price)")
     p.add_argument("--start-time", type=_iso_datetime, help="wall-clock start of the recording (ISO 8601)")
     p.add_argument("--metrics-offset", type=float, default=0.0, metavar="SECONDS",
@@ -62,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--dead-air-gap", type=_positive_seconds, default=None, metavar="SECONDS",
                    help="silence at least this long counts as dead air (default: 10)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    add_highlight_arguments(p)
     add_render_arguments(p)
     p.set_defaults(handler=handle)
 
@@ -85,6 +88,7 @@ def handle(args: argparse.Namespace) -> int:
         report=replace(defaults.report, lang=args.lang),
         insights=replace(defaults.insights, **({"dead_air_gap_s": args.dead_air_gap} if args.dead_air_gap else {})),
     )
+    options = apply_highlight_arguments(args, options)
     inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time, targets=args.targets,
                           run_of_show=args.run_of_show)
     progress = TerminalProgress(quiet=args.quiet)
@@ -93,6 +97,7 @@ def handle(args: argparse.Namespace) -> int:
         timeline = run_pipeline(args.recording, inputs, args.out, options, progress)
     finally:
         progress.close()
+    print_metrics_notes(timeline.metrics, args.quiet)
     if not args.quiet:
         print(
             f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes, {len(timeline.scenes)} scenes "

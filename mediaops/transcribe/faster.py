@@ -15,7 +15,11 @@ from mediaops.types import Segment, Word
 
 @functools.lru_cache(maxsize=2)
 def load_model(model: str, device: str, compute_type: str, cpu_threads: int) -> Any:
-    """Load (once per process) a faster-whisper model by name or from a local folder."""
+    """Load (once per process) a faster-whisper model by name or from a local folder.
+
+    Raises:
+        ModelError: not a model folder, unknown name without network, or the device/compute type is unusable.
+    """
     from faster_whisper import WhisperModel
 
     local = Path(model).expanduser()
@@ -26,48 +30,56 @@ def load_model(model: str, device: str, compute_type: str, cpu_threads: int) -> 
             str(local) if local.exists() else model, device=device, compute_type=compute_type, cpu_threads=cpu_threads
         )
     except (OSError, ValueError, RuntimeError) as exc:
+        first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0][:160]
         raise ModelError(
-            f"cannot load Whisper model {model!r}: {str(exc).splitlines()[0][:160]} — "
-            "give --model a local model folder, or connect to the internet once to download it"
+            f"cannot load Whisper model {model!r} on {device} ({compute_type}): {first_line} — "
+            "give --model a local model folder, connect to the internet once to download it, "
+            "or choose another --device/--compute-type"
         ) from exc
 
 
-def detect_language(samples: np.ndarray, options: TranscribeOptions) -> tuple[str, float]:
-    """Detect the spoken language from ``samples`` (the first minutes are enough)."""
-    model = load_model(options.model, options.device, options.compute_type, options.cpu_threads)
-    language, probability, _ = model.detect_language(samples)
-    return language, float(probability)
+class FasterWhisperEngine:
+    """faster-whisper behind :class:`mediaops.transcribe.engine.Engine`."""
 
+    def __init__(self, options: TranscribeOptions) -> None:
+        self.options = options
+        self.model = load_model(options.model, options.device, options.resolved_compute_type(), options.cpu_threads)
 
-def transcribe_window(
-    samples: np.ndarray, offset_s: float, language: str | None, options: TranscribeOptions, prompt: str | None = None
-) -> list[Segment]:
-    """Recognise one window of 16 kHz mono samples; times are shifted by ``offset_s``."""
-    model = load_model(options.model, options.device, options.compute_type, options.cpu_threads)
-    segments, _info = model.transcribe(
-        samples,
-        language=language,
-        beam_size=options.beam_size,
-        word_timestamps=True,
-        vad_filter=options.vad_filter,
-        hotwords=" ".join(options.hotwords) or None,
-        initial_prompt=prompt,
-        condition_on_previous_text=False,
-    )
-    result: list[Segment] = []
-    for seg in segments:  # consumed here: the generator never leaves the library
-        words = tuple(
-            Word(start_s=offset_s + w.start, end_s=offset_s + w.end, text=w.word, probability=float(w.probability))
-            for w in (seg.words or ())
+    def detect_language(self, samples: np.ndarray) -> tuple[str, float]:
+        language, probability, _ = self.model.detect_language(
+            samples,
+            vad_filter=self.options.vad_filter,
+            language_detection_segments=self.options.language_detection_segments,
         )
-        result.append(
-            Segment(
-                start_s=offset_s + seg.start,
-                end_s=offset_s + seg.end,
-                text=seg.text.strip(),
-                words=words,
-                avg_logprob=float(seg.avg_logprob),
-                no_speech_prob=float(seg.no_speech_prob),
+        return language, float(probability)
+
+    def transcribe_window(
+        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str
+    ) -> list[Segment]:
+        segments, _info = self.model.transcribe(
+            samples,
+            language=language,
+            beam_size=self.options.beam_size,
+            word_timestamps=True,
+            vad_filter=self.options.vad_filter,
+            hotwords=hotwords or None,
+            initial_prompt=prompt,
+            condition_on_previous_text=False,
+        )
+        result: list[Segment] = []
+        for seg in segments:  # consumed here: the generator never leaves the library
+            words = tuple(
+                Word(start_s=offset_s + w.start, end_s=offset_s + w.end, text=w.word, probability=float(w.probability))
+                for w in (seg.words or ())
             )
-        )
-    return result
+            result.append(
+                Segment(
+                    start_s=offset_s + seg.start,
+                    end_s=offset_s + seg.end,
+                    text=seg.text.strip(),
+                    words=words,
+                    avg_logprob=float(seg.avg_logprob),
+                    no_speech_prob=float(seg.no_speech_prob),
+                )
+            )
+        return result

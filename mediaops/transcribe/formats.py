@@ -1,8 +1,14 @@
-"""Writing a transcript as SRT, WebVTT or plain text."""
+"""Writing a transcript as JSON, SRT, WebVTT or plain text, and reading its JSON back."""
 
 from __future__ import annotations
 
-from mediaops.types import Segment, Transcript
+import json
+from typing import Any
+
+from mediaops.serialize import to_jsonable
+from mediaops.types import Segment, Transcript, Word
+
+FORMATS = ("json", "srt", "vtt", "txt")
 
 
 def _timestamp(t_s: float, separator: str) -> str:
@@ -36,3 +42,47 @@ def transcript_to_vtt(transcript: Transcript) -> str:
 
 def transcript_to_txt(transcript: Transcript) -> str:
     return "\n".join(s.text.strip() for s in transcript.segments) + "\n"
+
+
+def transcript_to_json(transcript: Transcript) -> str:
+    """The transcript as JSON (language, segments with words and confidences), as in ``transcript.json``."""
+    return json.dumps(to_jsonable(transcript), ensure_ascii=False, indent=2) + "\n"
+
+
+def render_transcript(transcript: Transcript, fmt: str) -> str:
+    """The transcript in ``fmt``: one of :data:`FORMATS`."""
+    renderers = {"json": transcript_to_json, "srt": transcript_to_srt, "vtt": transcript_to_vtt,
+                 "txt": transcript_to_txt}
+    if fmt not in renderers:
+        raise ValueError(f"unknown transcript format {fmt!r}; use one of {', '.join(FORMATS)}")
+    return renderers[fmt](transcript)
+
+
+def transcript_from_jsonable(data: dict[str, Any]) -> Transcript:
+    """The :class:`Transcript` that ``to_jsonable`` turned into ``data``.
+
+    Raises:
+        KeyError, TypeError, ValueError: ``data`` is not a transcript.
+    """
+    segments = tuple(
+        Segment(
+            start_s=float(s["start_s"]),
+            end_s=float(s["end_s"]),
+            text=str(s["text"]),
+            words=tuple(
+                Word(float(w["start_s"]), float(w["end_s"]), str(w["text"]), float(w.get("probability", 1.0)))
+                for w in s.get("words", ())
+            ),
+            avg_logprob=float(s.get("avg_logprob", 0.0)),
+            no_speech_prob=float(s.get("no_speech_prob", 0.0)),
+        )
+        for s in data["segments"]
+    )
+    return Transcript(
+        language=str(data["language"]),
+        segments=segments,
+        duration_s=float(data["duration_s"]),
+        engine=str(data.get("engine", "faster-whisper")),
+        model=str(data.get("model", "")),
+        language_probability=float(data.get("language_probability", 1.0)),
+    )

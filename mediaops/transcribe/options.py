@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+ENGINES = ("faster-whisper", "openai-whisper")
+DEVICES = ("cpu", "cuda")
 
 
 @dataclass(frozen=True, slots=True)
@@ -10,26 +14,75 @@ class TranscribeOptions:
     """How to transcribe.
 
     Attributes:
-        engine: ``"faster-whisper"`` (default; CTranslate2, int8 on CPU) or ``"openai-whisper"``.
-        model: a model name (downloaded by the engine where a network exists) or a local model folder/file.
-        language: ``"auto"`` to detect once from the start of the recording, or a code such as ``"zh"``/``"en"``.
+        engine: ``"faster-whisper"`` (default; CTranslate2) or ``"openai-whisper"`` (PyTorch; the optional
+            ``openai-whisper`` extra).
+        model: a model name (downloaded by the engine where a network exists) or a local model folder
+            (faster-whisper) / ``.pt`` checkpoint file (openai-whisper).
+        language: ``"auto"`` to detect once from the first minutes of the recording, or a code such as
+            ``"zh"``/``"en"``.
         device: ``"cpu"`` or ``"cuda"``.
-        compute_type: CTranslate2 compute type; ``"int8"`` is fastest on CPU with no accuracy loss that matters.
+        compute_type: ``"auto"`` (int8 on CPU, float16 on CUDA) or a CTranslate2 compute type such as
+            ``"int8"``, ``"float32"``, ``"int8_float16"``. openai-whisper computes in float32 on CPU and uses
+            float16 on CUDA unless this is ``"float32"``.
         beam_size: decoding beam; 1 (greedy) is ~2x faster than 5 on CPU at a small accuracy cost.
-        vad_filter: skip silence with Silero VAD before decoding.
-        hotwords: product names and aliases, passed to the engine so they come out spelled right.
-        window_s: audio is decoded and recognised in windows of this length, so memory does not grow with
-            the recording's length.
+        vad_filter: skip silence with Silero VAD before decoding (faster-whisper).
+        hotwords: product names and aliases, given to the engine (hotwords / initial prompt) so they come out
+            spelled right. At most ``max_hotword_chars`` characters of them are used, in order.
+        max_hotword_chars: Whisper's prompt holds ~220 tokens; longer product lists are cut here.
+        initial_prompt: text that primes the decoder; ``None`` uses a short Simplified-Chinese prompt for
+            ``zh`` (Simplified characters with punctuation) and none for other languages.
+        window_s: audio is decoded and recognised in windows of at most this length, so memory does not grow
+            with the recording's length.
+        seam_search_s: each window is cut at the quietest point of its last this-many seconds, so that no
+            word straddles two windows.
+        language_detection_segments: how many 30-second stretches of speech from the start vote on the
+            language when it is ``"auto"``.
         cpu_threads: threads for the engine; 0 lets it choose.
+        cache_dir: folder of finished transcripts keyed by the recording's content and these options; a
+            re-run with the same key reuses the transcript. ``None`` disables the cache.
     """
 
     engine: str = "faster-whisper"
     model: str = "base"
     language: str = "auto"
     device: str = "cpu"
-    compute_type: str = "int8"
+    compute_type: str = "auto"
     beam_size: int = 1
     vad_filter: bool = True
     hotwords: tuple[str, ...] = ()
-    window_s: float = 600.0
+    max_hotword_chars: int = 300
+    initial_prompt: str | None = None
+    window_s: float = 300.0
+    seam_search_s: float = 20.0
+    language_detection_segments: int = 4
     cpu_threads: int = 0
+    cache_dir: Path | None = None
+
+    def resolved_compute_type(self) -> str:
+        """The compute type to use: ``compute_type`` unless it is ``"auto"``."""
+        if self.compute_type != "auto":
+            return self.compute_type
+        return "float16" if self.device == "cuda" else "int8"
+
+
+#: primes Whisper to write Mandarin in Simplified characters with full-width punctuation.
+ZH_PROMPT = "以下是普通话的句子。"
+
+
+def prompt_for(options: TranscribeOptions, language: str | None) -> str | None:
+    """The initial prompt for ``language``: the explicit one, else the Chinese default for ``zh``."""
+    if options.initial_prompt is not None:
+        return options.initial_prompt or None
+    return ZH_PROMPT if language == "zh" else None
+
+
+def hotword_text(options: TranscribeOptions) -> str:
+    """The product names and aliases to give the engine, deduplicated and cut to ``max_hotword_chars``."""
+    kept: list[str] = []
+    used = 0
+    for word in dict.fromkeys(w.strip() for w in options.hotwords if w.strip()):
+        if used + len(word) + 2 > options.max_hotword_chars:
+            break
+        kept.append(word)
+        used += len(word) + 2
+    return ", ".join(kept)

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediaops.audio import SAMPLE_RATE_HZ, iter_audio_windows
-from mediaops.transcribe import faster
-from mediaops.transcribe.options import TranscribeOptions
+import numpy as np
+
+from mediaops.audio import SAMPLE_RATE_HZ, iter_windows_at_pauses, speech_tracks
+from mediaops.probe import check_input_file
+from mediaops.transcribe.cache import cache_key, load_cached, store_cached
+from mediaops.transcribe.chinese import tidy_segment
+from mediaops.transcribe.engine import open_engine
+from mediaops.transcribe.merge import merge_channels
+from mediaops.transcribe.options import TranscribeOptions, hotword_text, prompt_for
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
 
 
@@ -16,7 +22,13 @@ def transcribe(
     duration_s: float | None = None,
     on_progress: ProgressCallback = no_progress,
 ) -> Transcript:
-    """Transcribe the audio of ``path``.
+    """Transcribe the audio of ``path`` with the engine, model and settings of ``options``.
+
+    The audio is decoded from one ffmpeg pipe in windows of at most ``options.window_s`` cut at pauses, so
+    memory does not grow with the recording. Stereo whose channels carry different speech is recognised per
+    channel. The language is detected once from the first window unless given. Mandarin comes out in
+    Simplified characters with full-width punctuation. With ``options.cache_dir`` an earlier transcript of
+    the same content and options is returned instead of recognising again.
 
     Args:
         path: any media file with an audio track.
@@ -25,21 +37,38 @@ def transcribe(
         on_progress: called with ``("transcribe", fraction, message)`` after each window.
 
     Raises:
-        InvalidMediaError: no audio track.
-        ModelError: the model cannot be loaded.
+        InputFileError: ``path`` is missing or empty.
+        InvalidMediaError: no audio track, or the media cannot be decoded.
+        ModelError: the engine or model cannot be loaded.
     """
+    check_input_file(path, "recording")
+    key = cache_key(path, options) if options.cache_dir else None
+    if options.cache_dir and key:
+        cached = load_cached(options.cache_dir, key)
+        if cached is not None:
+            on_progress("transcribe", 1.0, "reused the cached transcript")
+            return cached
+    engine = open_engine(options)
     language = None if options.language == "auto" else options.language
     language_probability = 1.0
+    hotwords = hotword_text(options)
     segments: list[Segment] = []
     end_s = 0.0
-    for offset_s, samples in iter_audio_windows(path, options.window_s):
+    for offset_s, frames in iter_windows_at_pauses(path, options.window_s, options.seam_search_s):
+        tracks = speech_tracks(frames)
         if language is None:
-            language, language_probability = faster.detect_language(samples, options)
-        segments.extend(faster.transcribe_window(samples, offset_s, language, options))
-        end_s = offset_s + len(samples) / SAMPLE_RATE_HZ
+            mixed = tracks[0] if len(tracks) == 1 else np.mean(tracks, axis=0, dtype=np.float32)
+            language, language_probability = engine.detect_language(mixed)
+        prompt = prompt_for(options, language)
+        found = [engine.transcribe_window(track, offset_s, language, prompt, hotwords) for track in tracks]
+        window_segments = found[0] if len(found) == 1 else merge_channels(found)
+        if language == "zh":
+            window_segments = [tidy_segment(s) for s in window_segments]
+        segments.extend(window_segments)
+        end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
         if duration_s:
             on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
-    return Transcript(
+    transcript = Transcript(
         language=language or "",
         segments=tuple(segments),
         duration_s=end_s,
@@ -47,3 +76,6 @@ def transcribe(
         model=options.model,
         language_probability=language_probability,
     )
+    if options.cache_dir and key:
+        store_cached(options.cache_dir, key, transcript)
+    return transcript
