@@ -80,7 +80,8 @@ class HighlightOptions:
         rise_z: a signal counts as having risen at a peak when its z-score reaches this.
         weights: per-signal weights of the combined score; see :func:`default_weights`.
         lowlights: how many lowlights to list.
-        lowlight_window_s: span over which a fall in online viewers is measured.
+        lowlight_window_s: span over which a fall in online viewers is measured (30 s catches a walk-out
+            after a boring stretch without being fooled by one noisy sample).
     """
 
     max_clips: int = 5
@@ -100,7 +101,7 @@ class HighlightOptions:
     rise_z: float = 2.0
     weights: dict[str, float] = field(default_factory=default_weights)
     lowlights: int = 3
-    lowlight_window_s: float = 60.0
+    lowlight_window_s: float = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,8 +203,8 @@ def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> float | 
     """Grid position where ``track`` started to rise towards its maximum near ``peak``.
 
     The rise starts where the z-score first exceeds half its maximum (searching back at most three
-    ``window`` lengths, stepping over dips shorter than ``dip_s`` in fine signals). For coarse signals (one value per interval) the crossing is
-    refined inside the interval: a partly raised interval before the crossing
+    ``window`` lengths, stepping over dips shorter than ``dip_s`` in fine signals). For coarse signals (one
+    value per interval) the crossing is refined inside the interval: a partly raised interval before the crossing
     moves the onset earlier, a partly raised interval at the crossing moves it later, both in proportion
     to how far short of the maximum they fall (exact for a surge that holds its level).
     """
@@ -304,7 +305,8 @@ def find_lowlights(metrics: Metrics, options: HighlightOptions = HighlightOption
     """Where online viewers fell fastest, worst first (for coaching the host).
 
     Each lowlight's ``t_s`` is the start of the fall, ``score`` the change in viewers per minute over
-    ``lowlight_window_s`` (negative), and ``signals`` the viewers before and after and the change in percent.
+    ``lowlight_window_s`` (negative, at least one export interval), and ``signals`` the viewers before and
+    after, the change in viewers and percent, and ``end_s``, the end of the fall.
     """
     series = metrics.get("online_viewers")
     if series is None or len(series.values) < 3:
@@ -333,6 +335,7 @@ def find_lowlights(metrics: Metrics, options: HighlightOptions = HighlightOption
                     "online_viewers_change": round(after - before, 1),
                     "change_percent": round(100 * (after - before) / before, 1) if before > 0 else 0.0,
                     "window_s": float(k * series.interval_s),
+                    "end_s": float(t[i + k]),
                 },
             )
         )

@@ -89,7 +89,9 @@ def load_mapping(path: Path) -> tuple[tuple[str, str], ...]:
         try:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise MetricsFormatError(f"{path.name} is not valid JSON — write {{\"export header\": \"metric\"}}") from exc
+            raise MetricsFormatError(
+                f"{path.name} is not valid JSON — write {{\"export header\": \"metric\"}}"
+            ) from exc
         pairs = [(str(k), str(v)) for k, v in doc.items()]
     else:
         for line_no, line in enumerate(text.splitlines(), start=1):
@@ -165,7 +167,7 @@ def _columns(table: RawTable, options: MetricsOptions, name: str) -> tuple[int, 
 def _is_cumulative(values: list[float]) -> bool:
     """True for running totals: never falling (one reset to near zero allowed) and growing overall."""
     finite = [v for v in values if not math.isnan(v)]
-    if len(finite) < 3 or finite[-1] <= finite[0] and max(finite) <= finite[0]:
+    if len(finite) < 3 or max(finite) <= finite[0]:
         return False
     falls = [(a, b) for a, b in itertools.pairwise(finite) if b < a]
     resets = [(a, b) for a, b in falls if b <= 0.2 * a]

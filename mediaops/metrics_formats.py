@@ -116,5 +116,6 @@ def read_table(path: Path) -> RawTable:
         raise MetricsFormatError(f"{path.name} is an old Excel 97 (.xls) file — save it as .xlsx or CSV")
     text, warning = decode_text(raw, path.name)
     stripped = text.lstrip()
-    table = _json_table(text, path.name) if suffix in (".json", ".jsonl") or stripped[:1] in ("[", "{") else _csv_table(text)
+    is_json = suffix in (".json", ".jsonl") or stripped[:1] in ("[", "{")
+    table = _json_table(text, path.name) if is_json else _csv_table(text)
     return RawTable(table.headers, table.rows, (*table.warnings, *((warning,) if warning else ())))

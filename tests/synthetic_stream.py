@@ -10,6 +10,7 @@ generator, so a stream is reproducible from its seed.
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import random
 from dataclasses import dataclass
@@ -45,7 +46,7 @@ class SyntheticStream:
     @property
     def scenes(self) -> tuple[Scene, ...]:
         edges = [0.0, *self.cuts, float(self.duration_s)]
-        return tuple(Scene(a, b) for a, b in zip(edges, edges[1:], strict=False))
+        return tuple(Scene(a, b) for a, b in itertools.pairwise(edges))
 
 
 def _surge(n: int, start: float, plateau_s: float, decay_s: float) -> np.ndarray:
