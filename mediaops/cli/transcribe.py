@@ -1,0 +1,89 @@
+"""``mediaops transcribe``: a recording's transcript as JSON, SRT, WebVTT or plain text."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mediaops.cli.progress import TerminalProgress
+from mediaops.errors import InputFileError
+from mediaops.probe import probe
+from mediaops.products import load_products
+from mediaops.serialize import write_text_atomic
+from mediaops.transcribe import FORMATS, TranscribeOptions, render_transcript, transcribe
+from mediaops.transcribe.options import DEVICES, ENGINES
+
+
+def default_transcript_cache() -> Path:
+    """Where the command line keeps transcripts: ``$MEDIAOPS_CACHE/transcripts`` or ``~/.cache/mediaops/...``."""
+    root = os.environ.get("MEDIAOPS_CACHE")
+    return Path(root).expanduser() / "transcripts" if root else Path.home() / ".cache" / "mediaops" / "transcripts"
+
+
+def add_asr_arguments(parser: argparse.ArgumentParser) -> None:
+    """The speech-recognition flags shared by ``transcribe`` and ``process``: --asr, --device, --compute-type."""
+    defaults = TranscribeOptions()
+    parser.add_argument("--asr", choices=ENGINES, default=defaults.engine,
+                        help=f"speech engine (default: {defaults.engine}; openai-whisper needs the extra)")
+    parser.add_argument("--device", choices=DEVICES, default=defaults.device,
+                        help=f"where the model runs (default: {defaults.device})")
+    parser.add_argument("--compute-type", default=defaults.compute_type,
+                        help="int8, float16, float32, … (default: auto = int8 on CPU, float16 on CUDA)")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("transcribe", help="transcript of a recording (json with words, srt, vtt or txt)")
+    p.add_argument("recording", type=Path, help="any audio or video file")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from --out's extension, else json)")
+    p.add_argument("--out", type=Path, help="write here (atomically) instead of to standard output")
+    p.add_argument("--model", default=None,
+                   help="model name or local model folder/.pt file (default: $MEDIAOPS_MODEL or 'base')")
+    p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
+    add_asr_arguments(p)
+    p.add_argument("--products", type=Path,
+                   help="product list (CSV: sku, name, aliases, price); names become recognition hotwords")
+    p.add_argument("--hotword", action="append", default=[], metavar="WORD",
+                   help="a name to recognise as written (repeatable)")
+    p.add_argument("--no-cache", action="store_true",
+                   help="recognise again even if a cached transcript exists (default cache: "
+                        "$MEDIAOPS_CACHE/transcripts or ~/.cache/mediaops/transcripts)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if not args.recording.is_file():
+        raise InputFileError(f"recording not found: {args.recording} — check the path")
+    fmt = args.format
+    if fmt is None:
+        suffix = args.out.suffix.lstrip(".").lower() if args.out else ""
+        fmt = suffix if suffix in FORMATS else "json"
+    hotwords = list(args.hotword)
+    if args.products:
+        hotwords += [n for p in load_products(args.products) for n in (p.name, *p.aliases)]
+    options = TranscribeOptions(
+        engine=args.asr,
+        model=args.model or os.environ.get("MEDIAOPS_MODEL") or TranscribeOptions().model,
+        language=args.language,
+        device=args.device,
+        compute_type=args.compute_type,
+        hotwords=tuple(hotwords),
+        cache_dir=None if args.no_cache else default_transcript_cache(),
+    )
+    progress = TerminalProgress(quiet=args.quiet)
+    try:
+        duration_s = probe(args.recording).duration_s
+        transcript = transcribe(args.recording, options, duration_s, progress)
+    finally:
+        progress.close()
+    text = render_transcript(transcript, fmt)
+    if args.out:
+        write_text_atomic(args.out, text)
+        if not args.quiet:
+            print(f"{len(transcript.segments)} segments ({transcript.language}) → {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
