@@ -25,7 +25,7 @@ from typing import Any
 
 from mediaops import __version__
 from mediaops.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
-from mediaops.comments import load_comments
+from mediaops.comments import comment_series, load_comments
 from mediaops.errors import InputFileError, InvalidMediaError, MediaOpsError
 from mediaops.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement
 from mediaops.metrics import load_metrics
@@ -33,14 +33,14 @@ from mediaops.pipeline import ProcessOptions, StreamInputs
 from mediaops.pitches import find_pitches
 from mediaops.probe import probe as probe_media
 from mediaops.products import load_products
-from mediaops.render import cut_clip, write_cover
+from mediaops.render.batch import render_extras
+from mediaops.render.clips import render_highlight
 from mediaops.report import write_reports
 from mediaops.scenes import detect_scenes
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import find_sales_spikes, write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
 from mediaops.transcribe import transcript_to_srt, transcript_to_vtt
-from mediaops.transcribe.formats import segments_to_srt
 from mediaops.types import (
     Clip,
     Comment,
@@ -290,27 +290,23 @@ def highlights(job: JobFolder) -> HighlightPlan:
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
     options = job.spec.options.highlights
     pitches = find_pitches(transcript, list(data.products))
-    peaks = find_peaks_in_engagement(data.metrics, list(data.comments), options)
-    chosen = choose_highlights(peaks, list(found_scenes), transcript, info.duration_s, pitches, options)
+    extra = comment_series(data.comments, info.duration_s) if data.comments else ()
+    peaks = find_peaks_in_engagement(data.metrics, extra, options, info.duration_s)
+    chosen = choose_highlights(peaks, found_scenes, transcript, info.duration_s, pitches, options)
     plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks),
-                         lowlights=tuple(find_lowlights(data.metrics)), pitches=tuple(pitches))
+                         lowlights=tuple(find_lowlights(data.metrics, options)), pitches=tuple(pitches))
     job.store.save("highlights", key, plan)
     return plan
 
 
-def _render_paths(job: JobFolder, key: str) -> dict[str, Path]:
-    return {"video": job.store.path("render", key, ".mp4"), "cover": job.store.path("render", key, ".jpg"),
-            "subtitles": job.store.path("render", key, ".srt")}
+def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
+    """Render the highlight ``highlight_id`` (video, cover, subtitles …); done once whatever the retries.
 
+    The clip's files are made in a private temporary folder, which is then renamed into the store as a whole,
+    and a small record that marks the clip finished is written last: a clip either has all its files or is
+    rendered again. Two workers that got the same task (a redelivery) never write into the same folder.
 
-def render(job: JobFolder, highlight_id: str, on_progress: ProgressCallback = no_progress) -> Clip:
-    """Render the highlight ``highlight_id`` (video, cover, subtitles); done once whatever the retries.
-
-    Files are made in a private temporary folder and moved into the store, then a small record that marks the
-    clip finished is written last: a clip either has all its files or is rendered again. Two workers that got
-    the same task (a redelivery) each move a whole file into place; nothing is ever half-written.
-
-    Returns a :class:`Clip` whose paths are the store's files; :func:`publish` links them into the output.
+    Returns a :class:`Clip` whose paths are relative to its folder in the store (:func:`clip_folder`).
     Raises:
         MediaOpsError: the highlights stage has not finished or has no such highlight. FFmpegError: ffmpeg failed.
     """
@@ -319,36 +315,28 @@ def render(job: JobFolder, highlight_id: str, on_progress: ProgressCallback = no
     if highlight is None:
         raise MediaOpsError(f"no highlight {highlight_id!r} in job {job.root.name} — its plan changed; re-run it")
     key = _render_key(job, highlight)
-    if (found := job.store.load("render", key, Clip)) is not None and Path(found.file).is_file():
+    folder = job.store.path("render", key, "")
+    if (found := job.store.load("render", key, Clip)) is not None and (folder / found.file).is_file():
         return found
+    info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
     transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
-    options = job.spec.options.render
-    source = job.spec.recording
-    final = _render_paths(job, key)
     job.store.root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".render-{key}-", dir=job.store.root))
     try:
-        cut_clip(source, highlight.start_s, highlight.end_s, scratch / "clip.mp4", options)
-        made = {"video": scratch / "clip.mp4"}
-        if options.covers:
-            mid = highlight.start_s + (highlight.end_s - highlight.start_s) / 2
-            made["cover"] = write_cover(source, mid, scratch / "cover.jpg")
-        segments = [s for s in transcript.segments if s.end_s > highlight.start_s and s.start_s < highlight.end_s]
-        made["subtitles"] = scratch / "clip.srt"
-        write_text_atomic(made["subtitles"], segments_to_srt(segments, shift_s=highlight.start_s))
-        for kind, path in made.items():
-            os.replace(path, final[kind])
+        clip = render_highlight(job.spec.recording, info, highlight, transcript, scratch, job.spec.options.render,
+                                {p.sku: p for p in data.products}, threads)
+        shutil.rmtree(folder, ignore_errors=True)  # a folder without its record is a leftover of a crash
+        os.replace(scratch, folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    clip = Clip(
-        id=highlight.id, start_s=highlight.start_s, end_s=highlight.end_s, score=highlight.score,
-        file=str(final["video"]), reasons=highlight.reasons,
-        cover=str(final["cover"]) if options.covers else None, subtitles=str(final["subtitles"]),
-        product_sku=highlight.product_sku, title=highlight.title,
-    )
     job.store.save("render", key, clip)
-    on_progress("render", 1.0, highlight.id)
     return clip
+
+
+def clip_folder(job: JobFolder, highlight: Highlight) -> Path:
+    """The store's folder of ``highlight``'s rendered files (the paths of its :class:`Clip` are relative to it)."""
+    return job.store.path("render", _render_key(job, highlight), "")
 
 
 def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
@@ -380,7 +368,9 @@ def _publish_folder(work: Path, out_dir: Path) -> None:
         os.replace(work, out_dir)
 
 
-def publish(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Timeline:
+def publish(
+    job: JobFolder, on_progress: ProgressCallback = no_progress, check_cancelled: Callable[[], None] = lambda: None
+) -> Timeline:
     """Attribute sales spikes, write transcripts, clips, ``timeline.json`` and the reports into the output folder.
 
     The folder is built beside the output and swapped in whole: readers see the previous results or the new
@@ -402,15 +392,14 @@ def publish(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Time
     try:
         clips = []
         for highlight in plan.highlights:
-            stored: Clip = _require(job, "render", _render_key(job, highlight), Clip)
-            names = {"file": f"clips/{highlight.id}.mp4", "cover": f"clips/{highlight.id}.jpg",
-                     "subtitles": f"clips/{highlight.id}.srt"}
-            for field_name, relative in names.items():
-                source = getattr(stored, field_name)
-                if source:
-                    _link(Path(source), work / relative)
-            clips.append(replace(stored, file=names["file"], subtitles=names["subtitles"],
-                                 cover=names["cover"] if stored.cover else None))
+            clips.append(_require(job, "render", _render_key(job, highlight), Clip))
+            folder = clip_folder(job, highlight)
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    _link(path, work / path.relative_to(folder))
+        check_cancelled()
+        extras = render_extras(spec.recording, info, clips, plan.pitches, work, spec.options.render,
+                               data.products, spec.recording.stem, on_progress)
         write_json_atomic(work / "transcript.json", transcript)
         write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
         write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
@@ -428,9 +417,10 @@ def publish(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Time
             language=transcript.language,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             tool_version=__version__,
+            extras=extras,
         )
         doc = write_timeline(timeline, work / "timeline.json")
-        write_reports(doc, work)
+        write_reports(doc, work, spec.options.report)
         _publish_folder(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -457,9 +447,11 @@ def run_stages(
     plan = highlights(job)
     on_progress("highlights", 1.0, f"{len(plan.highlights)} highlights from {len(plan.peaks)} peaks")
     total = len(plan.highlights)
-    workers = job.spec.options.render.workers or os.cpu_count() or 1
+    cores = os.cpu_count() or 1
+    workers = max(1, min(job.spec.options.render.workers or cores, total or 1))
+    threads = max(1, cores // workers)  # share the cores between the encoders running at once
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        for done, _clip in enumerate(pool.map(lambda h: render(job, h.id), plan.highlights), start=1):
+        for done, _clip in enumerate(pool.map(lambda h: render(job, h.id, threads), plan.highlights), start=1):
             on_progress("render", done / total, f"{done}/{total} clips")
     check_cancelled()
-    return publish(job, on_progress)
+    return publish(job, on_progress, check_cancelled)

@@ -80,7 +80,7 @@ def render(self: Any, job_id: str, highlight_id: str) -> None:
 @shared_task(bind=True, name="mediaops.publish")
 def publish(self: Any, job_id: str) -> str:
     def work(job: stages.JobFolder, progress: Any) -> tuple[str, str]:
-        timeline = stages.publish(job, progress)
+        timeline = stages.publish(job, progress, progress.check_cancelled)
         return str(job.spec.out_dir), f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes"
 
     engine = state.engine_for(settings_of(self).database_url)
