@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from dataclasses import replace
@@ -13,6 +12,7 @@ from pathlib import Path
 from mediaops.cli.highlight_args import add_highlight_arguments, apply_highlight_arguments, print_metrics_notes
 from mediaops.cli.progress import TerminalProgress
 from mediaops.cli.render import add_render_arguments, render_options_from
+from mediaops.cli.transcribe import add_asr_arguments, asr_options_from
 from mediaops.errors import InputFileError
 from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
 from mediaops.report.i18n import LANGUAGES
@@ -51,6 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default=None,
                    help="Whisper model name or local folder (default: $MEDIAOPS_MODEL or 'base')")
     p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
+    add_asr_arguments(p)
     p.add_argument("--clips", type=int, default=5, metavar="N", help="number of clips (default: 5)")
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="report language: zh or en (default: zh)")
     p.add_argument("--spike-lag-min", type=float, default=None, metavar="SECONDS",
@@ -78,8 +79,7 @@ def handle(args: argparse.Namespace) -> int:
     defaults = ProcessOptions()
     options = replace(
         defaults,
-        transcribe=replace(defaults.transcribe, model=args.model or os.environ.get("MEDIAOPS_MODEL") or "base",
-                           language=args.language),
+        transcribe=asr_options_from(args, defaults.transcribe),
         metrics=replace(defaults.metrics, offset_s=args.metrics_offset),
         highlights=replace(defaults.highlights, max_clips=args.clips),
         render=render_options_from(args, defaults.render),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from mediaops.cli.progress import TerminalProgress
@@ -31,6 +32,22 @@ def add_asr_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"where the model runs (default: {defaults.device})")
     parser.add_argument("--compute-type", default=defaults.compute_type,
                         help="int8, float16, float32, … (default: auto = int8 on CPU, float16 on CUDA)")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="recognise again even if a cached transcript exists (cache: "
+                             "$MEDIAOPS_CACHE/transcripts, else ~/.cache/mediaops/transcripts)")
+
+
+def asr_options_from(args: argparse.Namespace, base: TranscribeOptions) -> TranscribeOptions:
+    """``base`` with the model, language, engine, device, compute type and cache the flags chose."""
+    return replace(
+        base,
+        engine=args.asr,
+        model=args.model or os.environ.get("MEDIAOPS_MODEL") or base.model,
+        language=args.language,
+        device=args.device,
+        compute_type=args.compute_type,
+        cache_dir=None if args.no_cache else default_transcript_cache(),
+    )
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,9 +64,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="product list (CSV: sku, name, aliases, price); names become recognition hotwords")
     p.add_argument("--hotword", action="append", default=[], metavar="WORD",
                    help="a name to recognise as written (repeatable)")
-    p.add_argument("--no-cache", action="store_true",
-                   help="recognise again even if a cached transcript exists (default cache: "
-                        "$MEDIAOPS_CACHE/transcripts or ~/.cache/mediaops/transcripts)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=handle)
 
@@ -64,15 +78,7 @@ def handle(args: argparse.Namespace) -> int:
     hotwords = list(args.hotword)
     if args.products:
         hotwords += [n for p in load_products(args.products) for n in (p.name, *p.aliases)]
-    options = TranscribeOptions(
-        engine=args.asr,
-        model=args.model or os.environ.get("MEDIAOPS_MODEL") or TranscribeOptions().model,
-        language=args.language,
-        device=args.device,
-        compute_type=args.compute_type,
-        hotwords=tuple(hotwords),
-        cache_dir=None if args.no_cache else default_transcript_cache(),
-    )
+    options = asr_options_from(args, TranscribeOptions(hotwords=tuple(hotwords)))
     progress = TerminalProgress(quiet=args.quiet)
     try:
         duration_s = probe(args.recording).duration_s
