@@ -28,9 +28,11 @@ class SpikeOptions:
         prominence: minimum prominence of a spike over its neighbouring dips, in units of the noise.
         baseline_s: length of the centred rolling-median baseline.
         min_separation_s: spikes of one metric closer than this are one spike (the higher is kept).
-        lag_min_s / lag_max_s: how long after a pitch or clip starts its orders may arrive; a pitch or clip
-            that started outside this window before a spike is never its cause.
+        lag_min_s / lag_max_s: the window before a spike in which its cause was on air: a pitch or clip is a
+            candidate only if some part of it lies between ``lag_max_s`` and ``lag_min_s`` before the spike.
         on_air_weight: how much more a pitch still on air at the spike counts than one that has ended.
+        ramp_s: a pitch's claim grows over its first ``ramp_s`` on air: buyers need time to react, so a pitch
+            that has only just begun rarely caused the orders arriving now.
         decay_s: how fast an ended pitch's claim on later orders fades (e-folding time after its end).
         min_share: an attribution needs at least this share of the candidate pitches' total weight.
     """
@@ -43,6 +45,7 @@ class SpikeOptions:
     lag_min_s: float = 0.0
     lag_max_s: float = 180.0
     on_air_weight: float = 2.0
+    ramp_s: float = 30.0
     decay_s: float = 60.0
     min_share: float = 0.0
 
@@ -88,14 +91,20 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
 
 
 def _noise_floor(series: MetricSeries, values: np.ndarray, metrics: Metrics) -> float:
-    """The smallest noise level believable for ``series``: one order, or the GMV of one typical order."""
+    """The smallest noise level believable for ``series``.
+
+    Orders arrive roughly as a Poisson process, whose spread is the square root of the typical count (plus one,
+    so that a near-empty series still needs a burst of several orders); GMV spreads like its orders times the
+    average order value.
+    """
     if series.name == "orders":
-        return 1.0
+        return math.sqrt(float(np.median(values)) + 1.0)
     orders = metrics.get("orders")
     if series.name == "gmv" and orders is not None:
-        total_orders = float(np.nansum(orders.values))
+        order_values = np.nan_to_num(np.asarray(orders.values, dtype=float))
+        total_orders = float(order_values.sum())
         if total_orders > 0:
-            return float(np.nansum(values)) / total_orders
+            return float(np.nansum(values)) / total_orders * math.sqrt(float(np.median(order_values)) + 1.0)
     positive = values[values > 0]
     return float(np.median(positive)) if positive.size else 1.0
 
@@ -131,18 +140,24 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
     return detections
 
 
+def in_window(start_s: float, end_s: float, t_s: float, options: SpikeOptions = SpikeOptions()) -> bool:
+    """Whether a span ``[start_s, end_s]`` reaches into the lag window ``[t_s - lag_max_s, t_s - lag_min_s]``."""
+    return start_s <= t_s - options.lag_min_s and end_s >= t_s - options.lag_max_s
+
+
 def pitch_weight(pitch: PitchSegment, t_s: float, options: SpikeOptions = SpikeOptions()) -> float:
     """How strongly ``pitch`` may claim a spike at ``t_s``: 0 outside the lag window, highest while on air."""
-    lag_s = t_s - pitch.start_s
-    if not options.lag_min_s <= lag_s <= options.lag_max_s:
+    if not in_window(pitch.start_s, pitch.end_s, t_s, options):
         return 0.0
+    lag_s = t_s - pitch.start_s
+    ramp = min(1.0, lag_s / options.ramp_s) if options.ramp_s > 0 else 1.0
     if t_s <= pitch.end_s:
-        return options.on_air_weight
+        return options.on_air_weight * max(ramp, 0.05)
     return math.exp(-(t_s - pitch.end_s) / max(options.decay_s, 1e-9))
 
 
 def _clip_candidates(clips: list[Clip] | tuple[Clip, ...], t_s: float, options: SpikeOptions) -> list[Clip]:
-    return [c for c in clips if options.lag_min_s <= t_s - c.start_s <= options.lag_max_s]
+    return [c for c in clips if in_window(c.start_s, c.end_s, t_s, options)]
 
 
 def attribute(
@@ -183,7 +198,7 @@ def find_sales_spikes(
     """Spikes in the sales metrics of ``options.metrics``, in time order, each with its likely cause.
 
     A spike is attributed to the pitch with the largest claim (on air at the spike, or ended shortly before,
-    and started within ``lag_min_s``–``lag_max_s`` before it) and to the clips that started within that window;
+    and reaching into the window ``lag_min_s``–``lag_max_s`` before it) and to the clips within that window;
     ``attribution`` is ``"unattributed"`` and ``confidence`` 0 where nothing fits. ``confidence`` is the chosen
     pitch's share of the claims times how clearly the spike stands out.
     """
