@@ -92,6 +92,8 @@ def _json_table(text: str, name: str) -> RawTable:
             # columnar: {"time": [...], "comments": [...]}
             length = max(len(v) for v in doc.values())
             records = [{k: (v[i] if i < len(v) else "") for k, v in doc.items()} for i in range(length)]
+        if records is None and not any(isinstance(v, list | dict) for v in doc.values()):
+            records = [doc]  # one JSON Lines record
         doc = records
     if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
         raise MetricsFormatError(
