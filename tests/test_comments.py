@@ -26,7 +26,8 @@ def test_jsonl(tmp_path: Path) -> None:
 
 def test_gbk_csv_with_chinese_headers_and_absolute_times(tmp_path: Path) -> None:
     f = tmp_path / "c.csv"
-    f.write_text("评论时间,昵称,评论内容\n2026-11-27 20:00:05,小王,买了\n2026-11-27 20:00:01,小李,哈哈\n", encoding="gbk")
+    f.write_text("评论时间,昵称,评论内容\n2026-11-27 20:00:05,小王,买了\n2026-11-27 20:00:01,小李,哈哈\n",
+                 encoding="gbk")
     comments = load_comments(f, start_time=datetime(2026, 11, 27, 20, 0, 0, tzinfo=CST))
     assert [(c.t_s, c.user, c.text) for c in comments] == [(1.0, "小李", "哈哈"), (5.0, "小王", "买了")]
 

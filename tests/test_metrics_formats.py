@@ -35,7 +35,8 @@ def test_csv(tmp_path: Path) -> None:
 
 def test_tsv_with_chinese_headers(tmp_path: Path) -> None:
     f = tmp_path / "m.tsv"
-    f.write_text("时间点\t在线人数\t评论数\t订单数\n" + "\n".join("\t".join(map(str, r)) for r in ROWS), encoding="utf-8")
+    lines = ["时间点\t在线人数\t评论数\t订单数", *("\t".join(map(str, r)) for r in ROWS)]
+    f.write_text("\n".join(lines), encoding="utf-8")
     _check_rows(load_metrics(f))
 
 
