@@ -150,16 +150,21 @@ def plan_crop(samples: list[FaceSample], src_w: int, src_h: int, out_w: int, out
     smooth = _centred_median_mean(centres, half)
     lo, hi = crop_w / 2, src_w - crop_w / 2
     smooth = np.clip(smooth, lo, hi)
-    # keep every detected face inside the window even where smoothing lags a fast move
-    for i, sample in enumerate(samples):
-        if sample.faces:
+    # keep every believable face inside the window where smoothing cuts a corner of a fast move; a detection
+    # far from the smoothed path is a false one the median already dropped
+    for pass_index in range(2):
+        for i, sample in enumerate(samples):
+            if not sample.faces or abs(sample.faces[0].cx - smooth[i]) > crop_w / 2 + sample.faces[0].w:
+                continue
             face = sample.faces[0]
             left = smooth[i] - crop_w / 2
             if face.x < left:
                 smooth[i] = face.x + crop_w / 2
             elif face.x + face.w > left + crop_w:
                 smooth[i] = face.x + face.w - crop_w / 2
-    smooth = np.clip(smooth, lo, hi)
+        smooth = np.clip(smooth, lo, hi)
+        if pass_index == 0:
+            smooth = _centred_median_mean(smooth, 1)
     lefts = smooth - crop_w / 2
     points = _simplify(list(zip(times.tolist(), lefts.tolist(), strict=True)), tolerance_px=2.0)
     return CropPlan("track", points=tuple((round(t, 3), round(x, 1)) for t, x in points), **base)
