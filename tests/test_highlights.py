@@ -3,6 +3,8 @@
 import itertools
 import random
 
+import pytest
+
 from mediaops.highlights import HighlightOptions, choose_highlights, find_peaks_in_engagement
 from mediaops.types import Metrics, MetricSeries, Scene, Segment, Transcript
 
@@ -49,3 +51,62 @@ def test_no_overlap_and_bounds() -> None:
     spans = sorted((h.start_s, h.end_s) for h in chosen)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
     assert all(s >= 0 and e <= 900 for s, e in spans)
+
+
+def test_reasons_explain_signals_cut_sentence_and_product() -> None:
+    from mediaops.types import PitchSegment
+
+    scenes = [Scene(0.0, 120.0), Scene(120.0, 900.0)]
+    transcript = Transcript("en", (Segment(140.0, 146.5, "This blender crushes ice."),), 900.0)
+    pitch = PitchSegment("SKU-1", "Turbo Blender", 118.0, 200.0)
+    peaks = find_peaks_in_engagement(_metrics([120.0], []))
+    (chosen,) = choose_highlights(peaks, scenes, transcript, 900.0, [pitch], HighlightOptions(max_clips=1))
+    assert chosen.start_s == 120.0 and chosen.end_s == 146.5
+    assert chosen.product_sku == "SKU-1" and chosen.title == "Turbo Blender"
+    assert chosen.rises["comments"] > 3 and chosen.rises["likes"] > 3
+    text = " | ".join(chosen.reasons)
+    assert "comments ×" in text and "likes ×" in text
+    assert "scene cut at 0:02:00.00" in text
+    assert "“This blender crushes ice.”" in text
+    assert "Turbo Blender (SKU-1)" in text
+    assert chosen.onset_s is not None and 125 <= chosen.onset_s <= 135
+
+
+def test_weights_choose_the_signals() -> None:
+    only_likes = HighlightOptions(weights={"likes": 1.0})
+    peaks = find_peaks_in_engagement(_metrics([120.0], [300.0]), options=only_likes)
+    assert peaks and all(set(p.signals) == {"likes"} for p in peaks)
+    # with likes alone the like-storm decoy at 300 s is a peak as strong as the real moment...
+    decoy = next(p for p in peaks if 290 <= p.t_s <= 320)
+    real = next(p for p in peaks if 120 <= p.t_s <= 170)
+    assert decoy.score > 0.8 * real.score
+    # ...with the default weights it is much weaker than the moment, where comments rose too
+    peaks = find_peaks_in_engagement(_metrics([120.0], [300.0]))
+    real = next(p for p in peaks if 120 <= p.t_s <= 170)
+    assert {"comments", "likes"} <= set(real.signals)
+    assert all(p.score < 0.6 * real.score for p in peaks if 290 <= p.t_s <= 320)
+
+
+def test_coarse_onset_is_refined_inside_the_interval() -> None:
+    # a surge that starts 40 s into a 60 s row and holds: rows get 1/3 of it, then all of it
+    times = tuple(float(t) for t in range(0, 1800, 60))
+    values = [20.0 + (k % 3) for k in range(len(times))]
+    start = times.index(600.0)
+    values[start] += 60.0 * 20 / 60
+    for k in range(start + 1, start + 3):
+        values[k] += 60.0
+    metrics = Metrics((MetricSeries("comments", times, tuple(values), 60.0),), 60.0)
+    (peak,) = find_peaks_in_engagement(metrics)
+    assert peak.onset_s == pytest.approx(640.0, abs=6.0)
+    assert peak.onset_precision_s == 60.0
+
+
+def test_scene_windows_cover_the_reaction_window_and_merge() -> None:
+    from mediaops.highlights import scene_windows
+    from mediaops.types import Peak
+
+    peaks = [Peak(100.0, 5.0, onset_s=90.0, onset_precision_s=1.0),
+             Peak(150.0, 4.0, onset_s=140.0, onset_precision_s=1.0),
+             Peak(700.0, 4.0, onset_s=690.0, onset_precision_s=10.0)]
+    windows = scene_windows(peaks, 720.0, HighlightOptions(reaction_window_s=60.0))
+    assert windows == [(25.0, 147.0), (625.0, 705.0)]

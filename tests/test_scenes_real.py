@@ -29,3 +29,14 @@ def test_window_only(testdata: Path) -> None:
     assert scenes[0].start_s == pytest.approx(5.0, abs=0.1)
     assert [s.start_s for s in scenes[1:]] == pytest.approx([6.006, 13.146], abs=0.04)
     assert scenes[-1].end_s == pytest.approx(15.0, abs=0.1)
+
+
+def test_windows_find_the_same_cuts_as_a_full_pass(tmp_path: Path) -> None:
+    from mediaops.scenes import detect_scenes_in_windows
+
+    video = colour_scenes(tmp_path / "v.mp4", [3.0, 2.0, 4.0, 3.0, 2.0])  # cuts at 3, 5, 9, 12
+    full = [s.start_s for s in detect_scenes(video)][1:]
+    assert full == pytest.approx([3.0, 5.0, 9.0, 12.0], abs=0.04)
+    scenes = detect_scenes_in_windows(video, [(2.0, 6.0), (10.5, 13.0)])
+    assert [s.start_s for s in scenes] == pytest.approx([3.0, 5.0, 12.0], abs=0.04)
+    assert scenes[-1].end_s == pytest.approx(13.0, abs=0.1)
