@@ -166,12 +166,15 @@ def _script_actions(segments: Sequence[ScriptSegmentResult], options: InsightOpt
     return actions
 
 
-def _pace_actions(points: Sequence[PacePoint], unit: str, options: InsightOptions, at) -> list[Action]:
+def _pace_actions(points: Sequence[PacePoint], unit: str, gaps: Sequence[DeadAir], options: InsightOptions,
+                  at) -> list[Action]:
     actions = []
     unit_zh = "字" if unit == "chars" else "词"
     for point in points:
         if not point.slow or point.viewer_change_pct is None or point.viewer_change_pct > -options.viewer_drop_pct:
             continue
+        if any(g.start_s < point.end_s and g.end_s > point.start_s for g in gaps):
+            continue  # the dead air in this window is the point already made
         change = signed_pct(point.viewer_change_pct)
         actions.append(Action(
             kind="slow_pace", severity=0.4,
@@ -215,7 +218,8 @@ def next_time_actions(
 
     Rules: a missed target; a question surge unanswered within ``answer_window_s``; dead air that lost
     ``viewer_drop_pct`` of viewers or lasted three gaps; a product over its planned time; a skipped or late
-    segment; key lines not heard; a slow stretch that lost viewers; negative comments outnumbering positive ones.
+    segment; key lines not heard; a slow stretch without dead air that lost viewers; negative comments
+    outnumbering positive ones.
     Times in the texts are wall-clock when ``start_time`` is known.
     """
 
@@ -228,7 +232,7 @@ def next_time_actions(
         _overrun_actions(product_time, options),
         _dead_air_actions(dead_air, options, at),
         _script_actions(segments=script, options=options, at=at),
-        _pace_actions(pace, pace_unit, options, at),
+        _pace_actions(pace, pace_unit, dead_air, options, at),
         _reaction_actions(reactions, at),
     ]
     chosen: list[Action] = []

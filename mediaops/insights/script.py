@@ -109,15 +109,18 @@ def planned_spans(plan: Sequence[PlanSegment], duration_s: float) -> list[tuple[
 
 
 def _windows(transcript: Transcript) -> list[tuple[float, set[str], str]]:
-    """Start, words and text of every sentence and every pair of neighbouring sentences."""
+    """Time, words and text of every sentence and of every pair of neighbouring sentences, in time order.
+
+    A pair is timed at its second sentence, where a line split across the two is completed, and comes after that
+    sentence alone, so a line said within one sentence is timed at that sentence."""
     segments = [s for s in transcript.segments if s.text.strip()]
     said = [set(words(s.text)) for s in segments]
     windows = []
     for i, segment in enumerate(segments):
         windows.append((segment.start_s, said[i], segment.text.strip()))
-        if i + 1 < len(segments):
-            windows.append((segment.start_s, said[i] | said[i + 1],
-                            f"{segment.text.strip()} {segments[i + 1].text.strip()}"))
+        if i > 0:
+            windows.append((segment.start_s, said[i - 1] | said[i],
+                            f"{segments[i - 1].text.strip()} {segment.text.strip()}"))
     return windows
 
 

@@ -17,21 +17,25 @@ from mediaops.types import Metrics, Timeline
 
 _LABELS: dict[str, dict[str, str]] = {
     "zh": {
+        "sec": "秒", "min": "分钟",
         "targets": "目标达成", "kpi": "指标", "target": "目标", "actual": "实际", "attainment": "完成率",
         "met": "达标", "yes": "✓ 达标", "no": "✗ 未达标", "absent": "未提供", "moments": "贡献最大的时刻",
         "no_targets": "未提供目标文件（--targets）。",
         "audience": "观众声音", "questions": "高频问题", "kind": "问题类型", "count": "次数", "peak": "高峰时间",
         "peak_count": "高峰次数", "examples": "典型说法", "no_questions": "评论中没有发现提问。",
         "unanswered": "未及时回应的提问", "time": "时间", "asks": "提问数", "answer": "回应",
-        "no_answer_for": "{wait} 内无回应", "answered_at": "{at} 回应（等待 {wait}）", "never": "直到结束",
+        "no_answer_for": "{wait} 内无回应", "answered_at": "{at} 回应（等待 {wait}）", "never": "直到结束无回应",
         "all_answered": "所有集中提问都在 {n} 秒内得到回应。",
         "keywords": "各商品讲解期间的关键词", "product": "商品", "span": "时段", "comments": "评论数",
         "words": "关键词", "phrases": "常见短语", "whole_stream": "全场",
-        "reactions": "正负面反应趋势", "window": "时段", "positive": "正面", "negative": "负面", "score": "倾向",
+        "reactions": "负面评论较多的时段", "window": "时段", "positive": "正面", "negative": "负面", "score": "倾向",
+        "reaction_summary": "全场正面评论 {p} 条，负面 {n} 条（每 {w} 秒的趋势见 timeline.json）。",
+        "no_negative": "没有负面评论多于正面的时段。",
         "no_comments": "未提供评论记录（--comments）。",
         "delivery": "主播表现", "dead_air": "冷场（超过 {gap} 秒无人说话）", "start": "开始", "end": "结束",
         "duration": "时长", "viewers": "在线人数", "change": "在线变化", "no_dead_air": "没有超过 {gap} 秒的冷场。",
-        "pace": "语速", "rate": "语速（{unit}/分钟）", "speaking": "说话时长", "slow": "偏慢",
+        "pace": "语速偏慢的时段", "rate": "语速（{unit}/分钟）", "speaking": "说话时长", "slow": "偏慢",
+        "median_pace": "中位语速 {rate} {unit}/分钟（每 {w} 秒一段）。", "no_slow": "没有语速明显偏慢的时段。",
         "chars": "字", "words_unit": "词",
         "product_time": "各商品讲解时长与计划", "on_air": "实际时长", "planned": "计划时长", "over": "超出",
         "script": "脚本执行", "segment": "环节", "planned_start": "计划开始", "actual_start": "实际开始",
@@ -43,6 +47,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "chart": "在线人数（线）、语速（柱）与冷场（红色）", "wall_clock": "时间为开播后的实际时刻（开播 {start}）。",
     },
     "en": {
+        "sec": "s", "min": "min",
         "targets": "Targets vs actuals", "kpi": "KPI", "target": "Target", "actual": "Actual",
         "attainment": "Attainment", "met": "Met", "yes": "✓ met", "no": "✗ missed", "absent": "absent",
         "moments": "Moments that moved it most", "no_targets": "No targets file given (--targets).",
@@ -51,14 +56,18 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_questions": "No questions found in the comments.",
         "unanswered": "Question surges without a timely answer", "time": "Time", "asks": "Asks", "answer": "Answer",
         "no_answer_for": "no answer for {wait}", "answered_at": "answered {at} (after {wait})",
-        "never": "until the end", "all_answered": "Every question surge was answered within {n} s.",
+        "never": "no answer until the end", "all_answered": "Every question surge was answered within {n} s.",
         "keywords": "Keywords while each product was on air", "product": "Product", "span": "Span",
         "comments": "Comments", "words": "Keywords", "phrases": "Phrases", "whole_stream": "whole stream",
-        "reactions": "Positive / negative reaction trend", "window": "Window", "positive": "Positive",
-        "negative": "Negative", "score": "Balance", "no_comments": "No comment log given (--comments).",
+        "reactions": "Windows where complaints matched or outnumbered praise", "window": "Window",
+        "positive": "Positive", "negative": "Negative", "score": "Balance",
+        "no_comments": "No comment log given (--comments).",
+        "reaction_summary": "{p} positive and {n} negative comments in all (the trend per {w} s is in timeline.json).",
+        "no_negative": "No window where complaints matched or outnumbered praise.",
         "delivery": "Host delivery", "dead_air": "Dead air (no speech for {gap} s or more)", "start": "Start",
         "end": "End", "duration": "Length", "viewers": "Viewers", "change": "Viewer change",
-        "no_dead_air": "No silence of {gap} s or more.", "pace": "Speaking pace", "rate": "Pace ({unit}/min)",
+        "no_dead_air": "No silence of {gap} s or more.", "pace": "Slow stretches", "rate": "Pace ({unit}/min)",
+        "median_pace": "Median pace {rate} {unit}/min (per {w} s window).", "no_slow": "No markedly slow stretch.",
         "speaking": "Speaking", "slow": "slow", "chars": "chars", "words_unit": "words",
         "product_time": "Time per product vs plan", "on_air": "On air", "planned": "Planned", "over": "Over plan",
         "script": "Script coverage", "segment": "Segment", "planned_start": "Planned", "actual_start": "Began",
@@ -71,6 +80,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "wall_clock": "Times are wall-clock (stream start {start}).",
     },
 }
+
+
+#: most rows a per-window table shows; the full series stay in timeline.json and the chart.
+_MAX_ROWS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +103,12 @@ def insight_labels(lang: str) -> dict[str, str]:
     return _LABELS.get(lang, _LABELS["zh"])
 
 
-def _duration(seconds: float | None) -> str:
+def _duration(seconds: float | None, t: dict[str, str]) -> str:
     if seconds is None:
         return "—"
     sign = "−" if seconds < 0 else ""
     seconds = abs(seconds)
-    return f"{sign}{seconds / 60:.1f} min" if seconds >= 120 else f"{sign}{seconds:.0f} s"
+    return f"{sign}{seconds / 60:.1f} {t['min']}" if seconds >= 120 else f"{sign}{seconds:.0f} {t['sec']}"
 
 
 def _pct(value: float | None, absent: str) -> str:
@@ -145,9 +158,9 @@ def _audience_section(ins: Insights, t: dict[str, str], lang: str, at) -> Insigh
         rows = []
         for b in ins.unanswered:
             if b.answer_t_s is None:
-                answer = t["no_answer_for"].format(wait=t["never"])
+                answer = t["never"]
             else:
-                answer = t["answered_at"].format(at=at(b.answer_t_s), wait=_duration(b.wait_s))
+                answer = t["answered_at"].format(at=at(b.answer_t_s), wait=_duration(b.wait_s, t))
             rows.append((kind(b.category), at(b.start_s), str(b.count), answer))
         tables.append((t["unanswered"], Table((t["kind"], t["time"], t["asks"], t["answer"]), tuple(rows))))
     elif ins.bursts:
@@ -160,10 +173,17 @@ def _audience_section(ins: Insights, t: dict[str, str], lang: str, at) -> Insigh
         ) for v in ins.voices)
         tables.append((t["keywords"], Table((t["product"], t["span"], t["comments"], t["words"], t["phrases"]), rows)))
     if ins.reactions:
+        width = ins.reactions[0].end_s - ins.reactions[0].start_s
+        notes.append(t["reaction_summary"].format(p=sum(r.positive for r in ins.reactions),
+                                                  n=sum(r.negative for r in ins.reactions), w=f"{width:.0f}"))
+        sour = [r for r in ins.reactions if r.negative and r.negative >= r.positive][:_MAX_ROWS]
         rows = tuple((f"{at(r.start_s)}–{at(r.end_s)}", str(r.comments), str(r.positive), str(r.negative),
-                      f"{r.score:+.2f}") for r in ins.reactions)
-        tables.append((t["reactions"], Table((t["window"], t["comments"], t["positive"], t["negative"], t["score"]),
-                                             rows)))
+                      f"{r.score:+.2f}".replace("-", "−")) for r in sour)
+        if rows:
+            tables.append((t["reactions"], Table((t["window"], t["comments"], t["positive"], t["negative"],
+                                                  t["score"]), rows)))
+        else:
+            notes.append(t["no_negative"])
     return InsightSection("insight-audience", t["audience"], tables=tuple(tables), notes=tuple(notes))
 
 
@@ -176,20 +196,29 @@ def _delivery_section(ins: Insights, t: dict[str, str], at, svg: str) -> Insight
     tables: list[tuple[str, Table]] = []
     notes: list[str] = []
     if ins.dead_air:
-        rows = tuple((at(d.start_s), at(d.end_s), _duration(d.duration_s), _viewers(d.viewers_before, d.viewers_after),
-                      signed_pct(d.viewer_change_pct)) for d in ins.dead_air)
+        rows = tuple((at(d.start_s), at(d.end_s), _duration(d.duration_s, t),
+                      _viewers(d.viewers_before, d.viewers_after), signed_pct(d.viewer_change_pct))
+                     for d in ins.dead_air)
         tables.append((t["dead_air"].format(gap=gap),
                        Table((t["start"], t["end"], t["duration"], t["viewers"], t["change"]), rows)))
     else:
         notes.append(t["no_dead_air"].format(gap=gap))
     if ins.pace:
         unit = t["chars"] if ins.pace_unit == "chars" else t["words_unit"]
-        rows = tuple((f"{at(p.start_s)}–{at(p.end_s)}", f"{p.rate_per_min:.0f}" + (f" ({t['slow']})" if p.slow else ""),
-                      _duration(p.speaking_s), signed_pct(p.viewer_change_pct)) for p in ins.pace)
-        tables.append((t["pace"], Table((t["window"], t["rate"].format(unit=unit), t["speaking"], t["change"]), rows)))
+        spoken = sorted(p.rate_per_min for p in ins.pace if p.rate_per_min > 0)
+        median = spoken[len(spoken) // 2] if spoken else 0.0
+        width = ins.pace[0].end_s - ins.pace[0].start_s
+        notes.append(t["median_pace"].format(rate=f"{median:.0f}", unit=unit, w=f"{width:.0f}"))
+        rows = tuple((f"{at(p.start_s)}–{at(p.end_s)}", f"{p.rate_per_min:.0f}", _duration(p.speaking_s, t),
+                      signed_pct(p.viewer_change_pct)) for p in ins.pace if p.slow)[:_MAX_ROWS]
+        if rows:
+            tables.append((t["pace"], Table((t["window"], t["rate"].format(unit=unit), t["speaking"], t["change"]),
+                                            rows)))
+        else:
+            notes.append(t["no_slow"])
     if ins.product_time:
-        rows = tuple((f"{p.name} ({p.sku})", _duration(p.actual_s), _duration(p.planned_s),
-                      _duration(p.over_s) if p.over_s is not None else "—", signed_pct(p.viewer_change_pct))
+        rows = tuple((f"{p.name} ({p.sku})", _duration(p.actual_s, t), _duration(p.planned_s, t),
+                      _duration(p.over_s, t) if p.over_s is not None else "—", signed_pct(p.viewer_change_pct))
                      for p in ins.product_time)
         tables.append((t["product_time"], Table((t["product"], t["on_air"], t["planned"], t["over"], t["change"]),
                                                 rows)))
@@ -202,7 +231,7 @@ def _script_section(ins: Insights, t: dict[str, str], at) -> InsightSection:
     rows = []
     bullets = []
     for s in ins.script:
-        status = t[f"status_{s.status}"].format(delay=_duration(abs(s.delay_s or 0)))
+        status = t[f"status_{s.status}"].format(delay=_duration(abs(s.delay_s or 0), t))
         said = f"{s.said_count}/{len(s.key_points)}" if s.key_points else "—"
         response = s.response
         rows.append((
