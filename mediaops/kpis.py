@@ -88,6 +88,8 @@ def compute_kpis(metrics: Metrics | None, duration_s: float | None = None) -> tu
     gmv = _total(metrics, "gmv")
     online_basis = ("online_viewers",) if online is not None else ()
     per_viewer = gmv / inflow if gmv is not None and inflow else None
+    followers = _total(metrics, "new_followers")
+    orders = _total(metrics, "orders")
     return (
         Kpi("duration_min", minutes),
         Kpi("peak_online_viewers", float(online.max()) if online is not None else None, online_basis),
@@ -96,9 +98,8 @@ def compute_kpis(metrics: Metrics | None, duration_s: float | None = None) -> tu
         Kpi("interactions_per_min", interactions / minutes if interactions is not None and minutes else None,
             tuple(present)),
         Kpi("viewer_inflow", inflow, ("viewers_entered",) if inflow is not None else ()),
-        Kpi("follower_gain", _total(metrics, "new_followers"),
-            ("new_followers",) if metrics.get("new_followers") else ()),
-        Kpi("orders", _total(metrics, "orders"), ("orders",) if metrics.get("orders") else ()),
+        Kpi("follower_gain", followers, ("new_followers",) if followers is not None else ()),
+        Kpi("orders", orders, ("orders",) if orders is not None else ()),
         Kpi("gmv", gmv, ("gmv",) if gmv is not None else ()),
         Kpi("gmv_per_viewer", per_viewer, ("gmv", "viewers_entered") if per_viewer is not None else ()),
     )

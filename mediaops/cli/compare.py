@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from mediaops.errors import InputFileError
 from mediaops.report.compare import CompareOptions, write_comparison
 from mediaops.report.i18n import LANGUAGES
 
@@ -22,6 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
+    if len(args.out_dirs) < 2:
+        raise InputFileError("compare needs two or more output folders — e.g. mediaops compare out/week1 out/week2 "
+                             "--out out/compare")
     written = write_comparison(args.out_dirs, args.out, CompareOptions(lang=args.lang, top_clips=args.top))
     if not args.quiet:
         print(f"{', '.join(p.name for p in written)} in {args.out}", file=sys.stderr)

@@ -94,7 +94,7 @@ def build_figure(retro: Retrospective, lang: str) -> dict[str, Any]:
         if kind == "bar":
             trace.update(marker={"color": "#aec7e8"}, width=series.interval_s * 0.9)
         else:
-            trace.update(mode="lines", line={"color": "#1f77b4"})
+            trace.update(mode="lines", line={"color": "#8c564b"})
         traces.append(trace)
 
     spike_axes = {"gmv": "y4"}

@@ -109,8 +109,8 @@ def _chart_png(retro: Retrospective, lang: str, font: Path) -> bytes:
                 middle.set_ylabel(metric_label("orders", lang))
             gmv_axis = middle.twinx() if gmv is not None else None
             if gmv is not None and gmv_axis is not None:
-                gmv_axis.plot([x + gmv.interval_s / 2 for x in gmv.t_s], gmv.values, color="#1f77b4",
-                              linewidth=1.0, label="GMV")
+                gmv_axis.plot([x + gmv.interval_s / 2 for x in gmv.t_s], gmv.values,
+                              linewidth=1.0, label="GMV", color="#8c564b")
                 gmv_axis.set_ylabel("GMV")
             for spike in timeline.sales_spikes:
                 axis = gmv_axis if spike.metric == "gmv" and gmv_axis is not None else middle
