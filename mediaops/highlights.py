@@ -139,7 +139,7 @@ def _track(series: MetricSeries, grid: np.ndarray, options: HighlightOptions) ->
         change = np.full(v.size, np.nan)
         change[k:] = v[k:] - v[:-k]
         native = change * 60.0 / (k * interval)
-        z = robust_z(native, window, floor=1e-6)
+        z = robust_z(native, window, floor=1.0)  # below one viewer a minute is no signal
         base = rolling_median(native, window)
         rate, base_rate = native, base
         # label the change at the middle of the span it covers

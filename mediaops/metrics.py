@@ -20,7 +20,7 @@ from pathlib import Path
 from mediaops.errors import MetricsFormatError
 from mediaops.metrics_formats import RawTable, decode_text, read_table
 from mediaops.probe import check_input_file
-from mediaops.timeparse import align_times, parse_offset, parse_time_cell
+from mediaops.timeparse import align_times, clock_times, parse_offset, parse_time_cell
 from mediaops.types import Metrics, MetricSeries
 
 __all__ = ["HEADER_ALIASES", "LEVEL_METRICS", "MetricsOptions", "load_mapping", "load_metrics", "parse_offset"]
@@ -255,7 +255,8 @@ def load_metrics(
     if not rows:
         raise MetricsFormatError(f"{name} has no rows with a time — check the time column")
     try:
-        alignment = align_times(cells, start_time, start_source)
+        raw_times = [row[time_index] for row in rows]
+        alignment = clock_times(raw_times, start_time, start_source) or align_times(cells, start_time, start_source)
     except ValueError as exc:
         raise MetricsFormatError(f"{name}: {exc} — give every row the same kind of time") from exc
     warnings += alignment.warnings

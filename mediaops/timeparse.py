@@ -182,3 +182,39 @@ def align_times(
         times, f"absolute times aligned with {start_source} {reference.isoformat()}{zone_note}", reference,
         tuple(warnings),
     )
+
+
+_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?")
+
+
+def clock_times(
+    cells: list[object], start_time: datetime | None, start_source: str = "--start-time"
+) -> Alignment | None:
+    """The column read as times of day (``20:01`` or ``20:01:30``) on the start time's clock, when that fits.
+
+    Exports often give per-minute rows as a bare time of day. Read as offsets, ``20:01`` would be 20 minutes
+    in; read as a time of day, it is one minute after a 20:00 start. The time-of-day reading is chosen only
+    when a start time is known, every cell looks like a clock, the offset reading does not start near zero
+    (10 min or later) and the time-of-day reading puts the first row within 30 min of the start.
+    """
+    if start_time is None or not cells:
+        return None
+    matches = [_CLOCK.fullmatch(str(c).strip()) if isinstance(c, str) else None for c in cells]
+    if not all(matches):
+        return None
+    first_as_offset = parse_offset(str(cells[0]))
+    start_of_day = start_time.hour * 3600 + start_time.minute * 60 + start_time.second + start_time.microsecond / 1e6
+    times = []
+    for match in matches:
+        assert match is not None
+        hours, minutes, seconds = int(match[1]), int(match[2]), float(match[3] or 0)
+        offset = hours * 3600 + minutes * 60 + seconds - start_of_day
+        if offset < -6 * 3600:  # past midnight
+            offset += 86400
+        times.append(offset)
+    if first_as_offset < 600 or not -1800 <= times[0] <= 1800:
+        return None
+    return Alignment(
+        tuple(times), f"times of day aligned with {start_source} {start_time.isoformat()}", start_time,
+        (f"read the time column as times of day ({cells[0]} = {times[0]:+.0f} s from the start)",),
+    )

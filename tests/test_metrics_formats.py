@@ -234,3 +234,13 @@ def test_empty_and_old_excel_files(tmp_path: Path) -> None:
     xls.write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 100)
     with pytest.raises(MetricsFormatError, match=r"save it as \.xlsx or CSV"):
         load_metrics(xls)
+
+
+def test_times_of_day_are_read_on_the_start_clock(tmp_path: Path) -> None:
+    rows = [("20:01", 100, 3, 0), ("20:02", 110, 5, 1), ("20:03", 90, 4, 0)]
+    f = _csv(tmp_path / "m.csv", "时间,在线人数,评论数,订单数", rows)
+    m = load_metrics(f, start_time=datetime(2026, 11, 27, 20, 0, 0, tzinfo=CST))
+    assert m.get("comments").t_s == (60, 120, 180)
+    assert m.alignment.startswith("times of day aligned with --start-time")
+    # without a start time the same column can only be offsets (20 min 1 s, …)
+    assert load_metrics(f).get("comments").t_s == (1201, 1202, 1203)
