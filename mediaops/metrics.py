@@ -164,6 +164,24 @@ def _columns(table: RawTable, options: MetricsOptions, name: str) -> tuple[int, 
     return time_index, metric_columns, warnings
 
 
+def _skip_title_rows(table: RawTable, options: MetricsOptions) -> RawTable:
+    """The table whose header is the first of its first rows that names a time column (exports often put a
+    title such as "直播数据导出" and a date range above the header)."""
+    mapping = {_key(h): n for h, n in options.mapping}
+
+    def names_time(cells: tuple[object, ...]) -> bool:
+        return any((mapping.get(_key(str(c))) or _ALIAS_KEYS.get(_key(str(c)))) == "time" for c in cells)
+
+    if names_time(table.headers):
+        return table
+    for index, row in enumerate(table.rows[:5]):
+        if names_time(row):
+            headers = tuple(str(c).strip() for c in row)
+            skipped = f"skipped {index + 1} title row(s) above the header"
+            return RawTable(headers, table.rows[index + 1 :], (*table.warnings, skipped))
+    return table
+
+
 def _is_cumulative(values: list[float]) -> bool:
     """True for running totals: never falling (one reset to near zero allowed) and growing overall."""
     finite = [v for v in values if not math.isnan(v)]
@@ -228,7 +246,7 @@ def load_metrics(
         MetricsFormatError: no time column, no known metric column, no data rows, unreadable times or values.
     """
     check_input_file(path, "metrics file")
-    table = read_table(path)
+    table = _skip_title_rows(read_table(path), options)
     name = path.name
     if not table.rows:
         raise MetricsFormatError(f"{name} has no data rows — export the metrics with one row per interval")

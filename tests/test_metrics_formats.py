@@ -244,3 +244,11 @@ def test_times_of_day_are_read_on_the_start_clock(tmp_path: Path) -> None:
     assert m.alignment.startswith("times of day aligned with --start-time")
     # without a start time the same column can only be offsets (20 min 1 s, …)
     assert load_metrics(f).get("comments").t_s == (1201, 1202, 1203)
+
+
+def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
+    f = tmp_path / "m.csv"
+    f.write_text("直播数据导出,,\n2026-11-27,,\n时间,评论数,点赞数\n0,1,5\n60,3,2\n120,2,7\n", encoding="utf-8")
+    m = load_metrics(f)
+    assert m.names == ("comments", "likes") and m.get("likes").values == (5, 2, 7)
+    assert any("skipped 2 title row(s)" in w for w in m.warnings)
