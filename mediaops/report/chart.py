@@ -39,7 +39,8 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _ticks(end_s: float) -> tuple[list[float], list[str]]:
+def ticks(end_s: float) -> tuple[list[float], list[str]]:
+    """Round tick positions (seconds) and their clock labels for a time axis of ``end_s`` seconds."""
     steps = (10, 30, 60, 120, 300, 600, 900, 1800, 3600)
     step = next((s for s in steps if end_s / s <= 12), 3600)
     values = [float(v) for v in range(0, int(end_s) + 1, step)]
@@ -168,7 +169,7 @@ def build_figure(retro: Retrospective, lang: str) -> dict[str, Any]:
          "fillcolor": colours[p.sku], "opacity": 0.07, "line": {"width": 0}, "layer": "below"}
         for p in timeline.pitches
     ]
-    tick_values, tick_text = _ticks(end_s)
+    tick_values, tick_text = ticks(end_s)
     band_labels = [t["scene_cut"], t["pitch"], t["clips"]]
     layout: dict[str, Any] = {
         "height": 620,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mediaops.errors import MediaOpsError
-from mediaops.report.chart import CLIP_COLOUR, PRODUCT_COLOURS, SPIKE_COLOUR
+from mediaops.report.chart import CLIP_COLOUR, PRODUCT_COLOURS, SPIKE_COLOUR, ticks
 from mediaops.report.i18n import clock, labels
 from mediaops.report.tables import Table, clip_table, kpi_table, metric_label, product_table, spike_table
 from mediaops.retrospective import Retrospective
@@ -75,7 +75,6 @@ def _chart_png(retro: Retrospective, lang: str, font: Path) -> bytes:
     matplotlib.use("Agg", force=False)
     from matplotlib import font_manager
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter
 
     font_manager.fontManager.addfont(str(font))
     family = font_manager.FontProperties(fname=str(font)).get_name()
@@ -104,39 +103,49 @@ def _chart_png(retro: Retrospective, lang: str, font: Path) -> bytes:
             right.set_ylabel(t["engagement"])
             orders, gmv = metrics.get("orders"), metrics.get("gmv")
             if orders is not None:
-                middle.bar([x + orders.interval_s / 2 for x in orders.t_s], orders.values,
-                           width=orders.interval_s * 0.9, color="#aec7e8", label=metric_label("orders", lang))
+                # one stepped area, not a bar per row: a 6-hour export has thousands of rows
+                edges = [*orders.t_s, orders.t_s[-1] + orders.interval_s]
+                middle.stairs([v if v == v else 0.0 for v in orders.values], edges, fill=True, color="#aec7e8",
+                              label=metric_label("orders", lang))
                 middle.set_ylabel(metric_label("orders", lang))
             gmv_axis = middle.twinx() if gmv is not None else None
             if gmv is not None and gmv_axis is not None:
                 gmv_axis.plot([x + gmv.interval_s / 2 for x in gmv.t_s], gmv.values,
                               linewidth=1.0, label="GMV", color="#8c564b")
                 gmv_axis.set_ylabel("GMV")
-            for spike in timeline.sales_spikes:
-                axis = gmv_axis if spike.metric == "gmv" and gmv_axis is not None else middle
-                axis.plot([spike.t_s], [spike.value], marker="^", markersize=9, color=SPIKE_COLOUR, linestyle="")
-                if spike.metric == "orders" or gmv_axis is None:
-                    axis.annotate(spike.id, (spike.t_s, spike.value), textcoords="offset points", xytext=(4, 4),
-                                  fontsize=6, color=SPIKE_COLOUR)
+            # one artist per kind of marker: a long stream has hundreds of cuts, pitches and spikes
+            for metric in dict.fromkeys(s.metric for s in timeline.sales_spikes):
+                spikes = [s for s in timeline.sales_spikes if s.metric == metric]
+                axis = gmv_axis if metric == "gmv" and gmv_axis is not None else middle
+                axis.plot([s.t_s for s in spikes], [s.value for s in spikes], marker="^", markersize=9,
+                          color=SPIKE_COLOUR, linestyle="")
+                if metric == "orders" or gmv_axis is None:
+                    for spike in spikes:
+                        axis.annotate(spike.id, (spike.t_s, spike.value), textcoords="offset points",
+                                      xytext=(4, 4), fontsize=6, color=SPIKE_COLOUR)
         colours = {sku: PRODUCT_COLOURS[i % len(PRODUCT_COLOURS)]
                    for i, sku in enumerate(dict.fromkeys(p.sku for p in timeline.pitches))}
-        for pitch in timeline.pitches:
-            band.broken_barh([(pitch.start_s, pitch.end_s - pitch.start_s)], (0.7, 0.6), color=colours[pitch.sku])
-            band.text(pitch.start_s + 1, 1.0, pitch.name, fontsize=6, va="center", clip_on=True)
+        min_label_s = end_s / 40  # spans narrower than this get no label: it would not fit
+        for colour in dict.fromkeys(colours.values()):
+            spans = [(p.start_s, p.end_s - p.start_s) for p in timeline.pitches if colours[p.sku] == colour]
+            band.broken_barh(spans, (0.7, 0.6), color=colour)
             for axis in (top, middle):
-                axis.axvspan(pitch.start_s, pitch.end_s, color=colours[pitch.sku], alpha=0.08, linewidth=0)
+                axis.broken_barh(spans, (0, 1), color=colour, alpha=0.08, linewidth=0,
+                                 transform=axis.get_xaxis_transform())
+        for pitch in timeline.pitches:
+            if pitch.end_s - pitch.start_s >= min_label_s:
+                band.text(pitch.start_s + 1, 1.0, pitch.name, fontsize=6, va="center", clip_on=True)
+        band.broken_barh([(c.start_s, c.end_s - c.start_s) for c in timeline.clips], (1.7, 0.6), color=CLIP_COLOUR)
         for clip in timeline.clips:
-            band.broken_barh([(clip.start_s, clip.end_s - clip.start_s)], (1.7, 0.6), color=CLIP_COLOUR)
             band.text(clip.start_s + 1, 2.0, clip.id, fontsize=6, va="center", clip_on=True)
         cuts = [s.start_s for s in timeline.scenes if s.start_s > 0]
         band.plot(cuts, [0.0] * len(cuts), marker="|", markersize=12, color="#555", linestyle="")
         for axis in (top, middle, band):
-            for cut in cuts:
-                axis.axvline(cut, color="#999", linewidth=0.6, linestyle=":")
+            axis.vlines(cuts, 0, 1, color="#999", linewidth=0.6, linestyle=":", transform=axis.get_xaxis_transform())
         band.set_ylim(-0.6, 2.6)
         band.set_yticks([0, 1, 2], [t["scene_cut"], t["pitch"], t["clips"]])
         band.set_xlim(0, end_s)
-        band.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: clock(v)))
+        band.set_xticks(*ticks(end_s))
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
     return buffer.getvalue()
