@@ -52,8 +52,8 @@ def test_detector_finds_the_face_in_a_photo() -> None:
 def test_vertical_crop_keeps_the_moving_face_in_frame(moving_face: Path, tmp_path: Path) -> None:
     info = probe(moving_face)
     options = RenderOptions(aspect="9:16", width=360, covers=False)
-    *_, width, height, _ = render_clip(moving_face, info, ClipJob("vertical", 0.0, 6.0), None, tmp_path, options)
-    assert (width, height) == (360, 640)
+    done = render_clip(moving_face, info, ClipJob("vertical", 0.0, 6.0), None, tmp_path, options)
+    assert (done.width, done.height) == (360, 640) and done.reframe == "track"
     detector = FaceDetector()
     seen = 0
     with av.open(str(tmp_path / "vertical.mp4")) as container:
@@ -73,21 +73,21 @@ def test_vertical_crop_keeps_the_moving_face_in_frame(moving_face: Path, tmp_pat
 def test_square_clip_has_the_right_size(moving_face: Path, tmp_path: Path) -> None:
     info = probe(moving_face)
     options = RenderOptions(aspect="1:1", width=240, covers=True, cover_title=False)
-    *_, width, height, cover = render_clip(moving_face, info, ClipJob("square", 1.0, 3.0), None, tmp_path, options)
-    assert (width, height) == (240, 240)
+    done = render_clip(moving_face, info, ClipJob("square", 1.0, 3.0), None, tmp_path, options)
+    assert (done.width, done.height) == (240, 240)
     with av.open(str(tmp_path / "square.mp4")) as container:
         ctx = container.streams.video[0].codec_context
         assert (ctx.width, ctx.height) == (240, 240)
     from PIL import Image
 
-    assert Image.open(cover).size == (240, 240)
+    assert done.cover is not None and Image.open(done.cover).size == (240, 240)
 
 
 def test_no_face_falls_back_to_centre_crop(tmp_path: Path) -> None:
     video = colour_scenes(tmp_path / "plain.mp4", [1.5, 1.5], size="320x180")
     options = RenderOptions(aspect="9:16", width=180, covers=False)
-    *_, width, height, _ = render_clip(video, probe(video), ClipJob("plain", 0.0, 3.0), None, tmp_path, options)
-    assert (width, height) == (180, 320)
+    done = render_clip(video, probe(video), ClipJob("plain", 0.0, 3.0), None, tmp_path, options)
+    assert (done.width, done.height) == (180, 320) and done.reframe == "center"
 
 
 def _samples(centres: list[float | None], step: float = 0.5, size: float = 60) -> list[FaceSample]:

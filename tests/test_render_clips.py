@@ -70,7 +70,8 @@ def test_keyframes_near_matches_a_full_scan(scenes_video: Path) -> None:
 def test_fast_clip_is_snapped_to_keyframes_in_sync_and_decodes(scenes_video: Path, tmp_path: Path) -> None:
     info = probe(scenes_video)
     job = ClipJob("fast", 4.3, 7.6)
-    start, end, width, height, cover = render_clip(scenes_video, info, job, None, tmp_path, RenderOptions(cut="fast"))
+    done = render_clip(scenes_video, info, job, None, tmp_path, RenderOptions(cut="fast"))
+    start, end, width, height, cover = done.start_s, done.end_s, done.width, done.height, done.cover
     keyframes = _keyframes(scenes_video)
     assert start in keyframes and start <= 4.3
     assert end in keyframes or end == pytest.approx(info.duration_s)
@@ -91,7 +92,8 @@ def test_exact_clip_is_frame_accurate_in_sync_and_decodes(scenes_video: Path, tm
     info = probe(scenes_video)
     # one frame before the green→blue cut at 4 s: the first frame must still be green, the rest blue
     job = ClipJob("exact", 4.0 - FRAME_S, 7.0)
-    start, end, *_ = render_clip(scenes_video, info, job, None, tmp_path, RenderOptions(cut="exact", covers=False))
+    done = render_clip(scenes_video, info, job, None, tmp_path, RenderOptions(cut="exact", covers=False))
+    start, end = done.start_s, done.end_s
     assert (start, end) == (job.start_s, job.end_s)
     got = _streams(tmp_path / "exact.mp4")
     assert got["duration"] == pytest.approx(end - start, abs=FRAME_S + 0.03)

@@ -36,6 +36,21 @@ class ClipJob:
     price: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedClip:
+    """What :func:`render_clip` wrote: the span the clip really covers (keyframe-snapped in ``fast`` mode),
+    its frame size and its files."""
+
+    start_s: float
+    end_s: float
+    width: int | None
+    height: int | None
+    file: Path
+    subtitles: Path
+    cover: Path | None = None
+    reframe: str = "none"
+
+
 def escape_filter_value(value: str) -> str:
     """Escape a filter option value for both levels of ffmpeg's filter-graph parsing (paths with ``:`` etc.)."""
     level1 = value.replace("\\", "\\\\").replace("'", "\\'").replace(":", "\\:")
@@ -78,10 +93,8 @@ def plan_reframe(source: Path, info: MediaInfo, start_s: float, end_s: float,
 
 
 def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcript | None, folder: Path,
-                options: RenderOptions, threads: int = 0) -> tuple[float, float, int | None, int | None, Path | None]:
+                options: RenderOptions, threads: int = 0) -> RenderedClip:
     """Render ``job`` into ``folder`` as ``name.mp4`` (+ ``.srt`` and, with covers on, ``.jpg``) atomically.
-
-    Returns the span the clip really covers (keyframe-snapped in ``fast`` mode), its size and its cover path.
 
     Raises:
         FFmpegError: ffmpeg failed. InvalidMediaError: the source cannot be decoded there.
@@ -101,7 +114,8 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
     if width and height:
         style = CaptionStyle.for_frame(width, height, "", options.caption_chars)
     lines = caption_lines(segments, start_s, end_s, style.max_width if style else 14)
-    write_text_atomic(folder / f"{job.name}.srt", lines_to_srt(lines))
+    srt = folder / f"{job.name}.srt"
+    write_text_atomic(srt, lines_to_srt(lines))
 
     partial = out.with_name(f".{out.stem}.partial.mp4")
     with tempfile.TemporaryDirectory(prefix="mediaops-clip-") as tmp:
@@ -131,7 +145,7 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
         title = job.title if options.cover_title else ""
         price = format_price(job.price) if options.cover_title else ""
         cover = write_cover_image(image, folder / f"{job.name}.jpg", title, price)
-    return start_s, end_s, width, height, cover
+    return RenderedClip(start_s, end_s, width, height, out, srt, cover, plan.mode if plan else "none")
 
 
 def render_highlight(source: Path, info: MediaInfo, highlight: Highlight, transcript: Transcript | None,
@@ -142,20 +156,20 @@ def render_highlight(source: Path, info: MediaInfo, highlight: Highlight, transc
     title = product.name if product else ""
     job = ClipJob(highlight.id, highlight.start_s, highlight.end_s, title, product.price if product else None)
     clip_dir = work / "clips"
-    start_s, end_s, width, height, cover = render_clip(source, info, job, transcript, clip_dir, options, threads)
+    done = render_clip(source, info, job, transcript, clip_dir, options, threads)
     return Clip(
         id=highlight.id,
-        start_s=start_s,
-        end_s=end_s,
+        start_s=done.start_s,
+        end_s=done.end_s,
         score=highlight.score,
         file=f"clips/{highlight.id}.mp4",
         reasons=highlight.reasons,
-        cover=str(cover.relative_to(work)) if cover else None,
+        cover=str(done.cover.relative_to(work)) if done.cover else None,
         subtitles=f"clips/{highlight.id}.srt",
         product_sku=highlight.product_sku,
         title=highlight.title,
-        width=width,
-        height=height,
+        width=done.width,
+        height=done.height,
     )
 
 
