@@ -162,7 +162,7 @@ def _run_stages(recording, info: MediaInfo, metrics, comments, products, work: P
     spikes = find_sales_spikes(metrics, clips, pitches, options.spikes)
     on_progress("insights", 0.0, "targets, audience, delivery, script")
     insights = build_insights(transcript, metrics, comments, pitches, info.duration_s, targets, plan, start_time,
-                              options.insights)
+                              options.insights, recording)
     on_progress("insights", 1.0, f"{len(insights.actions)} next-time points")
     timeline = Timeline(
         recording=info,

@@ -81,7 +81,8 @@ def test_insights_are_json_ready_and_read_back() -> None:
     doc = json.loads(json.dumps(to_jsonable(insights), ensure_ascii=False))
     assert doc["targets"][1]["attainment_pct"] == 55.0
     assert doc["dead_air"][0] == {"start_s": 298.0, "end_s": 342.0, "duration_s": 44.0, "viewers_before": 200.0,
-                                  "viewers_after": 150.0, "viewer_change_pct": -25.0}
+                                  "viewers_after": 150.0, "viewer_change_pct": -25.0, "loudness_dbfs": None,
+                                  "quiet": None}
     back = insights_from_dict(doc)
     assert back == insights_from_dict(json.loads(json.dumps(to_jsonable(back))))
     assert back.script[3].key_points[2].said is False

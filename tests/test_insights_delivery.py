@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import numpy as np
 import pytest
 
-from mediaops.insights.delivery import find_dead_air, product_time, speaking_pace, speech_intervals
+from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.insights.delivery import (
+    find_dead_air,
+    loudness_dbfs,
+    measure_dead_air,
+    product_time,
+    speaking_pace,
+    speech_intervals,
+)
 from mediaops.insights.options import InsightOptions
-from mediaops.insights.types import PlanSegment
+from mediaops.insights.types import DeadAir, PlanSegment
 from mediaops.types import PitchSegment, Segment, Transcript, Word
 from tests.insights_synthetic import DURATION_S, build_metrics, build_pitches, build_plan, build_transcript
 
@@ -80,3 +91,38 @@ def test_product_over_plan_and_a_planned_product_never_pitched() -> None:
     assert (lamp.sku, lamp.name, lamp.actual_s, lamp.planned_s, lamp.over_s) == ("C303", "Lamp", 0.0, 300.0, -300.0)
     (alone,) = product_time(pitches[:1], (), 900.0)
     assert (alone.planned_s, alone.over_s) == (None, None)
+
+
+def _tone_silence_tone(path: Path) -> Path:
+    """5 s of a 440 Hz tone, 10 s of digital silence, 5 s of tone (16 kHz mono WAV)."""
+    run_ffmpeg(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=16000:duration=5",
+                "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-f", "lavfi", "-i",
+                "sine=frequency=440:sample_rate=16000:duration=5", "-filter_complex",
+                "[1:a]atrim=duration=10[s];[0:a][s][2:a]concat=n=3:v=0:a=1[a]", "-map", "[a]", str(path)])
+    return path
+
+
+def test_measured_dead_air_tells_silence_from_sound(tmp_path: Path) -> None:
+    recording = _tone_silence_tone(tmp_path / "audio.wav")
+    gaps = [DeadAir(5.2, 14.8, 9.6), DeadAir(0.0, 4.8, 4.8)]
+    silent, loud = measure_dead_air(recording, gaps)
+    assert silent.quiet is True and silent.loudness_dbfs == -120.0
+    # a full-scale sine is -3 dBFS; ffmpeg's sine source plays at 1/8 amplitude: about -21 dBFS
+    assert loud.quiet is False and loud.loudness_dbfs == pytest.approx(-21.1, abs=1.0)
+    assert (silent.start_s, silent.end_s) == (5.2, 14.8)
+
+
+def test_build_insights_measures_dead_air_in_the_recording(tmp_path: Path) -> None:
+    from mediaops.insights import build_insights
+
+    recording = _tone_silence_tone(tmp_path / "audio.wav")
+    transcript = Transcript("en", (Segment(0.0, 5.0, "hello there"), Segment(15.0, 20.0, "welcome back")), 20.0)
+    insights = build_insights(transcript, None, duration_s=20.0, options=InsightOptions(dead_air_gap_s=8.0),
+                              recording=recording)
+    (gap,) = insights.dead_air
+    assert (gap.start_s, gap.end_s, gap.quiet) == (5.0, 15.0, True)
+
+
+def test_loudness_of_nothing() -> None:
+    assert loudness_dbfs(np.zeros(0, dtype=np.float32)) == -120.0
+    assert loudness_dbfs(np.full(1600, 0.5, dtype=np.float32)) == pytest.approx(-6.02, abs=0.01)

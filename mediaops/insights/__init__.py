@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from mediaops.insights.actions import next_time_actions
 from mediaops.insights.audience import find_question_bursts, group_questions, reaction_trend, segment_voices
-from mediaops.insights.delivery import find_dead_air, product_time, speaking_pace
+from mediaops.insights.delivery import find_dead_air, measure_dead_air, product_time, speaking_pace
 from mediaops.insights.options import InsightOptions
 from mediaops.insights.script import compare_script, load_run_of_show
 from mediaops.insights.targets import evaluate_targets, load_targets
@@ -28,13 +29,23 @@ def build_insights(
     plan: Sequence[PlanSegment] = (),
     start_time: datetime | None = None,
     options: InsightOptions = InsightOptions(),
+    recording: Path | None = None,
 ) -> Insights:
-    """Every insight of one stream. Without targets, comments or a plan, those sections are simply empty."""
+    """Every insight of one stream. Without targets, comments or a plan, those sections are simply empty.
+
+    With ``recording``, the audio of each dead-air stretch is measured to tell silence from sound without words;
+    everything else is computed from the arguments alone.
+
+    Raises:
+        InvalidMediaError: ``recording`` is given and its audio cannot be decoded.
+    """
     duration_s = duration_s or transcript.duration_s
     target_results = evaluate_targets(targets, metrics, pitches, transcript, duration_s, options.top_moments)
     bursts = find_question_bursts(comments, transcript, options)
     reactions = reaction_trend(comments, duration_s, options) if comments else []
     dead_air = find_dead_air(transcript, duration_s, metrics, options)
+    if recording is not None:
+        dead_air = measure_dead_air(recording, dead_air, options)
     pace, unit = speaking_pace(transcript, duration_s, metrics, options)
     products = product_time(pitches, plan, duration_s, metrics, options)
     script = compare_script(plan, transcript, pitches, duration_s, metrics, comments, options) if plan else []

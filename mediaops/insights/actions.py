@@ -98,12 +98,15 @@ def _dead_air_actions(gaps: Sequence[DeadAir], options: InsightOptions, at) -> l
             continue
         span_zh, span_en = _span(gap.duration_s)
         change = signed_pct(gap.viewer_change_pct)
+        sound_zh, sound_en = ("", "")
+        if gap.quiet is False:
+            sound_zh, sound_en = "（有声音但未识别到讲话）", " (sound but no recognised words)"
         actions.append(Action(
             kind="dead_air",
             severity=round(min(0.9, 0.5 + -(gap.viewer_change_pct or 0) / 100) if drop else 0.4, 2),
             advice_zh="准备互动话术或副播接话，避免冷场", advice_en="Prepare fill-in lines or a co-host cue for pauses",
-            evidence_zh=f"{at(gap.start_s)}–{at(gap.end_s)} 冷场 {span_zh}，在线人数 {change}",
-            evidence_en=f"dead air {at(gap.start_s)}–{at(gap.end_s)} ({span_en}), viewers {change}",
+            evidence_zh=f"{at(gap.start_s)}–{at(gap.end_s)} 冷场 {span_zh}{sound_zh}，在线人数 {change}",
+            evidence_en=f"dead air {at(gap.start_s)}–{at(gap.end_s)} ({span_en}){sound_en}, viewers {change}",
             t_s=gap.start_s,
         ))
     return actions

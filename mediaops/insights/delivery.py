@@ -3,9 +3,15 @@ change in online viewers so the review sees which lulls lost the room."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
+
+from mediaops.audio import read_audio
 from mediaops.insights.options import InsightOptions
 from mediaops.insights.script import planned_spans
 from mediaops.insights.series import viewer_change
@@ -51,6 +57,30 @@ def find_dead_air(
             gaps.append(DeadAir(round(cursor, 3), round(start_s, 3), round(start_s - cursor, 3), before, after, change))
         cursor = max(cursor, end_s)
     return gaps
+
+
+def loudness_dbfs(samples: np.ndarray) -> float:
+    """RMS level of float samples in [-1, 1], in dB below full scale (−120 for digital silence)."""
+    if samples.size == 0:
+        return -120.0
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return max(-120.0, 20 * math.log10(rms)) if rms > 0 else -120.0
+
+
+def measure_dead_air(recording: Path, gaps: Sequence[DeadAir], options: InsightOptions = InsightOptions()
+                     ) -> list[DeadAir]:
+    """``gaps`` with the loudness of their audio measured in ``recording`` (the first ``loudness_probe_s`` of each),
+    so the review tells silence from music or speech the transcription missed.
+
+    Raises:
+        InvalidMediaError: the recording's audio cannot be decoded.
+    """
+    measured = []
+    for gap in gaps:
+        level = round(loudness_dbfs(read_audio(recording, gap.start_s, min(gap.duration_s, options.loudness_probe_s))),
+                      1)
+        measured.append(replace(gap, loudness_dbfs=level, quiet=level < options.quiet_dbfs))
+    return measured
 
 
 def _overlap(a_start: float, a_end: float, b_start: float, b_end: float) -> float:

@@ -11,6 +11,8 @@ class InsightOptions:
 
     Attributes:
         dead_air_gap_s: a stretch with no speech at least this long is dead air (``--dead-air-gap``).
+        quiet_dbfs: dead air whose audio RMS level is below this is silence; above it, sound without words.
+        loudness_probe_s: at most this much of each dead-air stretch is decoded to measure its level.
         pace_window_s: speaking pace is measured over windows of this length.
         slow_pace_ratio: a pace window below this fraction of the stream's median pace counts as slow.
         question_window_s: questions of one kind this close together form a burst; also the width in which
@@ -29,6 +31,8 @@ class InsightOptions:
     """
 
     dead_air_gap_s: float = 10.0
+    quiet_dbfs: float = -45.0
+    loudness_probe_s: float = 30.0
     pace_window_s: float = 60.0
     slow_pace_ratio: float = 0.6
     question_window_s: float = 30.0

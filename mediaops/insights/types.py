@@ -107,7 +107,11 @@ class ReactionPoint:
 
 @dataclass(frozen=True, slots=True)
 class DeadAir:
-    """A stretch with no speech at least the configured gap long."""
+    """A stretch with no recognised speech at least the configured gap long.
+
+    ``loudness_dbfs`` is the stretch's RMS level in the recording (``None`` where not measured): a quiet stretch is
+    silence; a loud one holds sound without recognised words (music, or speech the transcription missed).
+    """
 
     start_s: float
     end_s: float
@@ -115,6 +119,8 @@ class DeadAir:
     viewers_before: float | None = None
     viewers_after: float | None = None
     viewer_change_pct: float | None = None
+    loudness_dbfs: float | None = None
+    quiet: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from html import escape
 from mediaops.insights.actions import QUESTION_LABELS
 from mediaops.insights.document import insights_from_dict
 from mediaops.insights.series import clock, signed_pct
-from mediaops.insights.types import Insights, KpiMoment
+from mediaops.insights.types import DeadAir, Insights, KpiMoment
 from mediaops.report.i18n import number
 from mediaops.report.tables import Table
 from mediaops.types import Metrics, Timeline
@@ -33,7 +33,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "no_negative": "没有负面评论多于正面的时段。",
         "no_comments": "未提供评论记录（--comments）。",
         "delivery": "主播表现", "dead_air": "冷场（超过 {gap} 秒无人说话）", "start": "开始", "end": "结束",
-        "duration": "时长", "viewers": "在线人数", "change": "在线变化", "no_dead_air": "没有超过 {gap} 秒的冷场。",
+        "duration": "时长", "viewers": "在线人数", "audio": "声音", "quiet": "安静",
+        "sound": "有声音，未识别到讲话", "change": "在线变化", "no_dead_air": "没有超过 {gap} 秒的冷场。",
         "pace": "语速偏慢的时段", "rate": "语速（{unit}/分钟）", "speaking": "说话时长", "slow": "偏慢",
         "median_pace": "中位语速 {rate} {unit}/分钟（每 {w} 秒一段）。", "no_slow": "没有语速明显偏慢的时段。",
         "chars": "字", "words_unit": "词",
@@ -65,7 +66,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "reaction_summary": "{p} positive and {n} negative comments in all (the trend per {w} s is in timeline.json).",
         "no_negative": "No window where complaints matched or outnumbered praise.",
         "delivery": "Host delivery", "dead_air": "Dead air (no speech for {gap} s or more)", "start": "Start",
-        "end": "End", "duration": "Length", "viewers": "Viewers", "change": "Viewer change",
+        "end": "End", "duration": "Length", "viewers": "Viewers", "change": "Viewer change", "audio": "Audio",
+        "quiet": "quiet", "sound": "sound, no words recognised",
         "no_dead_air": "No silence of {gap} s or more.", "pace": "Slow stretches", "rate": "Pace ({unit}/min)",
         "median_pace": "Median pace {rate} {unit}/min (per {w} s window).", "no_slow": "No markedly slow stretch.",
         "speaking": "Speaking", "slow": "slow", "chars": "chars", "words_unit": "words",
@@ -191,16 +193,22 @@ def _viewers(before: float | None, after: float | None) -> str:
     return "—" if before is None or after is None else f"{before:,.0f} → {after:,.0f}"
 
 
+def _audio(gap: DeadAir, t: dict[str, str]) -> str:
+    if gap.loudness_dbfs is None:
+        return "—"
+    return f"{t['quiet'] if gap.quiet else t['sound']} ({gap.loudness_dbfs:.0f} dBFS)".replace("-", "−")
+
+
 def _delivery_section(ins: Insights, t: dict[str, str], at, svg: str) -> InsightSection:
     gap = f"{ins.dead_air_gap_s:g}"
     tables: list[tuple[str, Table]] = []
     notes: list[str] = []
     if ins.dead_air:
         rows = tuple((at(d.start_s), at(d.end_s), _duration(d.duration_s, t),
-                      _viewers(d.viewers_before, d.viewers_after), signed_pct(d.viewer_change_pct))
+                      _viewers(d.viewers_before, d.viewers_after), signed_pct(d.viewer_change_pct), _audio(d, t))
                      for d in ins.dead_air)
         tables.append((t["dead_air"].format(gap=gap),
-                       Table((t["start"], t["end"], t["duration"], t["viewers"], t["change"]), rows)))
+                       Table((t["start"], t["end"], t["duration"], t["viewers"], t["change"], t["audio"]), rows)))
     else:
         notes.append(t["no_dead_air"].format(gap=gap))
     if ins.pace:
@@ -295,6 +303,8 @@ def delivery_svg(ins: Insights, metrics: Metrics | None, duration_s: float, titl
             parts.append(f'<polyline class="viewers" points="{path}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
             parts.append(f'<text x="{pad}" y="{pad - 8}" font-size="12" fill="#1f77b4">{high:,.0f}</text>')
             parts.append(f'<text x="{pad}" y="{height - 8}" font-size="12" fill="#1f77b4">{low:,.0f}</text>')
+    parts.append(f'<text x="{width - pad}" y="{pad - 8}" font-size="12" text-anchor="end" fill="#666">'
+                 f'{escape(title)}</text>')
     parts.append(f'<text x="{width - pad}" y="{height - 8}" font-size="12" text-anchor="end" fill="#666">'
                  f'{escape(clock(duration_s))}</text></svg>')
     return "".join(parts)
