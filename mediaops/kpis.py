@@ -78,7 +78,8 @@ def compute_kpis(metrics: Metrics | None, duration_s: float | None = None) -> tu
     viewers an export gives; it is absent without an inflow column.
     """
     if metrics is None:
-        return tuple(Kpi(key, None) for key in KPI_KEYS)
+        minutes = duration_s / 60 if duration_s and duration_s > 0 else None
+        return (Kpi("duration_min", minutes), *(Kpi(key, None) for key in KPI_KEYS[1:]))
     span_s = duration_s if duration_s and duration_s > 0 else metrics_span_s(metrics)
     minutes = span_s / 60 if span_s > 0 else None
     online = _finite(metrics.get("online_viewers"))

@@ -50,6 +50,7 @@ def test_absent_columns_stay_absent() -> None:
 
 def test_no_metrics_at_all() -> None:
     assert all(k.value is None for k in compute_kpis(None))
+    assert [k.key for k in compute_kpis(None, 90.0) if k.present] == ["duration_min"]
 
 
 def test_amount_between_shares_partial_rows() -> None:

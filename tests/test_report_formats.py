@@ -106,3 +106,38 @@ def test_failed_pdf_keeps_the_earlier_report(tmp_path: Path, capsys: pytest.Capt
     assert main(["report", str(out), "--formats", "pdf", "--font", str(tmp_path / "nope.ttf")]) == 2
     assert "cannot read font file" in capsys.readouterr().err
     assert (out / "report.pdf").read_bytes() == b"%PDF earlier"
+
+
+def test_bare_timeline_renders_every_format(tmp_path: Path) -> None:
+    """No metrics, clips, pitches or spikes (e.g. an export without sales): every report still renders."""
+    from dataclasses import replace
+
+    from mediaops.timeline import write_timeline
+
+    out = tmp_path / "bare"
+    out.mkdir()
+    write_timeline(replace(build_timeline(), clips=(), sales_spikes=(), pitches=(), metrics=None),
+                   out / "timeline.json")
+    written = render_reports(out, ReportOptions(lang="en", formats=("html", "md", "csv", "pdf")))
+    assert {p.name for p in written} == {"report.html", "report.md", "report_clips.csv", "report_spikes.csv",
+                                         "report_products.csv", "report.pdf"}
+    md = (out / "report.md").read_text("utf-8")
+    assert "No sales spikes found." in md and "No clips were made." in md and "No product pitches found" in md
+    assert md.count("| absent |") == 9  # every KPI but the duration
+
+
+def test_hostile_names_are_escaped(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from mediaops.timeline import write_timeline
+
+    out = tmp_path / "hostile"
+    out.mkdir()
+    timeline = build_timeline()
+    evil = "<img src=x onerror=alert(1)></script>"
+    timeline = replace(timeline, pitches=tuple(replace(p, name=evil) for p in timeline.pitches),
+                       clips=tuple(replace(c, title=evil, reasons=(evil,)) for c in timeline.clips))
+    write_timeline(timeline, out / "timeline.json")
+    render_reports(out, ReportOptions(formats=("html",)))
+    html = (out / "report.html").read_text("utf-8")
+    assert "<img src=x" not in html and "&lt;img src=x" in html
