@@ -15,11 +15,12 @@ from mediaops.report.compare import CompareOptions, write_comparison
 from tests.retro_data import write_output_folder
 
 CHROMIUM = os.environ.get("MEDIAOPS_CHROMIUM", "/usr/bin/chromium")
-#: viewport pixel of chart time ``x`` (seconds) at value ``y`` of ``axis`` (the middle of the axis when null)
+#: viewport pixel of chart time ``x`` (seconds; the axis counts milliseconds) at value ``y`` of ``axis``
+#: (the middle of the axis when null)
 JS_POINT = """({x, axis, y}) => {
     const c = document.getElementById('chart'), L = c._fullLayout, r = c.getBoundingClientRect();
     const ax = L[axis], value = y === null ? (ax.range[0] + ax.range[1]) / 2 : y;
-    return {x: r.left + L.xaxis._offset + L.xaxis.l2p(x), y: r.top + ax._offset + ax.l2p(value)};
+    return {x: r.left + L.xaxis._offset + L.xaxis.l2p(x * 1000), y: r.top + ax._offset + ax.l2p(value)};
 }"""
 
 
@@ -68,6 +69,11 @@ def test_report_loads_offline_with_chart_and_markers(browser, tmp_path: Path) ->
     shown_spikes = page.evaluate(
         "document.getElementById('chart').data.filter(d => d.meta === 'spikes').reduce((n, d) => n + d.x.length, 0)")
     assert shown_spikes == 6
+    # every plotted time lies on the stream's 20 minutes (Plotly reads some numbers on a date axis as years)
+    span = page.evaluate("""() => { const xs = document.getElementById('chart').calcdata.flat()
+        .map(d => d.x).filter(x => typeof x === 'number' && isFinite(x));
+        return [Math.min(...xs), Math.max(...xs)]; }""")
+    assert span[0] >= 0 and span[1] <= 1200 * 1000, span
 
     # hover over the chart at the blender pitch: the transcript of that moment appears
     box = page.evaluate(JS_POINT, {"x": 200, "axis": "yaxis", "y": None})

@@ -1,5 +1,7 @@
 """The interactive timeline chart of the HTML report, as a Plotly figure (plain JSON-ready dicts).
 
+Times are placed on a date axis that starts at the epoch (Plotly then labels them ``H:MM:SS``).
+
 Three stacked panels share the time axis: engagement curves (top), orders and GMV with the sales spikes
 (middle), and a band with the clips, product pitches and scene cuts (bottom). Scene cuts are also drawn as
 dotted lines across every panel.
@@ -190,4 +192,30 @@ def build_figure(retro: Retrospective, lang: str) -> dict[str, Any]:
                    "fixedrange": True, "showgrid": False, "zeroline": False},
         "shapes": shapes,
     }
-    return {"data": traces, "layout": layout}
+    return _on_clock_axis({"data": traces, "layout": layout})
+
+
+def _ms(value: float | None) -> str | None:
+    # date strings, not numbers: Plotly reads a small number on a date axis as a year
+    if value is None:
+        return None
+    ms = max(0, round(value * 1000))
+    days, ms = divmod(ms, 86_400_000)
+    hours, ms = divmod(ms, 3_600_000)
+    minutes, ms = divmod(ms, 60_000)
+    return f"1970-01-{1 + days:02d} {hours:02d}:{minutes:02d}:{ms // 1000:02d}.{ms % 1000:03d}"
+
+
+def _on_clock_axis(figure: dict[str, Any]) -> dict[str, Any]:
+    """Move every time from seconds onto a date axis starting at the epoch, so that Plotly shows ``H:MM:SS`` in
+    hover labels too (a numeric axis can only print the seconds)."""
+    for trace in figure["data"]:
+        trace["x"] = [_ms(v) for v in trace["x"]]
+        if "width" in trace:
+            trace["width"] = trace["width"] * 1000
+    for shape in figure["layout"]["shapes"]:
+        shape["x0"], shape["x1"] = _ms(shape["x0"]), _ms(shape["x1"])
+    axis = figure["layout"]["xaxis"]
+    axis.update(type="date", range=[_ms(v) for v in axis["range"]], tickvals=[_ms(v) for v in axis["tickvals"]],
+                hoverformat="%H:%M:%S")
+    return figure

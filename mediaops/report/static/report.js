@@ -45,8 +45,13 @@
 
   Plotly.newPlot(chart, data.figure.data, data.figure.layout,
                  {displaylogo: false, responsive: true, modeBarButtonsToRemove: ["sendDataToCloud"]});
+  // the chart's time axis is a date axis starting at the epoch: hover events give "1970-01-01 00:07:15"
+  function seconds(x) {
+    if (typeof x === "number") { return x / 1000; }
+    return Date.parse(String(x).replace(" ", "T") + "Z") / 1000;
+  }
   chart.on("plotly_hover", function (event) {
-    if (event.points && event.points.length) { showTranscript(event.points[0].x); }
+    if (event.points && event.points.length) { showTranscript(seconds(event.points[0].x)); }
   });
   chart.on("plotly_click", function (event) {
     var point = (event.points || []).filter(function (p) { return p.data.meta === "clips"; })[0];
