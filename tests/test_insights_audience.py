@@ -65,6 +65,17 @@ def test_a_late_answer_leaves_the_surge_unanswered() -> None:
     assert burst.answered
 
 
+def test_a_steady_trickle_in_a_busy_stream_is_no_surge() -> None:
+    steady = [Comment(t * 5.0, "u", "多少钱") for t in range(240)]  # one every 5 s for 20 minutes
+    assert find_question_bursts(steady, None, duration_s=1200.0) == []
+    rush = [Comment(600.0 + k, "u", "how much") for k in range(15)]
+    everything = sorted(steady + rush, key=lambda c: c.t_s)
+    (burst,) = find_question_bursts(everything, None, duration_s=1200.0)
+    # 255 asks in 20 minutes average 6.4 per 30 s: a surge needs 12.75; the first 30 s holding that many opens at
+    # 580 s (six steady asks, then the ten rushed ones up to 609 s)
+    assert (burst.category, burst.start_s, burst.end_s, burst.count) == ("price", 580.0, 609.0, 16)
+
+
 def test_too_few_questions_are_no_surge() -> None:
     comments = [Comment(t, "u", "how much?") for t in (10.0, 50.0, 90.0)]
     assert find_question_bursts(comments, None) == []

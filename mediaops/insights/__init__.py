@@ -41,7 +41,7 @@ def build_insights(
     """
     duration_s = duration_s or transcript.duration_s
     target_results = evaluate_targets(targets, metrics, pitches, transcript, duration_s, options.top_moments)
-    bursts = find_question_bursts(comments, transcript, options)
+    bursts = find_question_bursts(comments, transcript, options, duration_s)
     reactions = reaction_trend(comments, duration_s, options) if comments else []
     dead_air = find_dead_air(transcript, duration_s, metrics, options)
     if recording is not None:

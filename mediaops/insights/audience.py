@@ -5,6 +5,7 @@ Everything here is rule-based and explainable: fixed Chinese and English pattern
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -100,40 +101,57 @@ def group_questions(comments: Sequence[Comment], options: InsightOptions = Insig
     return sorted(groups, key=lambda g: (-g.count, g.category))
 
 
-def _answer_after(transcript: Transcript | None, kind: str, start_s: float) -> tuple[float, str] | None:
-    """The first sentence answering ``kind`` that is still running at or starts after ``start_s``."""
+def _answers(transcript: Transcript | None, kind: str) -> list[tuple[float, float, str]]:
+    """``(end_s, start_s, text)`` of every sentence that answers ``kind``, by end time."""
     if transcript is None:
-        return None
+        return []
     pattern = _ANSWER[kind]
-    for segment in transcript.segments:
-        if segment.end_s > start_s and pattern.search(segment.text):
-            return max(segment.start_s, start_s), segment.text.strip()
-    return None
+    return sorted((s.end_s, s.start_s, s.text.strip()) for s in transcript.segments if pattern.search(s.text))
+
+
+def _answer_after(answers: list[tuple[float, float, str]], start_s: float) -> tuple[float, str] | None:
+    """The first answering sentence still running at or starting after ``start_s``."""
+    index = bisect.bisect_right(answers, (start_s, float("inf"), ""))
+    if index == len(answers):
+        return None
+    _, answer_start_s, text = answers[index]
+    return max(answer_start_s, start_s), text
 
 
 def find_question_bursts(
-    comments: Sequence[Comment], transcript: Transcript | None, options: InsightOptions = InsightOptions()
+    comments: Sequence[Comment], transcript: Transcript | None, options: InsightOptions = InsightOptions(),
+    duration_s: float | None = None,
 ) -> list[QuestionBurst]:
     """Surges of one known kind of question and whether the host answered each in time, in time order.
 
-    A surge is at least ``burst_min_questions`` questions of one kind within ``question_window_s`` of the first;
-    the next surge of that kind is looked for after it. It is answered when a sentence of
-    the transcript that answers its kind (a price for price questions, the link for how-to-buy …) is heard within
-    ``answer_window_s`` of its start.
+    A surge is at least ``burst_min_questions`` questions of one kind within ``question_window_s`` of the first,
+    and at least ``surge_ratio`` times as many as that kind's average would put in such a window (over
+    ``duration_s``, else the transcript's duration, else up to the last comment), so a busy stream's steady trickle
+    is no surge. The next surge of that kind is looked for after it. It is answered when a sentence that answers
+    its kind (a price for price questions, the link for how-to-buy …) is heard within ``answer_window_s`` of its
+    start.
     """
     bursts: list[QuestionBurst] = []
+    asked: dict[str, list[float]] = {}
+    for comment in comments:
+        asked.setdefault(question_kind(comment.text) or "", []).append(comment.t_s)
+    if duration_s is None:
+        duration_s = transcript.duration_s if transcript else max((c.t_s for c in comments), default=0.0)
     for kind in QUESTION_KINDS:
-        times = sorted(c.t_s for c in comments if question_kind(c.text) == kind)
+        times = sorted(asked.get(kind, ()))
+        average = len(times) * options.question_window_s / duration_s if duration_s > 0 else 0.0
+        needed = max(options.burst_min_questions, options.surge_ratio * average)
+        answers = _answers(transcript, kind) if times else []
         i = 0
         while i < len(times):
             j = i
             while j < len(times) and times[j] < times[i] + options.question_window_s:
                 j += 1
-            if j - i < options.burst_min_questions:
+            if j - i < needed:
                 i += 1
                 continue
             start_s, end_s = times[i], times[j - 1]
-            answer = _answer_after(transcript, kind, start_s)
+            answer = _answer_after(answers, start_s)
             wait_s = round(answer[0] - start_s, 1) if answer else None
             bursts.append(QuestionBurst(
                 category=kind, start_s=start_s, end_s=end_s, count=j - i,
@@ -168,9 +186,11 @@ def segment_voices(
     viewer repeating it does not make it a keyword.
     """
     spans = [(p.sku, p.name, p.start_s, p.end_s) for p in pitches] or [(None, "", 0.0, duration_s)]
+    ordered = sorted(comments, key=lambda c: c.t_s)
+    times = [c.t_s for c in ordered]
     voices = []
     for sku, name, start_s, end_s in spans:
-        texts = [c.text for c in comments if start_s <= c.t_s < end_s]
+        texts = [c.text for c in ordered[bisect.bisect_left(times, start_s):bisect.bisect_left(times, end_s)]]
         keywords, phrases = _keywords_of(texts, options.top_keywords)
         voices.append(SegmentVoice(sku, name, start_s, end_s, len(texts), keywords, phrases))
     return voices
@@ -182,10 +202,13 @@ def reaction_trend(
     """Positive and negative comments per ``trend_window_s`` window over the whole recording."""
     width = options.trend_window_s
     count = max(1, -int(-duration_s // width))
+    buckets: list[list[str]] = [[] for _ in range(count)]
+    for comment in comments:
+        if comment.t_s >= 0:
+            buckets[min(count - 1, int(comment.t_s // width))].append(comment.text)
     points = []
-    for k in range(count):
+    for k, inside in enumerate(buckets):
         start_s, end_s = k * width, min(duration_s, (k + 1) * width)
-        inside = [c.text for c in comments if start_s <= c.t_s < end_s or (k == count - 1 and c.t_s >= end_s)]
         positive = sum(1 for t in inside if POSITIVE.search(t))
         negative = sum(1 for t in inside if NEGATIVE.search(t))
         score = (positive - negative) / (positive + negative) if positive + negative else 0.0

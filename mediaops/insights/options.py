@@ -18,6 +18,7 @@ class InsightOptions:
         question_window_s: questions of one kind this close together form a burst; also the width in which
             a question's peak time is counted.
         burst_min_questions: questions of one kind needed inside ``question_window_s`` to call it a surge.
+        surge_ratio: a surge also needs this many times the questions that kind averages per window.
         answer_window_s: a surge with no answering sentence within this many seconds of its start is unanswered.
         trend_window_s: width of one point of the positive/negative reaction trend.
         top_keywords: keywords and phrases kept per product segment.
@@ -37,6 +38,7 @@ class InsightOptions:
     slow_pace_ratio: float = 0.6
     question_window_s: float = 30.0
     burst_min_questions: int = 3
+    surge_ratio: float = 2.0
     answer_window_s: float = 60.0
     trend_window_s: float = 60.0
     top_keywords: int = 8

@@ -39,12 +39,18 @@ def has_cjk(text: str) -> bool:
 
 def words(text: str) -> list[str]:
     """Lower-cased words of ``text`` without punctuation, spaces or stop words (Chinese split by jieba)."""
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _words(text: str) -> tuple[str, ...]:
+    # live chat repeats itself ("666", "多少钱"): each distinct text is segmented once
     lowered = text.lower()
     if not has_cjk(lowered):
         found = _LATIN_WORD.findall(lowered)
     else:
         found = [t for t in _tokenizer().lcut(lowered) if has_cjk(t) or _LATIN_WORD.fullmatch(t)]
-    return [w for w in found if w not in STOPWORDS]
+    return tuple(w for w in found if w not in STOPWORDS)
 
 
 def speech_units(text: str) -> int:
