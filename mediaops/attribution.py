@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.signal import find_peaks
 
+from mediaops.errors import MediaOpsError
 from mediaops.types import Clip, Metrics, MetricSeries, PitchSegment, SalesSpike
 
 #: the values of :attr:`SalesSpike.attribution`.
@@ -51,8 +52,8 @@ class SpikeOptions:
 
     def __post_init__(self) -> None:
         if not 0 <= self.lag_min_s <= self.lag_max_s:
-            raise ValueError(f"spike lag window {self.lag_min_s}–{self.lag_max_s} s is empty or negative; "
-                             "give 0 <= lag_min_s <= lag_max_s")
+            raise MediaOpsError(f"sales-spike lag window {self.lag_min_s:g}–{self.lag_max_s:g} s is empty or negative "
+                                "— give a minimum lag of 0 or more and a maximum lag not below it")
 
 
 @dataclass(frozen=True, slots=True)

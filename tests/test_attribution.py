@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from mediaops.attribution import SpikeOptions, detect_spikes, find_sales_spikes, pitch_weight
+from mediaops.errors import MediaOpsError
 from mediaops.metrics import load_metrics
 from mediaops.timeline import timeline_from_dict, validate_timeline, write_timeline
 from mediaops.types import Clip, Metrics, MetricSeries, PitchSegment
@@ -139,7 +140,7 @@ def test_lag_window_is_configurable() -> None:
     # a pitch still on air is a candidate however long ago it began
     long_pitch = PitchSegment("B", "B", 100.0, 500.0)
     assert find_sales_spikes(metrics, (), [long_pitch])[0].sku == "B"
-    with pytest.raises(ValueError, match="lag window"):
+    with pytest.raises(MediaOpsError, match="lag window"):
         SpikeOptions(lag_min_s=200.0, lag_max_s=100.0)
 
 
@@ -175,3 +176,21 @@ def test_spikes_round_trip_through_timeline_json(tmp_path: Path) -> None:
     assert back.metrics is not None and back.metrics.get("orders").values == timeline.metrics.get("orders").values
     # the contract's required spike fields are all there
     assert {"id", "t_s", "metric", "value", "clip_id"} <= set(doc["sales_spikes"][0])
+
+
+def test_process_takes_report_language_and_lag_window(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mediaops.cli import build_parser, main
+
+    args = build_parser().parse_args(["process", "x.mp4", "--metrics", "m.csv", "--lang", "en",
+                                      "--spike-lag-min", "10", "--spike-lag-max", "240"])
+    assert (args.lang, args.spike_lag_min, args.spike_lag_max) == ("en", 10.0, 240.0)
+    recording = tmp_path / "x.mp4"
+    recording.write_bytes(b"not checked: the lag window is refused before the pipeline starts")
+    metrics = tmp_path / "m.csv"
+    metrics.write_text("time,orders\n0,1\n", "utf-8")
+    code = main(["process", str(recording), "--metrics", str(metrics), "--spike-lag-min", "300",
+                 "--spike-lag-max", "100", "--out", str(tmp_path / "out")])
+    assert code == 2
+    err = capsys.readouterr().err.strip()
+    assert "lag window 300–100 s" in err and "\n" not in err
+    assert not (tmp_path / "out").exists()
