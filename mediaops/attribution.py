@@ -166,19 +166,20 @@ def attribute(
     clips: list[Clip] | tuple[Clip, ...],
     pitches: list[PitchSegment] | tuple[PitchSegment, ...],
     options: SpikeOptions = SpikeOptions(),
-) -> tuple[PitchSegment | None, float, list[Clip], Clip | None]:
+) -> tuple[PitchSegment | None, float, list[Clip], Clip | None, list[PitchSegment]]:
     """The pitch and clips behind a spike at ``t_s``.
 
-    Returns ``(pitch, share, candidate_clips, best_clip)``: the pitch with the largest claim and its share of
-    all claims (0 when no pitch fits), every clip that started within the lag window, and the one most likely
-    seen by the buyers (a clip overlapping the chosen pitch, else the latest one that started).
+    Returns ``(pitch, share, candidate_clips, best_clip, candidate_pitches)``: the pitch with the largest claim
+    and its share of all claims (0 when no pitch fits), every clip within the lag window, the one most likely
+    seen by the buyers (a clip overlapping the chosen pitch, else the latest one that started), and every pitch
+    with a claim, strongest first.
     """
     weights = [(pitch_weight(p, t_s, options), p) for p in pitches]
-    weights = [(w, p) for w, p in weights if w > 0]
+    weights = sorted(((w, p) for w, p in weights if w > 0), key=lambda item: (-item[0], -item[1].start_s))
     total = sum(w for w, _ in weights)
     pitch, share = None, 0.0
     if weights:
-        best_w, best = max(weights, key=lambda item: (item[0], item[1].start_s))
+        best_w, best = weights[0]
         if best_w / total >= options.min_share:
             pitch, share = best, best_w / total
     candidates = _clip_candidates(clips, t_s, options)
@@ -187,7 +188,7 @@ def attribute(
         on_pitch = [c for c in candidates if pitch and (c.product_sku == pitch.sku or
                                                           (c.start_s < pitch.end_s and c.end_s > pitch.start_s))]
         best_clip = max(on_pitch or candidates, key=lambda c: c.start_s)
-    return pitch, share, candidates, best_clip
+    return pitch, share, candidates, best_clip, [p for _, p in weights]
 
 
 def find_sales_spikes(
@@ -209,7 +210,7 @@ def find_sales_spikes(
         if series is None:
             continue
         for number, found in enumerate(detect_spikes(series, metrics, options), start=1):
-            pitch, share, candidates, best_clip = attribute(found.t_s, clips, pitches, options)
+            pitch, share, candidates, best_clip, claimants = attribute(found.t_s, clips, pitches, options)
             strength = min(1.0, found.significance / (2 * options.prominence))
             if pitch is not None:
                 confidence = share * strength
@@ -235,6 +236,7 @@ def find_sales_spikes(
                     clip_ids=tuple(c.id for c in sorted(candidates, key=lambda c: c.start_s)),
                     pitch_start_s=pitch.start_s if pitch else None,
                     lag_s=round(found.t_s - pitch.start_s, 3) if pitch else None,
+                    candidate_skus=tuple(dict.fromkeys(p.sku for p in claimants)),
                 )
             )
     return sorted(spikes, key=lambda s: (s.t_s, s.metric))

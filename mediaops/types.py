@@ -220,6 +220,8 @@ class SalesSpike:
     clip_ids: tuple[str, ...] = ()
     pitch_start_s: float | None = None
     lag_s: float | None = None
+    #: the SKUs of every pitch that could have caused the spike, strongest claim first (``sku`` is the first).
+    candidate_skus: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,3 +194,15 @@ def test_process_takes_report_language_and_lag_window(tmp_path: Path, capsys: py
     err = capsys.readouterr().err.strip()
     assert "lag window 300–100 s" in err and "\n" not in err
     assert not (tmp_path / "out").exists()
+
+
+def test_every_candidate_pitch_is_listed_strongest_first() -> None:
+    times = tuple(float(t) for t in range(0, 900, 10))
+    orders = [1.0] * len(times)
+    orders[30] = 30.0  # 305 s: blanket on air for 65 s, blender ended 25 s ago, serum ended long before
+    metrics = Metrics((MetricSeries("orders", times, tuple(orders), 10.0),), 10.0)
+    pitches = [PitchSegment("SERUM", "Serum", 60, 120), PitchSegment("BLENDER", "Blender", 150, 280),
+               PitchSegment("BLANKET", "Blanket", 240, 400)]
+    spike = find_sales_spikes(metrics, (), pitches)[0]
+    assert spike.sku == "BLANKET" and spike.candidate_skus == ("BLANKET", "BLENDER")
+    assert 0.5 < spike.confidence < 1.0  # the blender's claim takes a share

@@ -34,9 +34,10 @@ def clips_csv(retro: Retrospective) -> str:
 
 def spikes_csv(retro: Retrospective) -> str:
     rows: list[list[object]] = [["id", "t_s", "metric", "value", "baseline", "significance", "attribution", "sku",
-                                 "clip_id", "clip_ids", "pitch_start_s", "lag_s", "confidence"]]
+                                 "clip_id", "clip_ids", "candidate_skus", "pitch_start_s", "lag_s", "confidence"]]
     rows += [[s.id, s.t_s, s.metric, s.value, s.baseline, s.significance, s.attribution, s.sku, s.clip_id,
-              " ".join(s.clip_ids), s.pitch_start_s, s.lag_s, s.confidence] for s in retro.timeline.sales_spikes]
+              " ".join(s.clip_ids), " ".join(s.candidate_skus), s.pitch_start_s, s.lag_s, s.confidence]
+             for s in retro.timeline.sales_spikes]
     return _text(rows)
 
 
