@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,10 +15,12 @@ from web.security import current_user, db, hash_token, new_token_secret, require
 bp = Blueprint("auth", __name__)
 
 MIN_PASSWORD_LENGTH = 8
+DEFAULT_HASH_METHOD = "scrypt"
 
 
-def create_user(session: Session, username: str, password: str, role: str = "viewer") -> User:
-    """Add a user with a hashed password; raises ValueError (one line) for a taken name or bad input."""
+def create_user(session: Session, username: str, password: str, role: str = "viewer",
+                method: str = DEFAULT_HASH_METHOD) -> User:
+    """Add a user with a hashed password (werkzeug ``method``); raises ValueError for a taken name or bad input."""
     username = username.strip()
     if not username or len(username) > 64 or any(c.isspace() for c in username):
         raise ValueError("user names are 1–64 characters without spaces")
@@ -28,7 +30,7 @@ def create_user(session: Session, username: str, password: str, role: str = "vie
         raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
     if session.scalar(select(User).where(User.username == username)) is not None:
         raise ValueError(f"user {username!r} exists already; pick another name")
-    user = User(username=username, password_hash=generate_password_hash(password), role=role)
+    user = User(username=username, password_hash=generate_password_hash(password, method), role=role)
     session.add(user)
     session.commit()
     return user
@@ -87,7 +89,7 @@ def users():
         try:
             if action == "add":
                 create_user(db(), request.form.get("username", ""), request.form.get("password", ""),
-                            request.form.get("role", "viewer"))
+                            request.form.get("role", "viewer"), current_app.config["PASSWORD_HASH_METHOD"])
             else:
                 user = db().get(User, int(request.form.get("user_id", "0")))
                 if user is None:
@@ -102,7 +104,8 @@ def users():
                 if request.form.get("password"):
                     if len(request.form["password"]) < MIN_PASSWORD_LENGTH:
                         raise ValueError(f"passwords need at least {MIN_PASSWORD_LENGTH} characters")
-                    user.password_hash = generate_password_hash(request.form["password"])
+                    user.password_hash = generate_password_hash(request.form["password"],
+                                                                current_app.config["PASSWORD_HASH_METHOD"])
                 db().commit()
         except ValueError as exc:
             db().rollback()

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "DEFAULT_LANGUAGE": "zh",
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug.security method for new passwords
     "UPLOAD_CHUNK_BYTES": 8 * 1024 * 1024,  # chunk size the page's uploader sends per PATCH
 }
 

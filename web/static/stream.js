@@ -73,7 +73,7 @@
   function draw() {
     if (!doc) return;
     const W = Math.max(chart.clientWidth, 320);
-    const H = 250, L = 8, R = 8, TOP = 52, BOTTOM = 24, plotH = H - TOP - BOTTOM;
+    const H = 250, L = 22, R = 22, TOP = 52, BOTTOM = 24, plotH = H - TOP - BOTTOM;
     const duration = (doc.recording && doc.recording.duration_s) || 1;
     xOf = (t) => L + ((W - L - R) * t) / duration;
     const svg = el("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "timeline" });
