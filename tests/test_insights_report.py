@@ -149,3 +149,42 @@ def test_wall_clock_note_and_times_with_a_start_time(tmp_path: Path) -> None:
     md = "\n".join(insights_markdown(timeline_from_dict(read_timeline(tmp_path)), "en"))
     assert "Times are wall-clock (stream start 20:00:00)." in md
     assert "dead air 20:04:58–20:05:42 (44 s)" in md
+
+
+CHROMIUM = os.environ.get("MEDIAOPS_CHROMIUM", "/usr/bin/chromium")
+
+
+def test_insight_sections_in_headless_chromium(tmp_path: Path) -> None:
+    """The page with the insight sections loads offline without console errors and draws the delivery chart; the
+    screenshot stays in the test's tmp folder for a person to look at."""
+    import shutil
+
+    executable = CHROMIUM if Path(CHROMIUM).is_file() else shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium missing: .ci/run must apt-get install chromium")
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    retro = build_retrospective(_timeline_with_insights(tmp_path), build_transcript().segments)
+    page_file = tmp_path / "report.html"
+    page_file.write_text(render_html(retro, "zh"), encoding="utf-8")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1200})
+        problems: list[str] = []
+        requests: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(page_file.as_uri())
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        chart = page.locator("#insight-delivery svg.insight-chart")
+        chart.scroll_into_view_if_needed()
+        box = chart.bounding_box()
+        page.locator("#insight-delivery").screenshot(path=str(tmp_path / "delivery.png"))
+        browser.close()
+    assert requests == [page_file.as_uri()], requests
+    assert problems == []
+    assert box is not None and box["width"] > 600 and box["height"] > 100
+    assert (tmp_path / "delivery.png").stat().st_size > 5_000
