@@ -52,6 +52,13 @@ def test_actions_are_ordered_by_severity_and_capped() -> None:
     assert all(a.severity >= b.severity for a, b in itertools.pairwise(actions))
 
 
+def test_options_reject_windows_that_are_not_positive() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="dead_air_gap_s, pace_window_s"):
+        InsightOptions(dead_air_gap_s=0, pace_window_s=-1)
+
+
 def test_a_clean_stream_gets_no_actions() -> None:
     assert next_time_actions(duration_s=600.0) == []
     answered = QuestionBurst("price", 10.0, 20.0, 5, True, 25.0, 15.0, "only 39 dollars")

@@ -48,3 +48,10 @@ class InsightOptions:
     overrun_tolerance_s: float = 60.0
     viewer_drop_pct: float = 10.0
     max_actions: int = 8
+
+    def __post_init__(self) -> None:
+        windows = ("dead_air_gap_s", "pace_window_s", "question_window_s", "answer_window_s", "trend_window_s",
+                   "loudness_probe_s")
+        bad = [name for name in windows if not getattr(self, name) > 0]
+        if bad:
+            raise ValueError(f"insight options must be positive seconds: {', '.join(bad)}")
