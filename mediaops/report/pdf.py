@@ -194,10 +194,12 @@ def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None)
     pdf.add_page()
     for heading, table, widths in (
         (t["kpis"], kpi_table(retro, lang), (2, 1, 3)),
-        (f"{t['spikes']} ({len(timeline.sales_spikes)})", spike_table(retro, lang), None),
+        (f"{t['spikes']} ({len(timeline.sales_spikes)})", spike_table(retro, lang), (3, 2, 2, 2, 2, 6, 2, 2, 2)),
         (f"{t['products']} ({len(retro.products)})", product_table(retro, lang), None),
         (f"{t['clips']} ({len(timeline.clips)})", clip_table(retro, lang), (2, 2, 2, 1, 3, 8, 4)),
     ):
+        if pdf.will_page_break(30):  # keep a heading with the first rows of its table
+            pdf.add_page()
         pdf.set_font("cjk", size=12)
         pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
         if table.rows:
