@@ -79,13 +79,13 @@ def test_report_loads_offline_with_chart_and_markers(browser, tmp_path: Path) ->
     box = page.evaluate(JS_POINT, {"x": 200, "axis": "yaxis", "y": None})
     page.mouse.move(box["x"], box["y"])
     page.wait_for_function("document.getElementById('transcript-now').textContent.includes('破壁料理机')",
-                           timeout=5_000)
+                           timeout=15_000)
 
     # click clip-02's span in the band: the player loads that clip file
     point = page.evaluate(JS_POINT, {"x": 435, "axis": "yaxis5", "y": 2})
     page.mouse.click(point["x"], point["y"])
     page.wait_for_function("document.getElementById('clip-player').getAttribute('data-clip') === 'clip-02'",
-                           timeout=5_000)
+                           timeout=15_000)
     assert page.evaluate("document.getElementById('clip-player').src").endswith("/clips/clip-02.mp4")
     assert not page.evaluate("document.getElementById('clip-player').hidden")
     page.screenshot(path=str(tmp_path / "report-after-click.png"))
