@@ -15,6 +15,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from mediaops.report.chart import build_figure
 from mediaops.report.i18n import clock, labels
+from mediaops.report.insights_sections import insight_sections
 from mediaops.report.tables import clip_table, kpi_table, product_table, spike_table
 from mediaops.retrospective import Retrospective
 
@@ -63,6 +64,7 @@ def render_html(retro: Retrospective, lang: str = "zh") -> str:
         products=product_table(retro, lang),
         clips=clip_table(retro, lang),
         data=page_data(retro, lang),
+        insights=insight_sections(retro.timeline, lang),
         plotly_js=plotly_js(),
         report_js=_report_js(),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mediaops.report.i18n import clock, labels
+from mediaops.report.insights_sections import insights_markdown
 from mediaops.report.tables import Table, clip_table, kpi_table, product_table, spike_table
 from mediaops.retrospective import Retrospective
 
@@ -40,6 +41,7 @@ def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
               markdown_table(products) if products.rows else t["no_products"], ""]
     clips = clip_table(retro, lang)
     parts += [f"## {t['clips']} ({len(clips.rows)})", "", markdown_table(clips) if clips.rows else t["no_clips"], ""]
+    parts += insights_markdown(timeline, lang)
     cuts = " · ".join(clock(s.start_s) for s in timeline.scenes)
     parts += [f"## {t['scenes']} ({len(timeline.scenes)})", "", cuts or "—", ""]
     if timeline.metrics and timeline.metrics.warnings:
