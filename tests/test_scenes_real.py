@@ -40,3 +40,29 @@ def test_windows_find_the_same_cuts_as_a_full_pass(tmp_path: Path) -> None:
     scenes = detect_scenes_in_windows(video, [(2.0, 6.0), (10.5, 13.0)])
     assert [s.start_s for s in scenes] == pytest.approx([3.0, 5.0, 12.0], abs=0.04)
     assert scenes[-1].end_s == pytest.approx(13.0, abs=0.1)
+
+
+def test_sample_windowed_detection_chooses_the_same_clips() -> None:
+    """Real PySceneDetect on the bundled sample: the windows around its engagement peaks hold the reveal cuts,
+    and highlights chosen from them equal those chosen after a full pass (the truth's lines stand in for ASR)."""
+    from mediaops.comments import comment_series, load_comments
+    from mediaops.highlights import choose_highlights, find_peaks_in_engagement, scene_windows
+    from mediaops.metrics import load_metrics
+    from mediaops.scenes import detect_scenes_in_windows
+    from mediaops.types import Segment, Transcript
+    from tests.conftest import SAMPLE
+
+    truth = json.loads((SAMPLE / "truth.json").read_text())
+    video = SAMPLE / "demo_stream.mp4"
+    lines = tuple(Segment(x["start_s"], x["end_s"], x["text"]) for s in truth["scenes"] for x in s["lines"])
+    transcript = Transcript("en", lines, 240.0)
+    extra = comment_series(load_comments(SAMPLE / "comments.jsonl"), 240.0)
+    peaks = find_peaks_in_engagement(load_metrics(SAMPLE / "metrics.csv"), extra, duration_s=240.0)
+    windows = scene_windows(peaks, 240.0)
+    windowed = detect_scenes_in_windows(video, windows)
+    full = detect_scenes(video)
+    assert [s.start_s for s in full[1:]] == pytest.approx(truth["scene_cuts_s"], abs=0.05)
+    from_windows = choose_highlights(peaks, windowed, transcript, 240.0)
+    from_full = choose_highlights(peaks, full, transcript, 240.0)
+    assert [(h.start_s, h.end_s) for h in from_windows] == [(h.start_s, h.end_s) for h in from_full]
+    assert [h.start_s for h in from_full] == pytest.approx([r["t_s"] for r in truth["reveals"]], abs=0.05)
