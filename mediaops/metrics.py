@@ -50,6 +50,8 @@ IGNORE = "ignore"
 _NORMALISE = re.compile(r"[\s_\-]+|[(（\[【].*?[)）\]】]")
 _MISSING = frozenset({"", "-", "--", "—", "n/a", "na", "null", "none", "nan"})
 _FOOTER_WORDS = ("合计", "总计", "汇总", "total", "sum", "average", "平均")
+#: no livestream runs this long; a longer span means a wrong date in the time column (and a huge grid).
+_MAX_SPAN_H = 48
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +300,12 @@ def load_metrics(
     for i in metric_columns:
         table_values[i] = [table_values[i][k] for k in order]
 
+    span_h = (times[-1] - times[0]) / 3600
+    if span_h > _MAX_SPAN_H:
+        raise MetricsFormatError(
+            f"{name} spans {span_h:.0f} hours ({_clock(times[0])} to {_clock(times[-1])}) — a stream export covers "
+            "one stream; check the time column for a wrong date"
+        )
     interval_s, slots = _grid(times, name, warnings)
     n = slots[-1] + 1
     duplicates = len(slots) - len(set(slots))

@@ -215,8 +215,9 @@ def test_mapping_to_an_unknown_metric(tmp_path: Path) -> None:
         ("time,comments\n0,1\nyesterday,2\n10,3\n", "line 3: cannot read time 'yesterday'"),
         ("time,comments\n0,x\n10,y\n", "no metric column with numbers"),
         ("[{\"time\": 0, \"comments\": 1}", "not valid JSON"),
+        ("time,comments\n2026-11-27 20:00:00,1\n2062-11-27 20:01:00,2\n", "spans 315576 hours"),
     ],
-    ids=["header-only", "blank", "no-metric", "no-time", "bad-time", "no-numbers", "broken-json"],
+    ids=["header-only", "blank", "no-metric", "no-time", "bad-time", "no-numbers", "broken-json", "wrong-date"],
 )
 def test_bad_files_give_clear_messages(tmp_path: Path, content: str, message: str) -> None:
     f = tmp_path / ("m.json" if content.startswith("[") else "m.csv")
