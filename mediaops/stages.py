@@ -326,8 +326,9 @@ def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
     try:
         clip = render_highlight(job.spec.recording, info, highlight, transcript, scratch, job.spec.options.render,
                                 {p.sku: p for p in data.products}, threads)
-        shutil.rmtree(folder, ignore_errors=True)  # a folder without its record is a leftover of a crash
-        os.replace(scratch, folder)
+        if not job.store.path("render", key).is_file():  # else a duplicate delivery finished first: keep its files
+            shutil.rmtree(folder, ignore_errors=True)  # a folder without its record is a leftover of a crash
+            os.replace(scratch, folder)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     job.store.save("render", key, clip)
@@ -394,6 +395,8 @@ def publish(
         for highlight in plan.highlights:
             clips.append(_require(job, "render", _render_key(job, highlight), Clip))
             folder = clip_folder(job, highlight)
+            for scratch in job.store.root.glob(f".render-{_render_key(job, highlight)}-*"):
+                shutil.rmtree(scratch, ignore_errors=True)  # left by a render killed mid-way
             for path in folder.rglob("*"):
                 if path.is_file():
                     _link(path, work / path.relative_to(folder))

@@ -31,6 +31,9 @@ def create_celery(settings: Settings) -> Celery:
     if settings.broker_url.startswith(("redis", "rediss")):
         # A task taken by a worker that died is handed to another after this long (acks_late keeps it queued).
         transport_options["visibility_timeout"] = settings.visibility_timeout_s
+        # look for tasks of dead workers often enough to notice them soon after the timeout
+        transport_options["unacked_restore_interval"] = max(1, min(10, round(settings.visibility_timeout_s / 5)))
+        transport_options["unacked_restore_throttle"] = 1
     app.conf.update(
         task_acks_late=True,                 # ack after the task ran: a crash mid-task redelivers it
         task_reject_on_worker_lost=True,     # … also when the pool process running it was killed
@@ -45,8 +48,13 @@ def create_celery(settings: Settings) -> Celery:
         task_track_started=True,
         broker_connection_retry_on_startup=True,
         broker_connection_max_retries=None,  # ride out a broker restart instead of exiting
+        # a task that finishes while the broker restarts still queues the job's next stage (~1 min of retries)
+        task_publish_retry_policy={"max_retries": 30, "interval_start": 0.5, "interval_step": 0.5,
+                                   "interval_max": 3.0},
         broker_transport_options=transport_options,
         result_backend_transport_options=transport_options,
+        result_backend_always_retry=True,    # storing a result rides out a broker/backend restart
+        result_backend_max_retries=60,
         database_engine_options={"pool_pre_ping": True},
         worker_cancel_long_running_tasks_on_connection_loss=False,
         worker_hijack_root_logger=False,

@@ -30,7 +30,8 @@ class Settings:
     Attributes:
         storage_root: every job's files live under it (``jobs/<id>/``); shared by all workers of a cluster.
         broker_url: Celery broker; default an SQLite file under the storage root (no server to run).
-        result_backend: Celery result store (used by the job canvas's chords); default the job database.
+        result_backend: Celery result store (used by the job canvas's chords); default the Redis broker when
+            the broker is Redis, else the job database.
         database_url: SQLAlchemy URL of the job database; default an SQLite file under the storage root.
         model: default Whisper model name or local folder.
         visibility_timeout_s: with a Redis broker, how long a task taken by a worker that died stays invisible
@@ -53,7 +54,10 @@ class Settings:
         if not self.database_url:
             object.__setattr__(self, "database_url", f"sqlite:///{root / 'mediaops.sqlite'}")
         if not self.result_backend:
-            object.__setattr__(self, "result_backend", f"db+{self.database_url}")
+            # With Redis, results (and the canvas's chord counters) live in Redis itself: chords then join
+            # when their last task ends instead of by polling, which a broker restart would stall.
+            redis = self.broker_url.startswith(("redis://", "rediss://"))
+            object.__setattr__(self, "result_backend", self.broker_url if redis else f"db+{self.database_url}")
 
     @property
     def embedded(self) -> bool:

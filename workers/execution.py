@@ -6,6 +6,7 @@ The tasks in :mod:`workers.tasks` are one line each over :func:`run_stage`; the 
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,8 @@ from mediaops.errors import MediaOpsError
 from mediaops.stages import JobCancelledError, JobFolder
 from workers import state
 from workers.config import Settings
+
+log = logging.getLogger(__name__)
 
 #: a transient failure is retried this many times, after 5, 10, 20 … seconds (capped at 5 minutes).
 MAX_RETRIES = 3
@@ -90,9 +93,10 @@ def run_stage(
 ) -> Any:
     """Run ``work`` as ``stage`` of job ``job_id`` inside Celery task ``task`` and record what happened.
 
-    A job that has ended (failed, cancelled) runs no more stages. ``work`` returns ``(result, message)``: the
-    task's result and a line for the stage row. Transient failures are retried with
-    backoff up to :data:`MAX_RETRIES` times; bad input fails the job at once with the library's message.
+    A job that has ended runs no more stages (a duplicate task of a job that succeeded returns ``None``).
+    ``work`` returns ``(result, message)``: the task's result and a line for the stage row. Transient failures
+    are retried with backoff up to :data:`MAX_RETRIES` times; bad input fails the job at once with the
+    library's message.
 
     Raises:
         JobCancelledError: the job was cancelled. StageFailedError: the stage failed for good.
@@ -105,6 +109,10 @@ def run_stage(
         raise StageFailedError(f"job {job_id} is not in the job database {settings.database_url}")
     if status == "cancelled":
         raise JobCancelledError(f"job {job_id} was cancelled")
+    if status == "succeeded":
+        # a second delivery of a task that already ran (a redelivery after a broker or worker hiccup)
+        log.info("job %s has already succeeded; its %s task is a duplicate and does nothing", job_id, stage)
+        return None
     if status in state.FINAL:
         raise StageFailedError(f"job {job_id} has already {status}; its {stage} stage is not run")
     state.stage_started(engine, job_id, stage)

@@ -139,11 +139,30 @@ def _enqueue(settings: Settings, job_id: str, duration_s: float | None) -> None:
     from workers.celery_app import get_app
 
     try:
-        job_canvas(get_app(settings), job_id, duration_s).apply_async()
+        result = job_canvas(get_app(settings), job_id, duration_s).apply_async()
+        _stop_listening(result)
     except Exception as exc:  # kombu raises its own and socket errors; the job must not stay "queued" forever
         message = f"could not queue the job: broker {settings.broker_url} unreachable ({exc}) — start it and re-run"
         state.fail_job(state.engine_for(settings.database_url), job_id, None, message)
         raise MediaOpsError(message) from exc
+
+
+def _stop_listening(result: Any) -> None:
+    """Unsubscribe from the results of a just-queued canvas: progress is read from the job database, and a
+    result backend with push notifications (Redis) would otherwise keep a subscription per task open."""
+    from celery.result import GroupResult
+
+    pending = [result]
+    while pending:
+        item = pending.pop()
+        if item is None:
+            continue
+        if isinstance(item, GroupResult):
+            pending.extend(item.results or ())
+        elif item.backend is not None:
+            item.backend.remove_pending_result(item)
+            item.backend = None
+        pending.append(item.parent)
 
 
 def get_job(settings: Settings, job_id: str) -> dict[str, Any] | None:
