@@ -36,8 +36,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings.storage_root.mkdir(parents=True, exist_ok=True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = web_config.load_or_create_secret(settings.storage_root)
-    # multipart job creation streams whole recordings; tus PATCH bodies are checked per upload
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 4 * 1024 * 1024
+    # a guard on whole request bodies; each file is held to MAX_UPLOAD_BYTES (tus PATCH and multipart alike)
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 256 * 1024 * 1024
     app.request_class = uploads.StreamingRequest
 
     engine, session_factory = make_session_factory(settings.database_url)

@@ -294,6 +294,9 @@ def save_file_upload(storage, kind: str) -> Upload:
     size = os.fstat(stream.fileno()).st_size
     if size == 0:
         abort_json(400, f"{filename} is empty; choose the real file")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    if size > limit:
+        abort_json(413, f"{filename} has {size} bytes, over this server's limit of {limit} bytes")
     upload = Upload(id=secrets.token_hex(16), owner=current_user().username, filename=filename, length=size,
                     offset=size, status="complete")
     folder = uploads_root() / upload.id
