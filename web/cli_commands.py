@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import signal
 import sys
 
 
@@ -80,6 +81,8 @@ def _serve(args: argparse.Namespace) -> int:
 
         worker = start_embedded_worker(settings)
     print(f"MediaOps on http://{args.host}:{args.port}/ (storage {settings.storage_root})", flush=True)
+    # SIGTERM (systemd, docker, `timeout`) must also stop the worker, which runs in its own process group
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     try:
         app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
     finally:
