@@ -29,6 +29,12 @@ class EmbeddedWorker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def kill(self) -> None:
+        """End the worker and its pool at once (SIGKILL to its process group), as a crash would."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
     def stop(self, timeout_s: float = 30.0) -> int | None:
         """Warm shutdown (SIGTERM: finish running tasks); SIGKILL after ``timeout_s``. Returns the exit code."""
         if self.process.poll() is None:

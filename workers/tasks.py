@@ -12,10 +12,13 @@ from celery import group, shared_task
 from mediaops import stages
 from workers import state
 from workers.canvas import render_signature
-from workers.execution import run_stage, settings_of
+from workers.execution import StageFailedError, run_stage, settings_of
+
+#: how a job ends on purpose (bad input, a cancellation): logged in one line, without a traceback.
+EXPECTED = (StageFailedError, stages.JobCancelledError)
 
 
-@shared_task(bind=True, name="mediaops.probe")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.probe")
 def probe(self: Any, job_id: str) -> float:
     def work(job: stages.JobFolder, _progress: Any) -> tuple[float, str]:
         info = stages.probe(job)
@@ -25,7 +28,7 @@ def probe(self: Any, job_id: str) -> float:
     return run_stage(self, job_id, "probe", work)
 
 
-@shared_task(bind=True, name="mediaops.metrics")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.metrics")
 def metrics(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, _progress: Any) -> tuple[None, str]:
         data = stages.metrics(job)
@@ -34,7 +37,7 @@ def metrics(self: Any, job_id: str) -> None:
     return run_stage(self, job_id, "metrics", work)
 
 
-@shared_task(bind=True, name="mediaops.transcribe")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.transcribe")
 def transcribe(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
         transcript = stages.transcribe(job, progress)
@@ -43,7 +46,7 @@ def transcribe(self: Any, job_id: str) -> None:
     return run_stage(self, job_id, "transcribe", work)
 
 
-@shared_task(bind=True, name="mediaops.scenes")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.scenes")
 def scenes(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
         return None, f"{len(stages.scenes(job, progress))} scenes"
@@ -51,7 +54,7 @@ def scenes(self: Any, job_id: str) -> None:
     return run_stage(self, job_id, "scenes", work)
 
 
-@shared_task(bind=True, name="mediaops.highlights")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.highlights")
 def highlights(self: Any, job_id: str) -> None:
     """Choose the highlights, then replace this task by one render task per clip, in parallel."""
 
@@ -65,7 +68,7 @@ def highlights(self: Any, job_id: str) -> None:
         raise self.replace(group(render_signature(self.app, job_id, clip_id, duration_s) for clip_id in clip_ids))
 
 
-@shared_task(bind=True, name="mediaops.render")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.render")
 def render(self: Any, job_id: str, highlight_id: str) -> None:
     def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
         stages.render(job, highlight_id)
@@ -77,7 +80,7 @@ def render(self: Any, job_id: str, highlight_id: str) -> None:
     return run_stage(self, job_id, "render", work, finish=False)
 
 
-@shared_task(bind=True, name="mediaops.publish")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.publish")
 def publish(self: Any, job_id: str) -> str:
     def work(job: stages.JobFolder, progress: Any) -> tuple[str, str]:
         timeline = stages.publish(job, progress, progress.check_cancelled)
