@@ -50,9 +50,14 @@ def _model_dir() -> Path:
 
 
 class FaceDetector:
-    """MTCNN on ONNX Runtime. Create once and reuse: loading the three networks takes ~50 ms."""
+    """MTCNN on ONNX Runtime. Create once and reuse: loading the three networks takes ~50 ms.
 
-    def __init__(self, min_face_px: int = 20) -> None:
+    ``min_face_px`` is the smallest face looked for; the default, 36 px on the 360-pixel-high frames the
+    reframer analyses (a tenth of the height, smaller than any host worth following), halves the work of the
+    image pyramid compared with MTCNN's usual 20 px.
+    """
+
+    def __init__(self, min_face_px: int = 36) -> None:
         import onnxruntime as ort
 
         folder = _model_dir()

@@ -9,6 +9,7 @@ where the faces are wider than the crop, the whole frame is shown over a blurred
 from __future__ import annotations
 
 import itertools
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,13 +79,14 @@ def sample_faces(source: Path, start_s: float, end_s: float, fps: float,
         InvalidMediaError: the recording cannot be decoded there.
     """
     detector = detector or shared_detector()
-    samples: list[FaceSample] = []
+    pending: list[tuple[float, float, Future[list[FaceBox]]]] = []
     step = 1.0 / fps
     try:
         container = av.open(str(source))
     except av.error.FFmpegError as exc:
         raise InvalidMediaError(f"cannot read {source.name} to follow the host — is the recording intact?") from exc
-    with container:
+    # detection (ONNX Runtime, outside the GIL) runs on a second thread while the next frames decode
+    with container, ThreadPoolExecutor(max_workers=1) as pool:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         # frames no other frame refers to (most B-frames) are not needed for 2-4 samples a second: about half
@@ -107,10 +109,7 @@ def sample_faces(source: Path, start_s: float, end_s: float, fps: float,
                 scale = frame.height / height
                 width = round(frame.width / scale) // 2 * 2
                 image = frame.reformat(width=width, height=height, format="bgr24").to_ndarray()
-                faces = tuple(
-                    FaceBox(f.x * scale, f.y * scale, f.w * scale, f.h * scale, f.score) for f in detector.detect(image)
-                )
-                samples.append(FaceSample(round(t_s - start_s, 3), faces))
+                pending.append((round(t_s - start_s, 3), scale, pool.submit(detector.detect, image)))
                 next_t += step
                 while next_t <= t_s:
                     next_t += step
@@ -118,7 +117,10 @@ def sample_faces(source: Path, start_s: float, end_s: float, fps: float,
             raise InvalidMediaError(
                 f"{source.name} cannot be decoded near {start_s:.1f} s — the file may be damaged"
             ) from exc
-    return samples
+        return [
+            FaceSample(t_rel, tuple(FaceBox(f.x * k, f.y * k, f.w * k, f.h * k, f.score) for f in future.result()))
+            for t_rel, k, future in pending
+        ]
 
 
 def plan_crop(samples: list[FaceSample], src_w: int, src_h: int, out_w: int, out_h: int,
