@@ -31,6 +31,24 @@ def output(job_id: str, relative: str):
                      download_name=f"{job_id}-{path.name}" if download else None, conditional=True, max_age=0)
 
 
+@bp.route("/streams/<job_id>/report.pdf", methods=["GET"])
+@require("viewer")
+def report_pdf(job_id: str):
+    """The PDF report, rendered from the job's outputs on first request (the pipeline writes HTML/MD/CSV)."""
+    from mediaops.errors import MediaOpsError
+    from mediaops.report import ReportOptions, render_reports
+    from web.i18n import language
+
+    folder = require_finished(get_job_or_404(job_id))
+    if not (folder / "report.pdf").is_file():
+        try:
+            render_reports(folder, ReportOptions(lang=language(), formats=("pdf",)))
+        except MediaOpsError as exc:
+            abort_json(503 if exc.transient else 500, str(exc))
+    return send_file(safe_file(folder, "report.pdf"), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{job_id}-report.pdf", max_age=0)
+
+
 @bp.route("/streams/<job_id>/recording", methods=["GET"])
 @require("viewer")
 def recording(job_id: str):

@@ -97,6 +97,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "score": ("得分", "Score"),
     "reasons": ("入选理由", "Why"),
     "unattributed": ("未归因", "unattributed"),
+    "more_downloads": ("更多文件", "More files"),
+    "dl_reel": ("高光集锦", "highlight reel"),
+    "dl_replay": ("带章节回放", "replay with chapters"),
+    "dl_clips_csv": ("切片 CSV", "clips CSV"),
+    "dl_spikes_csv": ("成交高峰 CSV", "spikes CSV"),
+    "dl_products_csv": ("商品 CSV", "products CSV"),
+    "dl_transcript": ("字幕 SRT", "transcript SRT"),
+    "dl_fcpxml": ("剪辑工程 FCPXML", "FCPXML edit"),
+    "dl_edl": ("EDL", "EDL"),
+    "stage_probe": ("检查文件", "probe"),
+    "stage_metrics": ("读取数据", "metrics"),
+    "stage_transcribe": ("语音转写", "transcribe"),
+    "stage_scenes": ("场景切换", "scenes"),
+    "stage_highlights": ("高光识别", "highlights"),
+    "stage_render": ("剪辑切片", "render"),
+    "stage_publish": ("生成报告", "publish"),
 }
 
 

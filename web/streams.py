@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from web.i18n import MESSAGES, translate
 from web.jobs_view import get_job_or_404, parse_options, read_timeline, settings, summarize
 from web.security import require
 
 bp = Blueprint("streams", __name__)
 
-REPORT_FORMATS = (("report.html", "HTML"), ("report.md", "Markdown"), ("report.pdf", "PDF"))
+REPORT_FORMATS = (("report.html", "HTML"), ("report.md", "Markdown"))
+#: other outputs offered for download where the job wrote them: (file, label key)
+EXTRA_OUTPUTS = (("reel.mp4", "dl_reel"), ("replay.mp4", "dl_replay"), ("report_clips.csv", "dl_clips_csv"),
+                 ("report_spikes.csv", "dl_spikes_csv"), ("report_products.csv", "dl_products_csv"),
+                 ("transcript.srt", "dl_transcript"), ("highlights.fcpxml", "dl_fcpxml"), ("highlights.edl", "dl_edl"))
 
 
 @bp.route("/", methods=["GET"])
@@ -33,13 +40,14 @@ def upload():
 def stream(job_id: str):
     job = get_job_or_404(job_id)
     doc = read_timeline(job)
-    reports = []
+    reports, extras = [], []
     if doc is not None:
-        from pathlib import Path
-
         folder = Path(job["out_dir"])
         reports = [(name, label) for name, label in REPORT_FORMATS if (folder / name).is_file()]
-    return render_template("stream.html", job=job, doc=doc, reports=reports, summary=summarize(job))
+        extras = [(name, key) for name, key in EXTRA_OUTPUTS if (folder / name).is_file()]
+    stage_labels = {key[6:]: translate(key) for key in MESSAGES if key.startswith("stage_")}
+    return render_template("stream.html", job=job, doc=doc, reports=reports, extras=extras, summary=summarize(job),
+                           stage_labels=stage_labels)
 
 
 def _form_options() -> dict:

@@ -6,6 +6,8 @@
 
   // ---- live progress ------------------------------------------------------------------------------------
   const progress = document.getElementById("progress");
+  const stageList = document.getElementById("stages");
+  const stageLabels = stageList ? JSON.parse(stageList.dataset.labels || "{}") : {};
   if (progress && ["queued", "running"].includes(progress.dataset.status)) {
     const poll = async () => {
       try {
@@ -17,9 +19,9 @@
         list.replaceChildren(...(job.stages || []).map((st) => {
           const li = document.createElement("li");
           li.className = st.status || "";
-          const p = st.progress == null ? 0 : (st.progress <= 1 ? st.progress * 100 : st.progress);
+          const p = st.progress || 0;  // percent, like the job's
           li.innerHTML = '<span class="dot"></span>';
-          li.append(st.name);
+          li.append(stageLabels[st.name] || st.name);
           const sub = document.createElement("span");
           sub.className = "sub";
           sub.textContent = Math.round(p) + "%" + (st.seconds ? " · " + st.seconds.toFixed(1) + " s" : "");
@@ -76,6 +78,7 @@
     const H = 250, L = 22, R = 22, TOP = 52, BOTTOM = 24, plotH = H - TOP - BOTTOM;
     const duration = (doc.recording && doc.recording.duration_s) || 1;
     xOf = (t) => L + ((W - L - R) * t) / duration;
+    const series = ((doc.metrics && doc.metrics.series) || []);
     const svg = el("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "timeline" });
     el("rect", { x: L, y: TOP, width: W - L - R, height: plotH, class: "plot-bg" }, svg);
 
@@ -100,7 +103,6 @@
         `${labels.scene_cuts || "scene cut"} ${clock(s.start_s)}`);
     });
     // engagement curves, each scaled to its own maximum
-    const series = ((doc.metrics && doc.metrics.series) || []);
     CURVES.forEach(([name, color, area]) => {
       const s = series.find((x) => x.name === name);
       if (!s || !s.t_s.length) return;
@@ -130,11 +132,34 @@
       const box = svg.getBoundingClientRect();
       seek(((e.clientX - box.left - L) / (W - L - R)) * duration);
     });
+    const tip = document.createElement("div");
+    tip.className = "chart-tip";
+    tip.hidden = true;
+    svg.addEventListener("mousemove", (e) => {
+      const box = svg.getBoundingClientRect();
+      const t = Math.min(duration, Math.max(0, ((e.clientX - box.left - L) / (W - L - R)) * duration));
+      const rows = [`<b>${clock(t)}</b>`];
+      CURVES.forEach(([name, color]) => {
+        const s = series.find((x) => x.name === name);
+        if (!s || !s.t_s.length) return;
+        let i = s.t_s.findIndex((x) => x > t) - 1;
+        if (i < 0) i = t >= s.t_s[s.t_s.length - 1] ? s.t_s.length - 1 : 0;
+        const v = s.values[i];
+        rows.push(`<span><i style="background:${color}"></i>${labels[name] || name} ${v == null ? "—" : Math.round(v).toLocaleString()}</span>`);
+      });
+      const pitch = (doc.pitches || []).find((p) => p.start_s <= t && t < p.end_s);
+      if (pitch) rows.push(`<span>${labels.pitches}: ${pitch.name.replace(/</g, "&lt;")}</span>`);
+      tip.innerHTML = rows.join("");
+      tip.hidden = false;
+      const x = e.clientX - chart.getBoundingClientRect().left;
+      tip.style.left = Math.min(x + 12, W - 190) + "px";
+    });
+    svg.addEventListener("mouseleave", () => { tip.hidden = true; });
     svg.addEventListener("keydown", (e) => {
       const marker = e.target.closest(".clip-marker");
       if (marker && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); seek(Number(marker.dataset.t)); }
     });
-    chart.replaceChildren(svg);
+    chart.replaceChildren(svg, tip);
     movePlayhead();
   }
 
