@@ -309,3 +309,23 @@ def test_files_outside_the_storage_root_are_never_served(op, app, tmp_path):
     assert ranged.status_code == 206 and len(ranged.data) == 100
     assert op.get("/files/not-a-job/ok.txt").status_code == 404
     assert op.get("/streams/..%2f..%2fetc/recording").status_code == 404
+
+
+def test_user_add_command(tmp_path, monkeypatch, capsys):
+    import io
+
+    from mediaops.cli import main
+
+    monkeypatch.setenv("MEDIAOPS_STORAGE", str(tmp_path / "fresh" / "storage"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert main(["user", "add", "chen", "--role", "viewer", "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("a-long-password\n"))
+    assert main(["user", "add", "chen", "--password-stdin"]) == 2  # taken: one line, no traceback
+    assert "exists already" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "add", "li", "--password-stdin"]) == 2
+    app = make_app(tmp_path / "fresh" / "storage")
+    client = app.test_client()
+    token = csrf_of(client)
+    signed_in = client.post("/login", data={"username": "chen", "password": "a-long-password", "csrf_token": token})
+    assert signed_in.status_code == 302

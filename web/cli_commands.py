@@ -53,6 +53,7 @@ def _user_add(args: argparse.Namespace) -> int:
     from workers.config import Settings
 
     settings = Settings.from_env()
+    settings.storage_root.mkdir(parents=True, exist_ok=True)
     password, generated = _read_password(args)
     _engine, sessions = make_session_factory(settings.database_url)
     with sessions() as session:
