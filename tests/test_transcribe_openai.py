@@ -70,3 +70,48 @@ def test_importing_mediaops_does_not_import_torch() -> None:
             "print(heavy); sys.exit(1 if heavy else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def random_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A tiny randomly initialised Whisper in the file format ``whisper.load_model(path)`` reads.
+
+    Its 40-token text context caps each decoding at 20 tokens, so random output cannot run for minutes.
+    """
+    import dataclasses
+
+    import torch
+    import whisper
+    from whisper.model import ModelDimensions, Whisper
+
+    dims = ModelDimensions(n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
+                           n_vocab=51865, n_text_ctx=40, n_text_state=64, n_text_head=2, n_text_layer=1)
+    torch.manual_seed(0)
+    model = Whisper(dims)
+    with torch.no_grad():  # some of Whisper's parameters start as uninitialised memory
+        for parameter in model.parameters():
+            parameter.normal_(0.0, 0.02)
+    path = tmp_path_factory.mktemp("tiny") / "tiny-random.pt"
+    torch.save({"dims": dataclasses.asdict(dims), "model_state_dict": model.state_dict()}, path)
+    assert whisper.load_model(str(path), device="cpu").dims == dims
+    return str(path)
+
+
+def test_openai_whisper_random_checkpoint_structure(testdata: Path, random_checkpoint: str) -> None:
+    """Real loading and decoding code on random weights: the text is noise, the structure must hold."""
+    from whisper.tokenizer import LANGUAGES
+
+    from mediaops.probe import probe
+
+    clip = testdata / "speech" / "hotwords.mp3"
+    transcript = transcribe(clip, TranscribeOptions(engine="openai-whisper", model=random_checkpoint))
+    assert transcript.engine == "openai-whisper"
+    assert transcript.language in LANGUAGES
+    assert 0.0 < transcript.language_probability <= 1.0
+    assert transcript.duration_s == pytest.approx(probe(clip).duration_s, abs=0.1)
+    for segment in transcript.segments:
+        assert 0.0 <= segment.start_s <= segment.end_s <= 30.0
+        assert isinstance(segment.text, str)
+        for word in segment.words:
+            assert segment.start_s - 0.5 <= word.start_s <= word.end_s <= segment.end_s + 0.5
+            assert 0.0 <= word.probability <= 1.0

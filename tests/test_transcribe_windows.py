@@ -99,3 +99,17 @@ def test_anti_phase_stereo_is_not_cancelled(tmp_path: Path, testdata: Path, whis
     assert np.abs(read_audio(stereo)).max() < 0.01  # a plain mono downmix is silence
     transcript = transcribe(stereo, TranscribeOptions(model=whisper_model))
     assert "ask not what your country can do for you" in " ".join(_words(transcript))
+
+
+def test_times_past_the_window_are_clipped_or_dropped() -> None:
+    from mediaops.transcribe.run import clamp_segments
+    from mediaops.types import Segment, Word
+
+    inside = Segment(10.0, 12.0, "ok", words=(Word(10.0, 11.0, "ok"),))
+    tail = Segment(13.5, 16.0, "tail", words=(Word(13.5, 14.5, "ta"), Word(15.0, 16.0, "il")))
+    beyond = Segment(33.9, 34.0, "ghost")
+    kept = clamp_segments([inside, tail, beyond], 10.0, 14.0)
+    assert kept[0] == inside
+    assert (kept[1].start_s, kept[1].end_s) == (13.5, 14.0)
+    assert [(w.start_s, w.end_s) for w in kept[1].words] == [(13.5, 14.0)]
+    assert len(kept) == 2

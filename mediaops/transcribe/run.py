@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,24 @@ from mediaops.transcribe.engine import open_engine
 from mediaops.transcribe.merge import merge_channels
 from mediaops.transcribe.options import TranscribeOptions, hotword_text, prompt_for
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
+
+
+def _clamped(start_s: float, end_s: float, lower_s: float, upper_s: float) -> dict[str, float]:
+    start = min(max(lower_s, start_s), upper_s)
+    return {"start_s": start, "end_s": min(upper_s, max(start, end_s))}
+
+
+def clamp_segments(segments: list[Segment], start_s: float, end_s: float) -> list[Segment]:
+    """``segments`` with every time inside ``[start_s, end_s]``: a model may place timestamps past the audio it
+    was given (hallucinated tails); what starts at or after ``end_s`` is dropped, the rest is clipped."""
+    kept: list[Segment] = []
+    for segment in segments:
+        if segment.start_s >= end_s:
+            continue
+        words = tuple(replace(w, **_clamped(w.start_s, w.end_s, start_s, end_s)) for w in segment.words
+                      if w.start_s < end_s)
+        kept.append(replace(segment, words=words, **_clamped(segment.start_s, segment.end_s, start_s, end_s)))
+    return kept
 
 
 def transcribe(
@@ -60,12 +79,15 @@ def transcribe(
             mixed = tracks[0] if len(tracks) == 1 else np.mean(tracks, axis=0, dtype=np.float32)
             language, language_probability = engine.detect_language(mixed)
         prompt = prompt_for(options, language)
-        found = [engine.transcribe_window(track, offset_s, language, prompt, hotwords) for track in tracks]
+        end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
+        found = [
+            clamp_segments(engine.transcribe_window(track, offset_s, language, prompt, hotwords), offset_s, end_s)
+            for track in tracks
+        ]
         window_segments = found[0] if len(found) == 1 else merge_channels(found)
         if language == "zh":
             window_segments = [tidy_segment(s) for s in window_segments]
         segments.extend(window_segments)
-        end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
         if duration_s:
             on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
     transcript = Transcript(
