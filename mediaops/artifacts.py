@@ -81,8 +81,11 @@ def decode(kind: Any, data: Any) -> Any:
         return decode(options[0], data) if len(options) == 1 else data
     if origin is tuple:
         args = typing.get_args(kind)
-        item = args[0] if args else Any
-        return tuple(decode(item, v) for v in data)
+        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]
+            return tuple(decode(args[0], v) for v in data)
+        if args and len(args) == len(data):  # tuple[X, Y]
+            return tuple(decode(a, v) for a, v in zip(args, data, strict=True))
+        return tuple(data)
     if origin is list:
         return [decode(typing.get_args(kind)[0], v) for v in data]
     if origin is dict:
