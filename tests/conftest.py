@@ -39,6 +39,15 @@ def whisper_model(testdata: Path) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_transcript_cache(tmp_path_factory: pytest.TempPathFactory):
+    """CLI runs cache transcripts in a fresh folder, never in ~/.cache: a stale transcript would hide regressions."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MEDIAOPS_CACHE", str(tmp_path_factory.mktemp("mediaops-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _fail_on_unexpected_error_logs(caplog: pytest.LogCaptureFixture):
     """Fail any test that logs an ERROR it did not expect (tests that expect one clear ``caplog``)."""
