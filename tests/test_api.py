@@ -238,3 +238,16 @@ def test_openapi_get_operations_conform(env):
         conforms()
         checked.append(operation.path)
     assert "/api/streams/{job_id}/timeline" in checked and len(checked) >= 7
+
+
+def test_stream_page_and_pdf_report(env):
+    client, job_id, viewer = env["client"], env["job_id"], auth(env, "viewer")
+    page = client.get(f"/streams/{job_id}", headers=viewer)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'id="player"' in html and "clip-01" in html
+    assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+    listing = client.get("/", headers=viewer).get_data(as_text=True)
+    assert "短片测试" in listing and "已完成" in listing
+    pdf = client.get(f"/streams/{job_id}/report.pdf", headers=viewer)
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

@@ -13,6 +13,9 @@ from werkzeug.exceptions import HTTPException
 
 from web import config as web_config
 
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "media-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'self'")
+
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app.
@@ -65,6 +68,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html" and not request.path.startswith("/files/"):
+            # our pages load only our own scripts; job outputs (the self-contained report) are served as they are
+            response.headers.setdefault("Content-Security-Policy", CSP)
         if request.args.get("lang") in ("zh", "en"):
             response.set_cookie("lang", request.args["lang"], max_age=365 * 86400, samesite="Lax",
                                 httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])

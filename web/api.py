@@ -12,7 +12,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 
-from web.jobs_view import get_job_or_404, parse_options, require_finished, settings, summarize
+from web.jobs_view import BadOptionsError, get_job_or_404, require_finished, settings, summarize
+from web.jobs_view import parse_options as _parse_options
 from web.models import Upload
 from web.openapi import openapi_document
 from web.security import abort_json, current_user, db, inside, require, safe_file
@@ -21,6 +22,13 @@ from web.uploads import save_file_upload
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 INPUT_KINDS = ("recording", "metrics", "comments", "products")
+
+
+def parse_options(raw: Any) -> dict[str, Any]:
+    try:
+        return _parse_options(raw)
+    except BadOptionsError as exc:
+        abort_json(400, str(exc))
 
 
 def job_json(job: dict[str, Any]) -> dict[str, Any]:

@@ -97,26 +97,30 @@ def summarize(job: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
+class BadOptionsError(ValueError):
+    """Job options from a request that the job system would refuse (the message names the key)."""
+
+
 def parse_options(raw: Any) -> dict[str, Any]:
-    """Validate job options from a request; 400 with the offending key otherwise."""
+    """Validate job options from a request; raises :class:`BadOptionsError` naming the offending key."""
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        abort_json(400, "options must be a JSON object")
+        raise BadOptionsError("options must be a JSON object")
     options: dict[str, Any] = {}
     for key, value in raw.items():
         types = OPTION_TYPES.get(key)
         if types is None:
-            abort_json(400, f"unknown option {key!r}; known: {', '.join(OPTION_TYPES)}")
+            raise BadOptionsError(f"unknown option {key!r}; known: {', '.join(OPTION_TYPES)}")
         if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            abort_json(400, f"option {key!r} has the wrong type")
+            raise BadOptionsError(f"option {key!r} has the wrong type")
         if key in OPTION_CHOICES and value not in OPTION_CHOICES[key]:
-            abort_json(400, f"option {key!r} must be one of {', '.join(OPTION_CHOICES[key])}")
+            raise BadOptionsError(f"option {key!r} must be one of {', '.join(OPTION_CHOICES[key])}")
         if key == "clips" and not 1 <= value <= 50:
-            abort_json(400, "option 'clips' must be between 1 and 50")
+            raise BadOptionsError("option 'clips' must be between 1 and 50")
         if key.endswith("_duration_s") and not 1 <= value <= 600:
-            abort_json(400, f"option {key!r} must be between 1 and 600 seconds")
+            raise BadOptionsError(f"option {key!r} must be between 1 and 600 seconds")
         options[key] = value
     if options.get("min_duration_s", 0) > options.get("max_duration_s", math.inf):
-        abort_json(400, "min_duration_s must not exceed max_duration_s")
+        raise BadOptionsError("min_duration_s must not exceed max_duration_s")
     return options

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from web.i18n import MESSAGES, translate
-from web.jobs_view import get_job_or_404, parse_options, read_timeline, settings, summarize
+from web.jobs_view import BadOptionsError, get_job_or_404, parse_options, read_timeline, settings, summarize
 from web.security import require
 
 bp = Blueprint("streams", __name__)
@@ -72,7 +72,7 @@ def rerun(job_id: str):
     get_job_or_404(job_id)
     try:
         new_id = jobs.rerun_job(settings(), job_id, _form_options())
-    except MediaOpsError as exc:
+    except (MediaOpsError, BadOptionsError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("streams.stream", job_id=job_id))
     return redirect(url_for("streams.stream", job_id=new_id))
