@@ -68,12 +68,14 @@ def _user_add(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from web import create_app
     from web.auth import ensure_admin
+    from web.uploads import expire_uploads
     from workers.config import Settings
 
     settings = Settings.from_env()
     app = create_app({"MEDIAOPS_SETTINGS": settings})
     with app.extensions["mediaops_db"]() as session:
         generated = ensure_admin(session, os.environ.get("MEDIAOPS_ADMIN_PASSWORD"))
+        expire_uploads(session, settings.storage_root / "uploads", app.config["UPLOAD_EXPIRY_S"])
     if generated:
         print(f"created user 'admin' with password {generated} (shown once; change it under Users)", flush=True)
     worker = None
