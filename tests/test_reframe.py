@@ -127,3 +127,10 @@ def test_x_expression_is_piecewise_linear() -> None:
     expr = x_expression(((0.0, 10.0), (2.0, 30.0)))
     assert expr.startswith("if(lt(t,0.000),10.0,") and "30.0" in expr
     assert x_expression(((1.0, 5.0),)) == "5.0"
+
+
+def test_a_host_swaying_in_place_gives_a_still_window() -> None:
+    swaying = [320 + 12 * np.sin(i) for i in range(30)]
+    plan = plan_crop(_samples(swaying), 640, 360, 1080, 1920)
+    xs = [plan.x_at(t) for t in np.arange(0, 15, 0.04)]
+    assert max(xs) - min(xs) < 1.0

@@ -1,9 +1,11 @@
 """Vertical and square reframing that follows the host.
 
-The clip is sampled sparsely (``track_fps``), faces are found in each sample, and the crop window's centre is
-smoothed with a centred moving average (the whole clip is known, so smoothing adds no lag) before being turned
-into a piecewise-linear ffmpeg expression. Without a face the crop falls back to the centre (or a blurred pad);
-where the faces are wider than the crop, the whole frame is shown over a blurred copy of itself.
+The clip is sampled sparsely (``track_fps``), faces are found in each sample, and the crop window's centre
+follows them like a camera operator: still while the face stays near the middle (a dead zone), then a centred
+moving average (the whole clip is known, so smoothing adds no lag), before being turned into a piecewise-linear
+ffmpeg expression. A still window is also cheaper for x264 than a panning one. Without a face the crop falls
+back to the centre (or a blurred pad); where the faces are wider than the crop, the whole frame is shown over a
+blurred copy of itself.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from mediaops.render.faces import FaceBox, FaceDetector, shared_detector
 ANALYSIS_HEIGHT = 360
 #: width of the centred moving average applied to the crop centre.
 SMOOTHING_S = 1.5
+#: how far (as a share of the crop width) the face may drift from the window centre before the window follows.
+DEAD_ZONE = 0.12
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +156,9 @@ def plan_crop(samples: list[FaceSample], src_w: int, src_h: int, out_w: int, out
     centres = np.interp(times, times[known], centres[known])  # hold/interpolate across missed detections
     step = float(np.median(np.diff(times))) if len(times) > 1 else 1.0
     half = max(0, round(SMOOTHING_S / step / 2))
-    smooth = _centred_median_mean(centres, half)
     lo, hi = crop_w / 2, src_w - crop_w / 2
+    steady = _dead_zone(_centred_median_mean(centres, 0), DEAD_ZONE * crop_w, lo, hi)
+    smooth = _centred_median_mean(steady, half)
     smooth = np.clip(smooth, lo, hi)
     # keep every believable face inside the window where smoothing cuts a corner of a fast move; a detection
     # far from the smoothed path is a false one the median already dropped
@@ -173,6 +178,21 @@ def plan_crop(samples: list[FaceSample], src_w: int, src_h: int, out_w: int, out
     lefts = smooth - crop_w / 2
     points = _simplify(list(zip(times.tolist(), lefts.tolist(), strict=True)), tolerance_px=2.0)
     return CropPlan("track", points=tuple((round(t, 3), round(x, 1)) for t, x in points), **base)
+
+
+def _dead_zone(centres: np.ndarray, slack_px: float, lo: float, hi: float) -> np.ndarray:
+    """A camera that stays put while the subject moves less than ``slack_px`` from the window centre, and
+    otherwise follows just enough to keep it at that distance (a host swaying in place gives a still picture)."""
+    out = np.empty_like(centres, dtype=float)
+    camera = float(np.clip(np.median(centres[: max(1, len(centres) // 4)]), lo, hi))
+    for i, target in enumerate(centres):
+        if target > camera + slack_px:
+            camera = target - slack_px
+        elif target < camera - slack_px:
+            camera = target + slack_px
+        camera = float(np.clip(camera, lo, hi))
+        out[i] = camera
+    return out
 
 
 def _centred_median_mean(values: np.ndarray, half: int) -> np.ndarray:
