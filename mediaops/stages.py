@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,8 @@ from mediaops import __version__
 from mediaops.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
 from mediaops.comments import comment_series, load_comments
 from mediaops.errors import InputFileError, InvalidMediaError, MediaOpsError
-from mediaops.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement
+from mediaops.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement, scene_windows
+from mediaops.insights import build_insights, load_run_of_show, load_targets
 from mediaops.metrics import load_metrics
 from mediaops.pipeline import ProcessOptions, StreamInputs
 from mediaops.pitches import find_pitches
@@ -36,7 +37,7 @@ from mediaops.products import load_products
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
 from mediaops.report import write_reports
-from mediaops.scenes import detect_scenes
+from mediaops.scenes import detect_scenes, detect_scenes_in_windows
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import find_sales_spikes, write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
@@ -145,17 +146,10 @@ def prepare_job(
     artifacts: Path | None = None,
 ) -> JobFolder:
     """Create (or update) the job folder ``root`` for ``recording`` and return it. Paths are made absolute."""
-    spec = JobSpec(
-        recording=recording.absolute(),
-        inputs=replace(
-            inputs,
-            metrics=inputs.metrics.absolute(),
-            comments=inputs.comments.absolute() if inputs.comments else None,
-            products=inputs.products.absolute() if inputs.products else None,
-        ),
-        options=options,
-        out_dir=out_dir.absolute(),
-    )
+    absolute = {f.name: getattr(inputs, f.name).absolute() for f in fields(inputs)
+                if isinstance(getattr(inputs, f.name), Path)}
+    spec = JobSpec(recording=recording.absolute(), inputs=replace(inputs, **absolute), options=options,
+                   out_dir=out_dir.absolute())
     write_json_atomic(root / "job.json", encode(spec))
     return JobFolder(root, artifacts)
 
@@ -170,8 +164,9 @@ def _probe_key(job: JobFolder) -> str:
 def _metrics_key(job: JobFolder) -> str:
     spec = job.spec
     return content_key(
-        "metrics", STAGES_VERSION, job.fingerprint(spec.inputs.metrics), job.fingerprint(spec.inputs.comments),
-        job.fingerprint(spec.inputs.products), spec.options.metrics,
+        "metrics", STAGES_VERSION, _probe_key(job), job.fingerprint(spec.inputs.metrics),
+        job.fingerprint(spec.inputs.comments), job.fingerprint(spec.inputs.products), spec.inputs.start_time,
+        spec.options.metrics,
     )
 
 
@@ -182,12 +177,16 @@ def _transcribe_key(job: JobFolder) -> str:
 
 
 def _scenes_key(job: JobFolder) -> str:
-    return content_key("scenes", STAGES_VERSION, job.fingerprint(job.spec.recording), job.spec.options.scenes)
+    options = job.spec.options
+    if options.scenes.mode == "windowed":  # the windows come from the engagement peaks
+        return content_key("scenes", STAGES_VERSION, job.fingerprint(job.spec.recording), options.scenes,
+                           _metrics_key(job), options.comments, options.highlights)
+    return content_key("scenes", STAGES_VERSION, job.fingerprint(job.spec.recording), options.scenes)
 
 
 def _highlights_key(job: JobFolder) -> str:
     return content_key("highlights", STAGES_VERSION, _probe_key(job), _metrics_key(job), _transcribe_key(job),
-                       _scenes_key(job), job.spec.options.highlights)
+                       _scenes_key(job), job.spec.options.highlights, job.spec.options.comments)
 
 
 def _render_key(job: JobFolder, highlight: Highlight) -> str:
@@ -219,22 +218,44 @@ def probe(job: JobFolder) -> MediaInfo:
     return info
 
 
+def _start_time(job: JobFolder, info: MediaInfo) -> tuple[datetime | None, str]:
+    """When the stream started (absolute times in the exports count from it) and where that came from."""
+    if job.spec.inputs.start_time is not None:
+        return job.spec.inputs.start_time, "--start-time"
+    if info.creation_time is not None:
+        return info.creation_time, "the recording's creation time"
+    return None, "--start-time"
+
+
 def metrics(job: JobFolder) -> StreamData:
-    """Parse the metrics export and the optional comment log and product list.
+    """Parse the metrics export and the optional comment log and product list (targets and run-of-show are
+    checked here too, so that a bad file fails the job before the long stages).
 
     Raises:
-        InputFileError, MetricsFormatError: a file is missing or cannot be understood.
+        InputFileError, MetricsFormatError, PlanFormatError: a file is missing or cannot be understood.
     """
     key = _metrics_key(job)
     if (found := job.store.load("metrics", key, StreamData)) is not None:
         return found
     spec = job.spec
-    loaded = load_metrics(spec.inputs.metrics, spec.options.metrics)
-    comments = load_comments(spec.inputs.comments, spec.options.metrics.offset_s) if spec.inputs.comments else []
+    start_time, start_source = _start_time(job, probe(job))
+    loaded = load_metrics(spec.inputs.metrics, spec.options.metrics, start_time, start_source)
+    comments = (load_comments(spec.inputs.comments, spec.options.metrics.offset_s, start_time, start_source)
+                if spec.inputs.comments else [])
     products = load_products(spec.inputs.products) if spec.inputs.products else []
+    if spec.inputs.targets:
+        load_targets(spec.inputs.targets)
+    if spec.inputs.run_of_show:
+        load_run_of_show(spec.inputs.run_of_show)
     data = StreamData(metrics=loaded, comments=tuple(comments), products=tuple(products))
     job.store.save("metrics", key, data)
     return data
+
+
+def _peaks(job: JobFolder, info: MediaInfo, data: StreamData) -> list[Peak]:
+    options = job.spec.options
+    signals = comment_series(data.comments, info.duration_s, options.comments) if data.comments else ()
+    return find_peaks_in_engagement(data.metrics, signals, options.highlights, info.duration_s)
 
 
 def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Transcript:
@@ -257,13 +278,22 @@ def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> T
 
 
 def scenes(job: JobFolder, on_progress: ProgressCallback = no_progress) -> tuple[Scene, ...]:
-    """Scene changes of the recording."""
+    """Scene changes of the recording (in ``windowed`` mode only near the engagement peaks, which it reads from
+    the metrics stage, running that first if needed)."""
     key = _scenes_key(job)
     if (found := job.store.load("scenes", key, tuple[Scene, ...])) is not None:
         on_progress("scenes", 1.0, "reused")
         return found
     on_progress("scenes", 0.0, "detecting scene changes")
-    result = tuple(detect_scenes(job.spec.recording, job.spec.options.scenes, on_progress=on_progress))
+    spec = job.spec
+    if spec.options.scenes.mode == "windowed":
+        # clips only need the cuts just before each candidate peak; the report's scene list is then partial
+        info = probe(job)
+        windows = scene_windows(_peaks(job, info, metrics(job)), info.duration_s, spec.options.highlights)
+        found_scenes = detect_scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
+    else:
+        found_scenes = detect_scenes(spec.recording, spec.options.scenes, on_progress=on_progress)
+    result = tuple(found_scenes)
     job.store.save("scenes", key, result)
     return result
 
@@ -288,13 +318,11 @@ def highlights(job: JobFolder) -> HighlightPlan:
     data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
     transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
-    options = job.spec.options.highlights
     pitches = find_pitches(transcript, list(data.products))
-    extra = comment_series(data.comments, info.duration_s) if data.comments else ()
-    peaks = find_peaks_in_engagement(data.metrics, extra, options, info.duration_s)
-    chosen = choose_highlights(peaks, found_scenes, transcript, info.duration_s, pitches, options)
-    plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks),
-                         lowlights=tuple(find_lowlights(data.metrics, options)), pitches=tuple(pitches))
+    peaks = _peaks(job, info, data)
+    chosen = choose_highlights(peaks, found_scenes, transcript, info.duration_s, pitches, job.spec.options.highlights)
+    plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks), lowlights=tuple(find_lowlights(data.metrics)),
+                         pitches=tuple(pitches))
     job.store.save("highlights", key, plan)
     return plan
 
@@ -385,7 +413,7 @@ def publish(
     transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
     plan = highlights(job)
-    on_progress("publish", 0.0, "writing timeline and reports")
+    on_progress("publish", 0.0, "transcripts, clips, reel, insights, timeline and reports")
     out_dir = spec.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
@@ -403,10 +431,17 @@ def publish(
         check_cancelled()
         extras = render_extras(spec.recording, info, clips, plan.pitches, work, spec.options.render,
                                data.products, spec.recording.stem, on_progress)
+        check_cancelled()
         write_json_atomic(work / "transcript.json", transcript)
         write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
         write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
         spikes = find_sales_spikes(data.metrics, clips, list(plan.pitches), spec.options.spikes)
+        on_progress("insights", 0.0, "targets, audience, delivery, script")
+        targets = load_targets(spec.inputs.targets) if spec.inputs.targets else []
+        run_of_show = load_run_of_show(spec.inputs.run_of_show) if spec.inputs.run_of_show else []
+        insights = build_insights(transcript, data.metrics, data.comments, plan.pitches, info.duration_s, targets,
+                                  run_of_show, spec.inputs.start_time, spec.options.insights, spec.recording)
+        on_progress("insights", 1.0, f"{len(insights.actions)} next-time points")
         timeline = Timeline(
             recording=info,
             clips=tuple(clips),
@@ -420,15 +455,16 @@ def publish(
             language=transcript.language,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             tool_version=__version__,
-            extras=extras,
+            extras={**extras, "insights": insights},
         )
         doc = write_timeline(timeline, work / "timeline.json")
+        on_progress("report", 0.0, "writing reports")
         write_reports(doc, work, spec.options.report)
         _publish_folder(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
-    on_progress("publish", 1.0, "done")
+    on_progress("report", 1.0, "done")
     return timeline
 
 
