@@ -237,6 +237,10 @@ def patch(upload_id: str):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             abort_json(423, "another request is writing this upload; wait and resume", _tus_headers())
+        db().refresh(upload)  # another PATCH may have finished between our first look and the lock
+        if upload.offset != offset or upload.status != "receiving":
+            abort_json(409, f"Upload-Offset {offset} does not match the server's {upload.offset}; HEAD, then resume",
+                       _tus_headers() | {"Upload-Offset": str(upload.offset)})
         handle.truncate(offset)  # drop bytes of an earlier chunk that was never acknowledged
         handle.seek(offset)
         written = 0
