@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -20,6 +21,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -92,6 +94,11 @@ def expire_uploads(session: Session, root: Path, expiry_s: float) -> int:
         shutil.rmtree(root / upload.id, ignore_errors=True)
         session.delete(upload)
     session.commit()
+    # spooled multipart files of requests that died before cleaning up after themselves
+    for leftover in (root / ".incoming").glob("*") if (root / ".incoming").is_dir() else ():
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < time.time() - expiry_s:
+                leftover.unlink()
     return len(stale)
 
 
