@@ -329,3 +329,26 @@ def test_user_add_command(tmp_path, monkeypatch, capsys):
     token = csrf_of(client)
     signed_in = client.post("/login", data={"username": "chen", "password": "a-long-password", "csrf_token": token})
     assert signed_in.status_code == 302
+
+
+def test_admin_changes_roles_but_not_their_own(app):
+    from web.models import User
+
+    admin = app.test_client()
+    token = login(admin, "admin")
+    with app.extensions["mediaops_db"]() as session:
+        ids = {u.username: u.id for u in session.scalars(select(User))}
+    promoted = admin.post("/admin/users", data={"action": "update", "user_id": ids["viewer"], "role": "operator",
+                                                "active": "on", "csrf_token": token})
+    assert promoted.status_code == 302
+    admin.post("/admin/users", data={"action": "update", "user_id": ids["admin"], "role": "viewer",
+                                     "csrf_token": token})
+    with app.extensions["mediaops_db"]() as session:
+        roles = {u.username: u.role for u in session.scalars(select(User))}
+    assert roles["viewer"] == "operator" and roles["admin"] == "admin"
+    disabled = admin.post("/admin/users", data={"action": "update", "user_id": ids["op"], "role": "operator",
+                                                "csrf_token": token})
+    assert disabled.status_code == 302
+    op = app.test_client()
+    response = op.post("/login", data={"username": "op", "password": PASSWORD, "csrf_token": csrf_of(op)})
+    assert response.status_code == 401  # deactivated accounts cannot sign in
