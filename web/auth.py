@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import secrets
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -50,6 +51,11 @@ def ensure_admin(session: Session, password: str | None) -> str | None:
     return generated
 
 
+@functools.cache
+def _unknown_user_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), current_app.config["PASSWORD_HASH_METHOD"])
+
+
 def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
@@ -61,8 +67,9 @@ def login():
     error = None
     if request.method == "POST":
         user = db().scalar(select(User).where(User.username == request.form.get("username", "").strip()))
-        if user is not None and user.active and check_password_hash(user.password_hash,
-                                                                     request.form.get("password", "")):
+        # hash even for unknown names, so that response times do not tell which accounts exist
+        stored = user.password_hash if user is not None else _unknown_user_hash()
+        if check_password_hash(stored, request.form.get("password", "")) and user is not None and user.active:
             csrf = session.get("csrf_token")
             session.clear()  # a new session id on sign-in
             session["uid"] = user.id
