@@ -129,3 +129,23 @@ def test_settings_from_environment(tmp_path: Path) -> None:
     assert cluster.result_backend == "redis://h:6379/1" and cluster.visibility_timeout_s == 600.0
     assert Settings.from_env(cluster.to_env()) == cluster
     assert Settings.from_env({"MEDIAOPS_BROKER_URL": "amqp://g:g@h//"}).result_backend.startswith("db+sqlite:///")
+
+
+def test_a_task_killed_at_its_hard_time_limit_fails_its_job(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from celery.exceptions import TimeLimitExceeded
+    from celery.signals import task_failure
+
+    from workers import tasks
+
+    monkeypatch.setenv("MEDIAOPS_STORAGE", str(tmp_path))
+    for name in ("MEDIAOPS_DATABASE_URL", "MEDIAOPS_BROKER_URL", "MEDIAOPS_RESULT_BACKEND"):
+        monkeypatch.delenv(name, raising=False)
+    engine = state.engine_for(Settings.from_env().database_url)
+    job_id = new_job(engine)
+    state.stage_started(engine, job_id, "render")
+    # what the worker's main process sends after killing the pool process at the hard limit
+    task_failure.send(sender=tasks.render, task_id=f"{job_id}.render.clip-01", exception=TimeLimitExceeded(660),
+                      args=(job_id, "clip-01"), kwargs={})
+    job = state.get_job(engine, job_id)
+    assert job["status"] == "failed" and "render stage was stopped at its time limit" in job["error"]
+    assert {s["name"]: s["status"] for s in job["stages"]}["render"] == "failed"

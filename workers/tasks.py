@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from celery import group, shared_task
+from celery.exceptions import TimeLimitExceeded
+from celery.signals import task_failure
 
 from mediaops import stages
 from workers import state
@@ -91,3 +93,15 @@ def publish(self: Any, job_id: str) -> str:
     out_dir = run_stage(self, job_id, "publish", work)
     state.finish_job(engine, job_id)
     return out_dir
+
+
+@task_failure.connect
+def _hard_time_limit(sender: Any = None, exception: BaseException | None = None, args: Any = None,
+                     **_kwargs: Any) -> None:
+    """A task killed at its hard time limit never reaches its own error handling: fail its job here."""
+    name = getattr(sender, "name", "") or ""
+    if isinstance(exception, TimeLimitExceeded) and name.startswith("mediaops.") and args:
+        stage = name.split(".", 1)[1]
+        state.fail_job(state.engine_for(settings_of(sender).database_url), args[0], stage,
+                       f"the {stage} stage was stopped at its time limit — the recording may be damaged; check it, "
+                       "or cut it into shorter parts")
