@@ -103,6 +103,7 @@
     const files = kinds.map((k) => [k, form.elements[k].files[0]]).filter(([, f]) => f);
     const total = files.reduce((n, [, f]) => n + f.size, 0);
     const done = new Map();
+    statusLine.textContent = msg("Uploading") + " 0%";
     const onBytes = (file, bytes) => {
       done.set(file, bytes);
       const sum = [...done.values()].reduce((a, b) => a + b, 0);
