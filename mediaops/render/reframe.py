@@ -26,7 +26,7 @@ ANALYSIS_HEIGHT = 360
 #: width of the centred moving average applied to the crop centre.
 SMOOTHING_S = 1.5
 #: how far (as a share of the crop width) the face may drift from the window centre before the window follows.
-DEAD_ZONE = 0.12
+DEAD_ZONE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,16 +181,15 @@ def plan_crop(samples: list[FaceSample], src_w: int, src_h: int, out_w: int, out
 
 
 def _dead_zone(centres: np.ndarray, slack_px: float, lo: float, hi: float) -> np.ndarray:
-    """A camera that stays put while the subject moves less than ``slack_px`` from the window centre, and
-    otherwise follows just enough to keep it at that distance (a host swaying in place gives a still picture)."""
+    """A camera that holds still while the subject stays within ``slack_px`` of the window centre and re-centres
+    on it when it strays further (the moving average after this turns each jump into a short pan). A host
+    swaying in place gives a still picture; one walking across gives holds and brief pans, which also cost x264
+    far less than a window that never stops moving."""
     out = np.empty_like(centres, dtype=float)
     camera = float(np.clip(np.median(centres[: max(1, len(centres) // 4)]), lo, hi))
     for i, target in enumerate(centres):
-        if target > camera + slack_px:
-            camera = target - slack_px
-        elif target < camera - slack_px:
-            camera = target + slack_px
-        camera = float(np.clip(camera, lo, hi))
+        if abs(target - camera) > slack_px:
+            camera = float(np.clip(target, lo, hi))
         out[i] = camera
     return out
 
