@@ -138,8 +138,8 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.1f} at the end (shared machine: timings are noisy)",
         "",
         f"`python bench/transcribe_bench.py --minutes {' '.join(f'{m:g}' for m in args.minutes)} "
-        f"--rounds {args.rounds}{' --write' if args.write else ''}` — Whisper base, int8, CPU, beam 1, VAD, word timestamps; English "
-        "speech with pauses (testdata clips looped), AAC.",
+        f"--rounds {args.rounds}{' --write' if args.write else ''}` — Whisper base, int8, CPU, beam 1, VAD, "
+        "word timestamps; English speech with pauses (testdata clips looped), AAC.",
         "",
         "| run | audio | processing | RTF | peak RSS |",
         "|---|---|---|---|---|",
