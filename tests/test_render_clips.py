@@ -136,3 +136,20 @@ def test_bad_options_are_refused_with_a_clear_message() -> None:
         RenderOptions(aspect="4:3")
     with pytest.raises(MediaOpsError, match="x264 preset"):
         RenderOptions(preset="fastest")
+
+
+def test_clips_render_in_parallel_and_come_back_in_order(scenes_video: Path, tmp_path: Path) -> None:
+    from mediaops.render.batch import render_clips
+    from mediaops.types import Highlight, Product
+
+    info = probe(scenes_video)
+    highlights = [Highlight(f"h{i}", 2.0 * i + 0.5, 2.0 * i + 1.5, 1.0, 2.0 * i + 1, product_sku="P") for i in range(4)]
+    seen: list[float] = []
+    clips = render_clips(scenes_video, info, highlights, None, tmp_path, RenderOptions(workers=2, cover_title=True),
+                         lambda stage, fraction, message: seen.append(fraction), [Product("P", "破壁机", price=39)])
+    assert [c.id for c in clips] == ["h0", "h1", "h2", "h3"]
+    assert seen == [0.25, 0.5, 0.75, 1.0]
+    for clip in clips:
+        assert (tmp_path / clip.file).is_file() and (tmp_path / clip.cover).is_file()
+        assert probe(tmp_path / clip.file).duration_s == pytest.approx(1.0, abs=FRAME_S + 0.03)
+    assert not list((tmp_path / "clips").glob(".*partial*"))
