@@ -159,9 +159,21 @@ def test_bad_job_options_are_refused(settings: Settings) -> None:
 
     for options, message in (({"clips": 0}, "out of range"), ({"aspect": "4:3"}, "aspect"),
                              ({"colour": "red"}, "unknown job option 'colour'"),
-                             ({"min_duration_s": 50, "max_duration_s": 20}, "swap")):
+                             ({"min_duration_s": 50, "max_duration_s": 20}, "swap"), ({"lang": "fr"}, "lang")):
         with pytest.raises(JobOptionsError, match=message):
             submit_job(settings, SAMPLE / "demo_stream.mp4", SAMPLE / "metrics.csv", options=options)
     with pytest.raises(InputFileError, match="metrics file not found"):
         submit_job(settings, SAMPLE / "demo_stream.mp4", SAMPLE / "nope.csv")
     assert list_jobs(settings) == []
+
+
+def test_job_options_reach_the_pipeline_options(settings: Settings) -> None:
+    from workers.jobs import process_options
+
+    options = process_options({"clips": 2, "aspect": "9:16", "cut": "fast", "captions": True, "lang": "en",
+                               "language": "zh", "metrics_offset_s": -5, "min_duration_s": 10}, settings)
+    assert options.highlights.max_clips == 2 and options.highlights.min_duration_s == 10
+    assert (options.render.aspect, options.render.cut, options.render.captions) == ("9:16", "fast", True)
+    assert options.render.labels == "en" and options.report.lang == "en"
+    assert options.transcribe.language == "zh" and options.transcribe.model == settings.model
+    assert options.metrics.offset_s == -5

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 ASPECTS = ("16:9", "9:16", "1:1")
 CUT_MODES = ("fast", "exact")
+LANGUAGES = ("zh", "en")
 
 
 class JobOptionsError(MediaOpsError):
@@ -75,12 +76,16 @@ def process_options(options: dict[str, Any], settings: Settings) -> ProcessOptio
         render = replace(render, cut=options["cut"])
     if "captions" in options:
         render = replace(render, captions=bool(options["captions"]))
-    if "lang" in options and hasattr(render, "labels"):
-        render = replace(render, labels=str(options["lang"]))
+    report = base.report
+    if "lang" in options:  # the language of the report, chapter titles and cards
+        if options["lang"] not in LANGUAGES:
+            raise JobOptionsError(f"option lang={options['lang']!r} — use one of {', '.join(LANGUAGES)}")
+        render = replace(render, labels=options["lang"])
+        report = replace(report, lang=options["lang"])
     metrics = base.metrics
     if "metrics_offset_s" in options:
         metrics = replace(metrics, offset_s=_number(options, "metrics_offset_s", -86400, 86400))
-    return replace(base, transcribe=asr, highlights=highlights, render=render, metrics=metrics)
+    return replace(base, transcribe=asr, highlights=highlights, render=render, metrics=metrics, report=report)
 
 
 def _duration_or_none(recording: Path) -> float | None:
