@@ -75,6 +75,11 @@ def test_embedded_worker_completes_a_job(settings: Settings, worker: EmbeddedWor
     assert [s["name"] for s in job["stages"]] == ["probe", "metrics", "transcribe", "scenes", "highlights",
                                                    "render", "publish"]
     assert all(s["seconds"] is not None and s["seconds"] >= 0 for s in job["stages"])
+    # delivered messages do not pile up in the embedded broker (kombu's SQL transport keeps them otherwise)
+    import sqlite3
+
+    with sqlite3.connect(settings.broker_url.removeprefix("sqla+sqlite:///")) as broker:
+        assert broker.execute("SELECT count(*) FROM kombu_message WHERE visible = 0").fetchone()[0] < 10
     listing = jobs_command(settings)
     assert job_id[:10] in listing and "succeeded" in listing and "100%" in listing
 

@@ -16,7 +16,7 @@ from mediaops.errors import MediaOpsError
 from mediaops.pipeline import ProcessOptions, StreamInputs
 from mediaops.probe import check_input_file
 from mediaops.probe import probe as probe_media
-from mediaops.stages import prepare_job
+from mediaops.stages import JobFolder, prepare_job, rendered
 from workers import state
 from workers.canvas import job_canvas, job_task_ids
 from workers.config import Settings
@@ -200,7 +200,11 @@ def cancel_job(settings: Settings, job_id: str) -> bool:
 def _revoke(settings: Settings, job_id: str) -> None:
     from workers.celery_app import get_app
 
-    clip_ids = [f"clip-{i:02d}" for i in range(1, 51)]
+    try:
+        done, missing = rendered(JobFolder(settings.jobs_dir / job_id, settings.artifacts_dir))
+        clip_ids = done + missing
+    except MediaOpsError:
+        clip_ids = []  # no highlights yet, so no render tasks
     try:
         get_app(settings).control.revoke(job_task_ids(job_id, clip_ids))
     except Exception as exc:  # the embedded broker has no broadcast; the database flag does the work there

@@ -15,6 +15,7 @@ from mediaops import stages
 from workers import state
 from workers.canvas import render_signature
 from workers.execution import StageFailedError, run_stage, settings_of
+from workers.worker import prune_embedded_broker
 
 #: how a job ends on purpose (bad input, a cancellation): logged in one line, without a traceback.
 EXPECTED = (StageFailedError, stages.JobCancelledError)
@@ -92,6 +93,8 @@ def publish(self: Any, job_id: str) -> str:
     state.stage_finished(engine, job_id, "render", "all clips rendered")
     out_dir = run_stage(self, job_id, "publish", work)
     state.finish_job(engine, job_id)
+    if settings_of(self).embedded:
+        prune_embedded_broker(settings_of(self))
     return out_dir
 
 

@@ -38,6 +38,20 @@ def recover_embedded(settings: Settings) -> list[str]:
     return resubmit_active_jobs(settings)
 
 
+def prune_embedded_broker(settings: Settings) -> int:
+    """Delete the embedded broker's delivered messages (kombu's SQL transport keeps them, marked invisible);
+    returns how many. Safe while the worker runs: an unacknowledged message lives on in the worker's memory
+    and is written back if the worker stops before acknowledging it."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(settings.broker_url.removeprefix("sqla+"), connect_args={"timeout": 30})
+    try:
+        with engine.begin() as conn:
+            return conn.execute(text("DELETE FROM kombu_message WHERE visible = 0")).rowcount
+    finally:
+        engine.dispose()
+
+
 def run_worker(settings: Settings, concurrency: int, queues: str, loglevel: str = "INFO") -> int:
     """Run a worker in this process until it is stopped (SIGTERM: warm shutdown). Returns its exit status."""
     from workers.celery_app import get_app
