@@ -149,3 +149,20 @@ def test_a_task_killed_at_its_hard_time_limit_fails_its_job(tmp_path: Path, monk
     job = state.get_job(engine, job_id)
     assert job["status"] == "failed" and "render stage was stopped at its time limit" in job["error"]
     assert {s["name"]: s["status"] for s in job["stages"]}["render"] == "failed"
+
+
+def test_an_unreachable_broker_fails_the_submission_in_one_line(tmp_path: Path,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from mediaops.errors import MediaOpsError
+    from tests.conftest import SAMPLE
+    from tests.workers_support import free_port
+    from workers.jobs import list_jobs, submit_job
+
+    settings = Settings(storage_root=tmp_path, broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    with pytest.raises(MediaOpsError, match="could not queue the job: broker redis://") as info:
+        submit_job(settings, SAMPLE / "demo_stream.mp4", SAMPLE / "metrics.csv")
+    assert "\n" not in str(info.value)
+    (job,) = list_jobs(settings)
+    assert job["status"] == "failed" and job["error"] == str(info.value)
+    assert any("Connection to Redis lost" in r.getMessage() for r in caplog.records)  # Celery's retries, expected
+    caplog.clear()

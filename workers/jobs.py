@@ -147,7 +147,8 @@ def _enqueue(settings: Settings, job_id: str, duration_s: float | None) -> None:
         result = job_canvas(get_app(settings), job_id, duration_s).apply_async()
         _stop_listening(result)
     except Exception as exc:  # kombu raises its own and socket errors; the job must not stay "queued" forever
-        message = f"could not queue the job: broker {settings.broker_url} unreachable ({exc}) — start it and re-run"
+        reason = " ".join(str(exc).split())  # one line, whatever the client library wrote
+        message = f"could not queue the job: broker {settings.broker_url} unreachable ({reason}) — start it and re-run"
         state.fail_job(state.engine_for(settings.database_url), job_id, None, message)
         raise MediaOpsError(message) from exc
 
