@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 from pathlib import Path
 
@@ -72,3 +73,28 @@ def test_failed_render_leaves_the_folder_as_it_was(processed: Path, capsys: pyte
     assert "--recording" in capsys.readouterr().err
     assert sorted(p.name for p in processed.rglob("*")) == before
     assert (processed / "clips" / "h1.mp4").read_bytes() == b"old clip"
+
+
+def test_process_takes_the_same_clip_flags() -> None:
+    from mediaops.cli import build_parser
+    from mediaops.cli.render import render_options_from
+
+    args = build_parser().parse_args(["process", "rec.mp4", "--metrics", "m.csv", "--aspect", "9:16", "--cut", "fast",
+                                      "--captions", "--preset", "faster", "--no-reel", "--width", "720"])
+    options = render_options_from(args)
+    assert (options.aspect, options.cut, options.captions, options.preset, options.reel, options.width) == (
+        "9:16", "fast", True, "faster", False, 720)
+    assert options.output_size == (720, 1280)
+    untouched = render_options_from(build_parser().parse_args(["process", "rec.mp4", "--metrics", "m.csv"]))
+    assert untouched == render_options_from(argparse.Namespace())
+
+
+def test_truncated_recording_is_one_clear_error(tmp_path: Path) -> None:
+    from mediaops.errors import InvalidMediaError
+    from mediaops.render.keyframes import keyframes_near
+
+    video = colour_scenes(tmp_path / "whole.mp4", [2, 2], size="160x90")
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(video.read_bytes()[: video.stat().st_size // 3])
+    with pytest.raises(InvalidMediaError, match=r"broken\.mp4"):
+        keyframes_near(broken, 3.0)

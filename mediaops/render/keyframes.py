@@ -42,10 +42,16 @@ def keyframes_near(source: Path, t_s: float, lookahead_s: float = _LOOKAHEAD_S) 
         stream = container.streams.video[0]
         origin = stream.start_time or 0
         target = origin + int(max(0.0, t_s) / stream.time_base)
-        window = _scan(container, stream, target, t_s, lookahead_s)
-        if window.before_s is None and target > origin:
-            # the seek landed after the time (a sparse or missing index): read from the start instead
-            window = _scan(container, stream, origin, t_s, lookahead_s)
+        try:
+            window = _scan(container, stream, target, t_s, lookahead_s)
+            if window.before_s is None and target > origin:
+                # the seek landed after the time (a sparse or missing index): read from the start instead
+                window = _scan(container, stream, origin, t_s, lookahead_s)
+        except av.error.FFmpegError as exc:
+            raise InvalidMediaError(
+                f"{source.name} cannot be read near {t_s:.1f} s ({exc.__class__.__name__}) — the file may be "
+                "truncated; remux or re-upload it"
+            ) from exc
         return window
 
 
