@@ -164,5 +164,4 @@ def test_an_unreachable_broker_fails_the_submission_in_one_line(tmp_path: Path,
     assert "\n" not in str(info.value)
     (job,) = list_jobs(settings)
     assert job["status"] == "failed" and job["error"] == str(info.value)
-    assert any("Connection to Redis lost" in r.getMessage() for r in caplog.records)  # Celery's retries, expected
-    caplog.clear()
+    caplog.clear()  # kombu may log its reconnection attempts as errors; they are expected here

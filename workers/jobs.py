@@ -143,8 +143,12 @@ def submit_job(
 def _enqueue(settings: Settings, job_id: str, duration_s: float | None) -> None:
     from workers.celery_app import get_app
 
+    app = get_app(settings)
     try:
-        result = job_canvas(get_app(settings), job_id, duration_s).apply_async()
+        # fail fast (a few seconds) when the broker is down, instead of waiting out the publish retries
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=2, interval_start=0.2, interval_step=0.5, interval_max=1.0)
+        result = job_canvas(app, job_id, duration_s).apply_async()
         _stop_listening(result)
     except Exception as exc:  # kombu raises its own and socket errors; the job must not stay "queued" forever
         reason = " ".join(str(exc).split())  # one line, whatever the client library wrote
