@@ -177,8 +177,8 @@ def channel_layout(frames: np.ndarray) -> ChannelLayout:
     """Classify a ``(n, 2)`` window; a ``(n,)`` one is ``"same"``."""
     if frames.ndim == 1 or frames.shape[1] == 1:
         return ChannelLayout("same", 1.0)
-    left = frames[:, 0].astype(np.float64)
-    right = frames[:, 1].astype(np.float64)
+    left = np.ascontiguousarray(frames[:, 0])
+    right = np.ascontiguousarray(frames[:, 1])
     left_power, right_power = float(np.dot(left, left)), float(np.dot(right, right))
     louder = 0 if left_power >= right_power else 1
     if min(left_power, right_power) * _SILENT_CHANNEL_RATIO**2 <= max(left_power, right_power):

@@ -35,8 +35,8 @@ class TranscribeOptions:
             with the recording's length.
         seam_search_s: each window is cut at the quietest point of its last this-many seconds, so that no
             word straddles two windows.
-        language_detection_segments: how many 30-second stretches of speech from the start vote on the
-            language when it is ``"auto"``.
+        language_detection_s: the language is detected from the speech in this many seconds at the start.
+        language_detection_segments: how many 30-second stretches of that speech vote on the language.
         cpu_threads: threads for the engine; 0 lets it choose.
         cache_dir: folder of finished transcripts keyed by the recording's content and these options; a
             re-run with the same key reuses the transcript. ``None`` disables the cache.
@@ -52,8 +52,9 @@ class TranscribeOptions:
     hotwords: tuple[str, ...] = ()
     max_hotword_chars: int = 300
     initial_prompt: str | None = None
-    window_s: float = 300.0
+    window_s: float = 600.0
     seam_search_s: float = 20.0
+    language_detection_s: float = 150.0
     language_detection_segments: int = 4
     cpu_threads: int = 0
     cache_dir: Path | None = None

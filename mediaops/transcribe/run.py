@@ -76,7 +76,8 @@ def transcribe(
     for offset_s, frames in iter_windows_at_pauses(path, options.window_s, options.seam_search_s):
         tracks = speech_tracks(frames)
         if language is None:
-            mixed = tracks[0] if len(tracks) == 1 else np.mean(tracks, axis=0, dtype=np.float32)
+            head = [t[: int(options.language_detection_s * SAMPLE_RATE_HZ)] for t in tracks]
+            mixed = head[0] if len(head) == 1 else np.mean(head, axis=0, dtype=np.float32)
             language, language_probability = engine.detect_language(mixed)
         prompt = prompt_for(options, language)
         end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
