@@ -378,6 +378,21 @@ def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
     return done, missing
 
 
+def artifact_paths(job: JobFolder, stage: str) -> list[Path]:
+    """The files a finished ``stage`` left for ``job`` (its artifact; each clip's folder; the output folder)."""
+    keys = {"probe": _probe_key, "metrics": _metrics_key, "transcribe": _transcribe_key, "scenes": _scenes_key,
+            "highlights": _highlights_key}
+    if stage in keys:
+        path = job.store.path(stage, keys[stage](job))
+        return [path] if path.is_file() else []
+    if stage == "render":
+        plan = job.store.load("highlights", _highlights_key(job), HighlightPlan)
+        return [clip_folder(job, h) for h in plan.highlights if clip_folder(job, h).is_dir()] if plan else []
+    if stage == "publish":
+        return [job.spec.out_dir] if job.spec.out_dir.is_dir() else []
+    return []
+
+
 def _link(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -75,6 +75,11 @@ def test_embedded_worker_completes_a_job(settings: Settings, worker: EmbeddedWor
     assert [s["name"] for s in job["stages"]] == ["probe", "metrics", "transcribe", "scenes", "highlights",
                                                    "render", "publish"]
     assert all(s["seconds"] is not None and s["seconds"] >= 0 for s in job["stages"])
+    artifacts = {s["name"]: s["artifacts"]["files"] for s in job["stages"]}
+    assert artifacts["transcribe"][0].startswith("artifacts/transcribe-")
+    assert all((settings.storage_root / f).exists() for files in artifacts.values() for f in files)
+    assert len(artifacts["render"]) == len(clips) and artifacts["render"][0].startswith("artifacts/render-")
+    assert artifacts["publish"] == [f"jobs/{job_id}/out"]
     # delivered messages do not pile up in the embedded broker (kombu's SQL transport keeps them otherwise)
     import sqlite3
 
@@ -125,15 +130,15 @@ def test_killed_embedded_worker_is_replaced_and_the_job_completes(
         wait_until(lambda: any(artifacts.glob(".render-*")), 240, "a clip being rendered", interval_s=0.05)
     finally:
         first.kill()
-    assert get_job(settings, job_id)["status"] == "running"
+    assert get_job(settings, job_id)["status"] == "running", first.log_path.read_text()[-3000:]
     # the embedded broker cannot hand a dead worker's tasks to another: the next worker re-queues the job
     second = start_embedded_worker(settings, concurrency=2, wait_s=120)
     try:
         (job,) = wait_for_jobs(lambda j: get_job(settings, j), [job_id], timeout_s=240, log=second.log_path)
     finally:
         second.stop()
-    assert job["status"] == "succeeded", job["error"]
+    assert job["status"] == "succeeded", (job["error"], second.log_path.read_text()[-4000:])
     clips = check_outputs(job)
-    assert not list(artifacts.glob(".render-*"))
+    assert not list(artifacts.glob(".render-*")), list(artifacts.glob(".render-*"))
     assert sorted(p.name for p in (Path(job["out_dir"]) / "clips").glob("*.mp4")) == [f"{c['id']}.mp4" for c in clips]
     assert "re-queued 1 unfinished job" in second.log_path.read_text()

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError as DatabaseOperationalError
 
 from mediaops.errors import MediaOpsError
-from mediaops.stages import JobCancelledError, JobFolder
+from mediaops.stages import JobCancelledError, JobFolder, artifact_paths
 from workers import state
 from workers.config import Settings
 
@@ -138,5 +138,16 @@ def run_stage(
         state.fail_job(engine, job_id, stage, message)
         raise StageFailedError(message) from exc
     if finish:
-        state.stage_finished(engine, job_id, stage, message)
+        state.stage_finished(engine, job_id, stage, message, stage_artifacts(job, stage, settings))
     return result
+
+
+def stage_artifacts(job: JobFolder, stage: str, settings: Settings) -> dict[str, Any]:
+    """The stage's files for its job row, relative to the storage root where they lie under it."""
+    files = []
+    for path in artifact_paths(job, stage):
+        try:
+            files.append(str(path.relative_to(settings.storage_root)))
+        except ValueError:
+            files.append(str(path))
+    return {"files": files}

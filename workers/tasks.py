@@ -14,7 +14,7 @@ from celery.signals import task_failure
 from mediaops import stages
 from workers import state
 from workers.canvas import render_signature
-from workers.execution import StageFailedError, run_stage, settings_of
+from workers.execution import StageFailedError, run_stage, settings_of, stage_artifacts
 from workers.worker import prune_embedded_broker
 
 #: how a job ends on purpose (bad input, a cancellation): logged in one line, without a traceback.
@@ -89,12 +89,15 @@ def publish(self: Any, job_id: str) -> str:
         timeline = stages.publish(job, progress, progress.check_cancelled)
         return str(job.spec.out_dir), f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes"
 
-    engine = state.engine_for(settings_of(self).database_url)
-    state.stage_finished(engine, job_id, "render", "all clips rendered")
+    settings = settings_of(self)
+    engine = state.engine_for(settings.database_url)
+    job = stages.JobFolder(settings.jobs_dir / job_id, settings.artifacts_dir)
+    clips = stage_artifacts(job, "render", settings) if job.spec_path.is_file() else None
+    state.stage_finished(engine, job_id, "render", "all clips rendered", clips)
     out_dir = run_stage(self, job_id, "publish", work)
     state.finish_job(engine, job_id)
-    if settings_of(self).embedded:
-        prune_embedded_broker(settings_of(self))
+    if settings.embedded:
+        prune_embedded_broker(settings)
     return out_dir
 
 
