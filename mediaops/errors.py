@@ -55,3 +55,7 @@ class FFmpegError(MediaOpsError):
 
 class ToolNotFoundError(MediaOpsError):
     """A required executable (ffmpeg) cannot be found."""
+
+
+class JobCancelledError(MediaOpsError):
+    """A job was cancelled; raised by a ``check_cancelled`` callback to stop it between (or inside) stages."""

@@ -13,6 +13,7 @@ in order in one process; the Celery workers run them as separate tasks, in paral
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ from typing import Any
 from mediaops import __version__
 from mediaops.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
 from mediaops.comments import comment_series, load_comments
-from mediaops.errors import InputFileError, InvalidMediaError, MediaOpsError
+from mediaops.errors import InputFileError, InvalidMediaError, JobCancelledError, MediaOpsError
 from mediaops.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement, scene_windows
 from mediaops.insights import build_insights, load_run_of_show, load_targets
 from mediaops.metrics import load_metrics
@@ -58,15 +59,15 @@ from mediaops.types import (
     no_progress,
 )
 
+__all__ = ["STAGE_NAMES", "HighlightPlan", "JobCancelledError", "JobFolder", "JobSpec", "StreamData", "artifact_paths",
+           "clip_folder", "highlights", "metrics", "prepare_job", "probe", "publish", "render", "rendered",
+           "run_stages", "scenes", "transcribe"]
+
 #: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
 STAGES_VERSION = 1
 
 #: the stages in the order :func:`run_stages` runs them.
 STAGE_NAMES = ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish")
-
-
-class JobCancelledError(MediaOpsError):
-    """Raised by a ``check_cancelled`` callback to stop a job between (or inside) stages."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +119,6 @@ class JobFolder:
     @property
     def spec(self) -> JobSpec:
         if self._spec is None:
-            import json
-
             try:
                 self._spec = decode(JobSpec, json.loads(self.spec_path.read_text("utf-8")))
             except FileNotFoundError as exc:
