@@ -87,6 +87,7 @@ def test_seams_lose_and_repeat_no_word(testdata: Path, whisper_model: str, name:
     whole = transcribe(path, TranscribeOptions(model=whisper_model, language="en"))
     windowed = transcribe(path, TranscribeOptions(model=whisper_model, language="en", window_s=window_s,
                                                   seam_search_s=2.0))
+    assert any(w.start_s < window_s < w.end_s for s in whole.segments for w in s.words), "boundary not mid-word"
     assert len({round(s.start_s) for s in windowed.segments}) >= 2
     assert _words(windowed) == _words(whole)
     times = [w.start_s for s in windowed.segments for w in s.words]

@@ -69,13 +69,13 @@ class FasterWhisperEngine:
         result: list[Segment] = []
         for seg in segments:  # consumed here: the generator never leaves the library
             words = tuple(
-                Word(start_s=offset_s + w.start, end_s=offset_s + w.end, text=w.word, probability=float(w.probability))
+                Word(offset_s + float(w.start), offset_s + float(w.end), w.word, float(w.probability))
                 for w in (seg.words or ())
             )
             result.append(
                 Segment(
-                    start_s=offset_s + seg.start,
-                    end_s=offset_s + seg.end,
+                    start_s=offset_s + float(seg.start),
+                    end_s=offset_s + float(seg.end),
                     text=seg.text.strip(),
                     words=words,
                     avg_logprob=float(seg.avg_logprob),
