@@ -17,11 +17,11 @@ JFK = "And so my fellow Americans, ask not what your country can do for you, ask
 
 
 @pytest.fixture(scope="module")
-def openai_checkpoint(whisper_model: str) -> str:
+def openai_checkpoint(testdata: Path, whisper_model: str) -> str:
     """``openai-base.pt`` beside the CTranslate2 model, written by the shared tool (needs torch)."""
     checkpoint = Path(whisper_model) / "openai-base.pt"
     if not checkpoint.is_file():
-        tool = Path(__file__).resolve().parents[2] / "shared" / "tools" / "fetch_whisper_base.sh"
+        tool = testdata.parent / "tools" / "fetch_whisper_base.sh"
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         subprocess.run(["bash", str(tool), whisper_model, "--openai"], check=True, capture_output=True, env=env)
     return str(checkpoint)
