@@ -10,13 +10,14 @@ from mediaops.transcribe.formats import (
     transcript_to_vtt,
 )
 from mediaops.transcribe.options import TranscribeOptions
-from mediaops.transcribe.run import transcribe
+from mediaops.transcribe.run import transcribe, transcribe_spans
 
 __all__ = [
     "FORMATS",
     "TranscribeOptions",
     "render_transcript",
     "transcribe",
+    "transcribe_spans",
     "transcript_from_jsonable",
     "transcript_to_json",
     "transcript_to_srt",

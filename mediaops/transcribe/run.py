@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from mediaops.audio import SAMPLE_RATE_HZ, iter_windows_at_pauses, speech_tracks
+from mediaops.audio import SAMPLE_RATE_HZ, iter_audio_windows, iter_windows_at_pauses, speech_tracks
 from mediaops.probe import check_input_file
 from mediaops.transcribe.cache import cache_key, load_cached, store_cached
 from mediaops.transcribe.chinese import tidy_segment
-from mediaops.transcribe.engine import open_engine
+from mediaops.transcribe.engine import Engine, open_engine
 from mediaops.transcribe.merge import merge_channels
 from mediaops.transcribe.options import TranscribeOptions, hotword_text, prompt_for
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
@@ -33,6 +34,74 @@ def clamp_segments(segments: list[Segment], start_s: float, end_s: float) -> lis
                       if w.start_s < end_s)
         kept.append(replace(segment, words=words, **_clamped(segment.start_s, segment.end_s, start_s, end_s)))
     return kept
+
+
+def _detect_language(engine: Engine, frames: np.ndarray, options: TranscribeOptions) -> tuple[str, float]:
+    head = [t[: int(options.language_detection_s * SAMPLE_RATE_HZ)] for t in speech_tracks(frames)]
+    mixed = head[0] if len(head) == 1 else np.mean(head, axis=0, dtype=np.float32)
+    return engine.detect_language(mixed)
+
+
+def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: str | None,
+               options: TranscribeOptions) -> list[Segment]:
+    """Segments of one window of audio frames starting at ``offset_s``, channels merged, Mandarin tidied."""
+    end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
+    prompt = prompt_for(options, language)
+    hotwords = hotword_text(options)
+    found = [
+        clamp_segments(engine.transcribe_window(track, offset_s, language, prompt, hotwords), offset_s, end_s)
+        for track in speech_tracks(frames)
+    ]
+    window_segments = found[0] if len(found) == 1 else merge_channels(found)
+    if language == "zh":
+        window_segments = [tidy_segment(s) for s in window_segments]
+    return window_segments
+
+
+def transcribe_spans(
+    path: Path,
+    spans: Sequence[tuple[float, float]],
+    options: TranscribeOptions = TranscribeOptions(),
+    on_progress: ProgressCallback = no_progress,
+) -> Transcript:
+    """Transcribe only the ``(start_s, end_s)`` spans of ``path`` (merged where they overlap), in time order.
+
+    This is what the first clips need from a long recording: sentence ends and captions inside their spans,
+    minutes after the job starts instead of after the whole recording is recognised. The language is
+    detected once, from the first span, unless ``options.language`` gives it. No cache: spans are cheap.
+
+    Raises:
+        InvalidMediaError: no audio track, or the media cannot be decoded.
+        ModelError: the engine or model cannot be loaded.
+    """
+    check_input_file(path, "recording")
+    merged: list[tuple[float, float]] = []
+    for start_s, end_s in sorted(spans):
+        if merged and start_s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
+        elif end_s > start_s:
+            merged.append((start_s, end_s))
+    engine = open_engine(options)
+    language = None if options.language == "auto" else options.language
+    language_probability = 1.0
+    segments: list[Segment] = []
+    total_s = sum(b - a for a, b in merged) or 1.0
+    done_s = 0.0
+    for start_s, end_s in merged:
+        for offset_s, frames in iter_audio_windows(path, end_s - start_s, start_s, end_s, channels=2):
+            if language is None:
+                language, language_probability = _detect_language(engine, frames, options)
+            segments.extend(_recognise(engine, frames, offset_s, language, options))
+        done_s += end_s - start_s
+        on_progress("transcribe", done_s / total_s, f"{done_s:.0f}/{total_s:.0f} s of clip spans")
+    return Transcript(
+        language=language or "",
+        segments=tuple(segments),
+        duration_s=max((b for _a, b in merged), default=0.0),
+        engine=options.engine,
+        model=options.model,
+        language_probability=language_probability,
+    )
 
 
 def transcribe(
@@ -70,25 +139,13 @@ def transcribe(
     engine = open_engine(options)
     language = None if options.language == "auto" else options.language
     language_probability = 1.0
-    hotwords = hotword_text(options)
     segments: list[Segment] = []
     end_s = 0.0
     for offset_s, frames in iter_windows_at_pauses(path, options.window_s, options.seam_search_s):
-        tracks = speech_tracks(frames)
         if language is None:
-            head = [t[: int(options.language_detection_s * SAMPLE_RATE_HZ)] for t in tracks]
-            mixed = head[0] if len(head) == 1 else np.mean(head, axis=0, dtype=np.float32)
-            language, language_probability = engine.detect_language(mixed)
-        prompt = prompt_for(options, language)
+            language, language_probability = _detect_language(engine, frames, options)
+        segments.extend(_recognise(engine, frames, offset_s, language, options))
         end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
-        found = [
-            clamp_segments(engine.transcribe_window(track, offset_s, language, prompt, hotwords), offset_s, end_s)
-            for track in tracks
-        ]
-        window_segments = found[0] if len(found) == 1 else merge_channels(found)
-        if language == "zh":
-            window_segments = [tidy_segment(s) for s in window_segments]
-        segments.extend(window_segments)
         if duration_s:
             on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
     transcript = Transcript(
