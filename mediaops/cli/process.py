@@ -67,6 +67,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     add_highlight_arguments(p)
     add_render_arguments(p)
+    p.add_argument("--first-clips", action=argparse.BooleanOptionalAction, default=True,
+                   help="render the clips first, from the peaks and only the spans they need; the full transcript "
+                        "and scene pass for the report follow (default: on)")
     p.set_defaults(handler=handle)
 
 
@@ -87,6 +90,7 @@ def handle(args: argparse.Namespace) -> int:
                                                             ("lag_max_s", args.spike_lag_max)) if v is not None}),
         report=replace(defaults.report, lang=args.lang),
         insights=replace(defaults.insights, **({"dead_air_gap_s": args.dead_air_gap} if args.dead_air_gap else {})),
+        first_clips=args.first_clips,
     )
     options = apply_highlight_arguments(args, options)
     inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time, targets=args.targets,

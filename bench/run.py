@@ -1,0 +1,284 @@
+"""End-to-end benchmark at real scale: the whole pipeline on a generated 1-hour (or 3-hour) 720p30 stream.
+
+Prints, per stage: wall time, CPU time, real-time factor and peak RSS; the time until the first 5 clips are
+written; and in the same run the reference points: a bare ffmpeg decode of the video, a bare faster-whisper
+transcription of the audio, and the naive pipeline (PySceneDetect ``detect()`` with defaults, moviepy
+``subclipped().write_videofile()`` per clip, openai-whisper where its weights are available). Appends the
+results to ``bench/RESULTS.md`` with date, machine and commit.
+
+Usage::
+
+    python bench/run.py --hours 1 --model /path/to/whisper-base-ct2 [--openai-model openai-base.pt]
+    python bench/run.py --hours 3 --skip-references      # memory flatness: compare its peak with the 1-hour run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from longstream import LongStream, build_long_stream
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _cpu_s() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+@dataclass
+class StageStats:
+    name: str
+    started_wall: float
+    started_cpu: float
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_rss_mib: float = 0.0
+
+
+@dataclass
+class Recorder:
+    """A progress callback that splits the run into stages and samples memory in the background."""
+
+    t0: float = field(default_factory=time.monotonic)
+    stages: list[StageStats] = field(default_factory=list)
+    first_clips_s: float | None = None
+    clips_dir_glob: tuple[Path, str] | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __call__(self, stage: str, fraction: float, message: str) -> None:
+        if not self.stages or self.stages[-1].name != stage:
+            self._close_current()
+            self.stages.append(StageStats(stage, time.monotonic(), _cpu_s()))
+
+    def _close_current(self) -> None:
+        if self.stages:
+            current = self.stages[-1]
+            current.wall_s = time.monotonic() - current.started_wall
+            current.cpu_s = _cpu_s() - current.started_cpu
+
+    def sample(self, out_parent: Path, out_name: str, clips_wanted: int) -> None:
+        while not self._stop.wait(0.2):
+            rss = _rss_mib()
+            if self.stages:
+                self.stages[-1].peak_rss_mib = max(self.stages[-1].peak_rss_mib, rss)
+            if self.first_clips_s is None:
+                done = list(out_parent.glob(f".{out_name}.partial-*/clips/clip-*.mp4"))
+                done += list((out_parent / out_name / "clips").glob("clip-*.mp4"))
+                if len(done) >= clips_wanted:
+                    self.first_clips_s = time.monotonic() - self.t0
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._close_current()
+
+
+def run_ours(stream: LongStream, out_dir: Path, model: str, clips: int) -> dict:
+    from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
+
+    options = ProcessOptions()
+    options = replace(
+        options,
+        transcribe=replace(options.transcribe, model=model, cache_dir=None)
+        if hasattr(options.transcribe, "cache_dir") else replace(options.transcribe, model=model),
+        highlights=replace(options.highlights, max_clips=clips),
+    )
+    inputs = StreamInputs(stream.metrics, stream.comments, stream.products)
+    recorder = Recorder()
+    sampler = threading.Thread(target=recorder.sample, args=(out_dir.parent, out_dir.name, min(5, clips)), daemon=True)
+    sampler.start()
+    cpu0, t0 = _cpu_s(), time.monotonic()
+    timeline = run_pipeline(stream.recording, inputs, out_dir, options, recorder)
+    wall, cpu = time.monotonic() - t0, _cpu_s() - cpu0
+    recorder.stop()
+    sampler.join()
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "rtf": wall / stream.duration_s,
+        "peak_rss_mib": max((s.peak_rss_mib for s in recorder.stages), default=0.0),
+        "peak_child_rss_mib": peak_children,
+        "first_clips_s": recorder.first_clips_s,
+        "clips": len(timeline.clips),
+        "stages": [s.__dict__ for s in recorder.stages],
+    }
+
+
+def _timed_subprocess(cmd: list[str]) -> dict:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.monotonic()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    wall = time.monotonic() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd[:3]} failed: {proc.stderr[-800:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024, "stdout": proc.stdout[-2000:]}
+
+
+def ref_ffmpeg_decode(stream: LongStream) -> dict:
+    from mediaops.ffmpeg_tools import ffmpeg_exe
+
+    return _timed_subprocess([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i",
+                              str(stream.recording), "-map", "0:v", "-f", "null", "-"])
+
+
+_WHISPER_DIRECT = """
+import sys, numpy as np
+from faster_whisper import WhisperModel
+from mediaops.audio import read_audio
+from pathlib import Path
+audio = read_audio(Path(sys.argv[1]))
+model = WhisperModel(sys.argv[2], device="cpu", compute_type="int8")
+segments, info = model.transcribe(audio, beam_size=1, vad_filter=True, word_timestamps=True,
+                                  condition_on_previous_text=False)
+print(sum(1 for _ in segments), info.language)
+"""
+
+_NAIVE_SCENES = """
+import sys
+from scenedetect import detect, ContentDetector
+print(len(detect(sys.argv[1], ContentDetector())))
+"""
+
+_NAIVE_CLIPS = """
+import sys, json
+from moviepy import VideoFileClip
+spans = json.loads(sys.argv[3])
+for index, (start, end) in enumerate(spans):
+    with VideoFileClip(sys.argv[1]) as video:
+        video.subclipped(start, end).write_videofile(f"{sys.argv[2]}/naive-{index}.mp4", logger=None)
+print(len(spans))
+"""
+
+_NAIVE_WHISPER = """
+import sys, whisper
+model = whisper.load_model(sys.argv[2], device="cpu")
+result = model.transcribe(sys.argv[1], fp16=False)
+print(len(result["segments"]))
+"""
+
+
+def ref_whisper(stream: LongStream, model: str) -> dict:
+    return _timed_subprocess([sys.executable, "-c", _WHISPER_DIRECT, str(stream.recording), model])
+
+
+def naive_pipeline(stream: LongStream, spans: list[tuple[float, float]], openai_model: str | None,
+                   work: Path) -> dict:
+    parts = {
+        "scenes (detect() defaults)": _timed_subprocess([sys.executable, "-c", _NAIVE_SCENES, str(stream.recording)]),
+        "clips (moviepy)": _timed_subprocess(
+            [sys.executable, "-c", _NAIVE_CLIPS, str(stream.recording), str(work), json.dumps(spans)]
+        ),
+    }
+    if openai_model:
+        parts["transcribe (openai-whisper)"] = _timed_subprocess(
+            [sys.executable, "-c", _NAIVE_WHISPER, str(stream.recording), openai_model]
+        )
+    return parts
+
+
+def machine() -> str:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())
+    return f"{os.cpu_count()} cores, {model}"
+
+
+def commit() -> str:
+    proc = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                          check=False)
+    return proc.stdout.strip() or "unknown"
+
+
+def render_markdown(hours: float, stream: LongStream, ours: dict, refs: dict, naive: dict | None) -> str:
+    load = os.getloadavg()[0]
+    lines = [
+        f"## bench/run.py --hours {hours:g} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}",
+        "",
+        f"Machine: {machine()}; load average {load:.1f} at the end. Recording: {stream.duration_s:.0f} s "
+        "1280x720 30 fps (bench/longstream.py), Whisper base int8 on CPU.",
+        "",
+        "| stage | wall s | CPU s | RTF (wall / duration) | peak RSS MiB |",
+        "|---|---|---|---|---|",
+    ]
+    for stage in ours["stages"]:
+        lines.append(f"| {stage['name']} | {stage['wall_s']:.1f} | {stage['cpu_s']:.1f} | "
+                     f"{stage['wall_s'] / stream.duration_s:.4f} | {stage['peak_rss_mib']:.0f} |")
+    first = ours["first_clips_s"]
+    lines += [
+        f"| **whole pipeline** | **{ours['wall_s']:.1f}** | **{ours['cpu_s']:.1f}** | **{ours['rtf']:.3f}** | "
+        f"**{ours['peak_rss_mib']:.0f}** (largest child process: {ours['peak_child_rss_mib']:.0f}) |",
+        "",
+        f"- First 5 clips written after: **{first:.1f} s**" if first is not None else "- First 5 clips: not reached",
+        f"- Clips: {ours['clips']}",
+    ]
+    if refs:
+        lines += ["", "| reference | wall s | CPU s | ratio to our whole pipeline (wall) |", "|---|---|---|---|"]
+        for name, ref in refs.items():
+            ratio = ref["wall_s"] / ours["wall_s"]
+            lines.append(f"| {name} | {ref['wall_s']:.1f} | {ref['cpu_s']:.1f} | {ratio:.2f} |")
+    if naive:
+        total = sum(p["wall_s"] for p in naive.values())
+        lines += ["", "| naive pipeline part | wall s | CPU s |", "|---|---|---|"]
+        lines += [f"| {name} | {p['wall_s']:.1f} | {p['cpu_s']:.1f} |" for name, p in naive.items()]
+        lines += [f"| **naive total** | **{total:.1f}** | |", "",
+                  f"- Speed-up of ours over the naive pipeline: **{total / ours['wall_s']:.2f}×**"]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hours", type=float, default=1.0)
+    parser.add_argument("--model", default=os.environ.get("MEDIAOPS_MODEL", "base"))
+    parser.add_argument("--openai-model", help="openai-whisper checkpoint for the naive pipeline")
+    parser.add_argument("--workdir", type=Path, help="keep the generated stream here (default: a temp folder)")
+    parser.add_argument("--clips", type=int, default=5)
+    parser.add_argument("--skip-references", action="store_true")
+    parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="mediaops-bench-"))
+    stream = build_long_stream(args.hours, work)
+    ours = run_ours(stream, work / "out", args.model, args.clips)
+    print(json.dumps(ours, indent=2), flush=True)
+    refs: dict = {}
+    naive = None
+    if not args.skip_references:
+        refs["bare ffmpeg decode of the video"] = ref_ffmpeg_decode(stream)
+        refs["bare faster-whisper on the audio"] = ref_whisper(stream, args.model)
+        if not args.skip_naive:
+            doc = json.loads((work / "out" / "timeline.json").read_text())
+            spans = [(c["start_s"], c["end_s"]) for c in doc["clips"]]
+            naive = naive_pipeline(stream, spans, args.openai_model, work)
+    text = render_markdown(args.hours, stream, ours, refs, naive)
+    print(text)
+    if not args.no_write:
+        with (REPO / "bench" / "RESULTS.md").open("a", encoding="utf-8") as handle:
+            handle.write("\n" + text)
+
+
+if __name__ == "__main__":
+    main()
