@@ -104,6 +104,7 @@ def run_ours(stream: LongStream, out_dir: Path, model: str, clips: int) -> dict:
         transcribe=replace(options.transcribe, model=model, cache_dir=None)
         if hasattr(options.transcribe, "cache_dir") else replace(options.transcribe, model=model),
         highlights=replace(options.highlights, max_clips=clips),
+        first_clips=True,  # as `mediaops process` does by default
     )
     inputs = StreamInputs(stream.metrics, stream.comments, stream.products)
     recorder = Recorder()
