@@ -18,7 +18,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mediaops.serialize import write_text_atomic
+from mediaops.serialize import to_jsonable, write_text_atomic
 
 T = TypeVar("T")
 
@@ -56,19 +56,7 @@ def content_key(*parts: Any) -> str:
 
 def encode(value: Any) -> Any:
     """Like :func:`mediaops.serialize.to_jsonable` but exact: floats are not rounded, so values read back equal."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [encode(v) for v in value]
-    if isinstance(value, Fraction):
-        return f"{value.numerator}/{value.denominator}"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    return value
+    return to_jsonable(value, exact=True)
 
 
 def decode(kind: Any, data: Any) -> Any:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mediaops.signals import peak_indices, robust_z, rolling_median, rolling_sum
+from mediaops.signals import merge_spans, peak_indices, robust_z, rolling_median, rolling_sum
 from mediaops.types import Highlight, Metrics, MetricSeries, Peak, PitchSegment, Scene, Transcript
 
 
@@ -475,10 +475,4 @@ def scene_windows(
         onset = peak.onset_s if peak.onset_s is not None else peak.t_s
         spans.append((max(0.0, onset - options.reaction_window_s - margin_s),
                       min(duration_s, onset + max(2.0, peak.onset_precision_s) + margin_s)))
-    merged: list[tuple[float, float]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        elif end > start:
-            merged.append((start, end))
-    return merged
+    return merge_spans(spans)

@@ -13,19 +13,23 @@ from pathlib import Path
 from typing import Any
 
 
-def to_jsonable(value: Any) -> Any:
-    """Convert dataclasses, tuples, Fractions and datetimes recursively into JSON-ready values."""
+def to_jsonable(value: Any, exact: bool = False) -> Any:
+    """Convert dataclasses, tuples, Fractions and datetimes recursively into JSON-ready values.
+
+    Floats are rounded to milliseconds for people and reports, and non-finite ones become ``null``; with
+    ``exact`` they are kept as they are, so that values read back compare equal (artifacts, cache keys).
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {f.name: to_jsonable(getattr(value, f.name), exact) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
+        return {str(k): to_jsonable(v, exact) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
+        return [to_jsonable(v, exact) for v in value]
     if isinstance(value, Fraction):
         return f"{value.numerator}/{value.denominator}"
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, float):
+    if isinstance(value, float) and not exact:
         return None if not math.isfinite(value) else round(value, 3)
     if isinstance(value, Path):
         return str(value)

@@ -6,6 +6,8 @@ window matrices), so a 6-hour stream at 1 s resolution costs a few hundred kilob
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 from scipy.signal import find_peaks
@@ -80,3 +82,14 @@ def resample_counts(t_s: np.ndarray, counts: np.ndarray, grid_start_s: float, st
             if overlap > 0:
                 out[k] += c * overlap / (last - first)
     return out
+
+
+def merge_spans(spans: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+    """``(start_s, end_s)`` spans sorted, with overlapping or touching ones merged and empty ones dropped."""
+    merged: list[tuple[float, float]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        elif end > start:
+            merged.append((start, end))
+    return merged

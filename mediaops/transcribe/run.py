@@ -10,6 +10,7 @@ import numpy as np
 
 from mediaops.audio import SAMPLE_RATE_HZ, iter_audio_windows, iter_windows_at_pauses, speech_tracks
 from mediaops.probe import check_input_file
+from mediaops.signals import merge_spans
 from mediaops.transcribe.cache import cache_key, load_cached, store_cached
 from mediaops.transcribe.chinese import tidy_segment
 from mediaops.transcribe.engine import Engine, open_engine
@@ -75,12 +76,7 @@ def transcribe_spans(
         ModelError: the engine or model cannot be loaded.
     """
     check_input_file(path, "recording")
-    merged: list[tuple[float, float]] = []
-    for start_s, end_s in sorted(spans):
-        if merged and start_s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end_s))
-        elif end_s > start_s:
-            merged.append((start_s, end_s))
+    merged = merge_spans(spans)
     engine = open_engine(options)
     language = None if options.language == "auto" else options.language
     language_probability = 1.0
