@@ -26,6 +26,9 @@ class TranscribeOptions:
             float16 on CUDA unless this is ``"float32"``.
         beam_size: decoding beam; 1 (greedy) is ~2x faster than 5 on CPU at a small accuracy cost.
         vad_filter: skip silence with Silero VAD before decoding (faster-whisper).
+        vad_max_speech_s: longest stretch of speech VAD hands to the decoder at once. faster-whisper's default
+            (unbounded) lets a long stretch with hot words in the prompt end a 30 s chunk early and skip the
+            rest of it (seen on the demo stream: 77–99 s lost); 20 s chunks keep every sentence.
         hotwords: product names and aliases, given to the engine (hotwords / initial prompt) so they come out
             spelled right. At most ``max_hotword_chars`` characters of them are used, in order.
         max_hotword_chars: Whisper's prompt holds ~220 tokens; longer product lists are cut here.
@@ -49,6 +52,7 @@ class TranscribeOptions:
     compute_type: str = "auto"
     beam_size: int = 1
     vad_filter: bool = True
+    vad_max_speech_s: float = 20.0
     hotwords: tuple[str, ...] = ()
     max_hotword_chars: int = 300
     initial_prompt: str | None = None
