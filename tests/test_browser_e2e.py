@@ -8,6 +8,7 @@ timeline and checks the player moved there, and downloads the report. Screenshot
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import threading
 import zipfile
@@ -44,7 +45,9 @@ def server(tmp_path: Path, whisper_model: str):
 @pytest.fixture
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does this)")
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does this)")
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
