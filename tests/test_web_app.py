@@ -352,3 +352,16 @@ def test_admin_changes_roles_but_not_their_own(app):
     op = app.test_client()
     response = op.post("/login", data={"username": "op", "password": PASSWORD, "csrf_token": csrf_of(op)})
     assert response.status_code == 401  # deactivated accounts cannot sign in
+
+
+def test_rerun_form_reads_every_setting(app):
+    from web.streams import _form_options
+
+    form = {"clips": "4", "min_duration_s": "10", "max_duration_s": "45", "aspect": "9:16", "cut": "fast",
+            "captions": "on"}
+    with app.test_request_context("/streams/x/rerun", method="POST", data=form):
+        assert _form_options() == {"clips": 4, "min_duration_s": 10.0, "max_duration_s": 45.0, "aspect": "9:16",
+                                   "cut": "fast", "captions": True}
+    with app.test_request_context("/streams/x/rerun", method="POST", data={"cut": "slow"}), \
+            pytest.raises(Exception, match="cut"):
+        _form_options()

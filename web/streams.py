@@ -58,8 +58,9 @@ def _form_options() -> dict:
                 raw[key] = cast(request.form[key])
             except ValueError:
                 raw[key] = request.form[key]  # parse_options names the bad field
-    if request.form.get("aspect"):
-        raw["aspect"] = request.form["aspect"]
+    for key in ("aspect", "cut"):
+        if request.form.get(key):
+            raw[key] = request.form[key]
     return parse_options(raw)
 
 
