@@ -63,7 +63,8 @@ def build_metrics(extra_columns: bool = False) -> Metrics:
     if extra_columns:
         series += [MetricSeries("viewers_entered", times, tuple(entered), STEP_S, "count", "viewers_entered"),
                    MetricSeries("new_followers", times, tuple(follows), STEP_S, "count", "new_followers")]
-    return Metrics(tuple(series), STEP_S, 0.0, "metrics.csv")
+    return Metrics(tuple(series), STEP_S, 12.0, "metrics.csv",
+                   alignment="offset times (seconds from the start of the stream)")
 
 
 def build_transcript() -> Transcript:

@@ -42,3 +42,14 @@ def test_markdown_shows_absent_kpis_and_attribution(tmp_path: Path) -> None:
     render_reports(with_extras, ReportOptions(lang="en", formats=("md",)))
     full = (with_extras / "report.md").read_text("utf-8")
     assert "absent" not in full.split("## Sales spikes")[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reports_show_the_metrics_alignment(tmp_path: Path, lang: str) -> None:
+    out = write_output_folder(tmp_path / "out")
+    render_reports(out, ReportOptions(lang=lang, formats=("md", "html")))
+    label = "指标对齐" if lang == "zh" else "Metrics alignment"
+    for name in ("report.md", "report.html"):
+        text = (out / name).read_text("utf-8")
+        assert f"{label}: offset times (seconds from the start of the stream)" in text, name
+        assert "+12.0 s" in text, name

@@ -6,6 +6,7 @@ from mediaops.report.i18n import clock, labels
 from mediaops.report.insights_sections import insights_markdown
 from mediaops.report.tables import Table, clip_table, kpi_table, product_table, spike_table
 from mediaops.retrospective import Retrospective
+from mediaops.types import Metrics
 
 
 def _cell(text: str) -> str:
@@ -20,6 +21,11 @@ def markdown_table(table: Table) -> str:
     return "\n".join(lines)
 
 
+def alignment_text(metrics: Metrics, t: dict[str, str]) -> str:
+    """How the export's times were placed on the recording, with the ``--metrics-offset`` applied."""
+    return f"{metrics.alignment}; {t['offset']} {metrics.offset_s:+.1f} s"
+
+
 def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
     """The Markdown report of ``retro`` in ``lang``; deterministic for a given retrospective."""
     t = labels(lang)
@@ -32,6 +38,8 @@ def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
     ]
     if timeline.created_at:
         parts.append(f"- {t['generated']}: {timeline.created_at}")
+    if timeline.metrics and timeline.metrics.alignment:
+        parts.append(f"- {t['alignment']}: {alignment_text(timeline.metrics, t)}")
     parts += ["", f"## {t['kpis']}", "", markdown_table(kpi_table(retro, lang)), ""]
     spikes = spike_table(retro, lang)
     parts += [f"## {t['spikes']} ({len(spikes.rows)})", "", markdown_table(spikes) if spikes.rows else t["no_spikes"],
