@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import ffmpeg
 import numpy as np
 
 from mediaops.errors import FFmpegError, InvalidMediaError
@@ -22,15 +23,13 @@ _SILENT_CHANNEL_RATIO = 10.0
 
 
 def _decode_command(path: Path, start_s: float, duration_s: float | None, channels: int = 1) -> list[str]:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error"]
-    if start_s > 0:
-        cmd += ["-ss", f"{start_s:.3f}"]
-    cmd += ["-i", str(path)]
-    if duration_s is not None:
-        cmd += ["-t", f"{duration_s:.3f}"]
-    cmd += ["-vn", "-sn", "-dn", "-ac", str(channels), "-ar", str(SAMPLE_RATE_HZ), "-f", "s16le",
-            "-acodec", "pcm_s16le", "-"]
-    return cmd
+    """The ffmpeg command (built with ffmpeg-python) that writes 16-bit PCM at 16 kHz to stdout."""
+    source = ffmpeg.input(str(path), **({"ss": f"{start_s:.3f}"} if start_s > 0 else {}))
+    output = source["a:0"].output(
+        "-", format="s16le", acodec="pcm_s16le", ac=channels, ar=SAMPLE_RATE_HZ, sn=None, dn=None,
+        **({"t": f"{duration_s:.3f}"} if duration_s is not None else {}),
+    )
+    return [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", *output.get_args()]
 
 
 def _decode_error(path: Path, cmd: list[str], returncode: int, stderr: str) -> Exception:

@@ -13,6 +13,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import ffmpeg
+
 from mediaops.ffmpeg_tools import run_ffmpeg
 from mediaops.probe import probe
 from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, lines_to_srt
@@ -59,12 +61,13 @@ def escape_filter_value(value: str) -> str:
     return level1
 
 
-def fast_command(source: Path, start_s: float, end_s: float, out: Path) -> list[str]:
-    """Stream copy of ``[start_s, end_s)``; ``start_s`` must be a keyframe time."""
+def fast_command(source: Path, start_s: float, end_s: float, out: Path, audio: bool = True) -> list[str]:
+    """Stream copy of ``[start_s, end_s)`` (built with ffmpeg-python); ``start_s`` must be a keyframe time."""
     # seek half a millisecond past the keyframe so float rounding never lands on the one before it
-    return ["-ss", f"{start_s + 0.0005:.6f}", "-i", str(source), "-t", f"{end_s - start_s:.6f}",
-            "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-avoid_negative_ts", "make_zero",
-            "-movflags", "+faststart", "-f", "mp4", str(out)]
+    clip = ffmpeg.input(str(source), ss=f"{start_s + 0.0005:.6f}")
+    streams = [clip["v:0"], clip["a:0"]] if audio else [clip["v:0"]]
+    return ffmpeg.output(*streams, str(out), t=f"{end_s - start_s:.6f}", c="copy", avoid_negative_ts="make_zero",
+                         movflags="+faststart", format="mp4").get_args()
 
 
 def exact_command(source: Path, start_s: float, end_s: float, out: Path, options: RenderOptions,
@@ -120,7 +123,7 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
     partial = out.with_name(f".{out.stem}.partial.mp4")
     with tempfile.TemporaryDirectory(prefix="mediaops-clip-") as tmp:
         if options.cut == "fast":
-            args = fast_command(source, start_s, end_s, partial)
+            args = fast_command(source, start_s, end_s, partial, info.has_audio)
         else:
             chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
             if options.captions and lines and style is not None:
@@ -184,7 +187,7 @@ def cut_clip(source: Path, start_s: float, end_s: float, out: Path, options: Ren
     partial = out.with_name(f".{out.stem}.partial.mp4")
     if options.cut == "fast":
         start_s, end_s = snap_to_keyframes(source, start_s, end_s, info.duration_s)
-        args = fast_command(source, start_s, end_s, partial)
+        args = fast_command(source, start_s, end_s, partial, info.has_audio)
     else:
         plan = plan_reframe(source, info, start_s, end_s, options)
         chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
