@@ -128,10 +128,10 @@ def run_ours(stream: LongStream, out_dir: Path, model: str, clips: int) -> dict:
     }
 
 
-def _timed_subprocess(cmd: list[str]) -> dict:
+def _timed_subprocess(cmd: list[str], env: dict[str, str] | None = None) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
     wall = time.monotonic() - t0
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -178,7 +178,8 @@ print(len(spans))
 _NAIVE_WHISPER = """
 import sys, whisper
 model = whisper.load_model(sys.argv[2], device="cpu")
-result = model.transcribe(sys.argv[1], fp16=False)
+audio = whisper.load_audio(sys.argv[1])[: int(float(sys.argv[3]) * 16000)]
+result = model.transcribe(audio, fp16=False)
 print(len(result["segments"]))
 """
 
@@ -188,7 +189,7 @@ def ref_whisper(stream: LongStream, model: str) -> dict:
 
 
 def naive_pipeline(stream: LongStream, spans: list[tuple[float, float]], openai_model: str | None,
-                   work: Path) -> dict:
+                   work: Path, openai_minutes: float | None = None) -> dict:
     parts = {
         "scenes (detect() defaults)": _timed_subprocess([sys.executable, "-c", _NAIVE_SCENES, str(stream.recording)]),
         "clips (moviepy)": _timed_subprocess(
@@ -196,9 +197,23 @@ def naive_pipeline(stream: LongStream, spans: list[tuple[float, float]], openai_
         ),
     }
     if openai_model:
-        parts["transcribe (openai-whisper)"] = _timed_subprocess(
-            [sys.executable, "-c", _NAIVE_WHISPER, str(stream.recording), openai_model]
+        from mediaops.ffmpeg_tools import ffmpeg_exe
+
+        # openai-whisper runs `ffmpeg` from PATH: give it the same binary
+        tools = work / "naive-bin"
+        tools.mkdir(exist_ok=True)
+        (tools / "ffmpeg").unlink(missing_ok=True)
+        (tools / "ffmpeg").symlink_to(ffmpeg_exe())
+        env = {**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ.get('PATH', '')}"}
+        seconds = min(stream.duration_s, 60 * openai_minutes) if openai_minutes else stream.duration_s
+        measured = _timed_subprocess(
+            [sys.executable, "-c", _NAIVE_WHISPER, str(stream.recording), openai_model, str(seconds)], env
         )
+        scale = stream.duration_s / seconds
+        name = "transcribe (openai-whisper)" + (
+            f", measured on the first {seconds / 60:.0f} min and scaled ×{scale:.1f}" if scale > 1 else ""
+        )
+        parts[name] = {**measured, "wall_s": measured["wall_s"] * scale, "cpu_s": measured["cpu_s"] * scale}
     return parts
 
 
@@ -261,21 +276,30 @@ def main() -> None:
     parser.add_argument("--clips", type=int, default=5)
     parser.add_argument("--skip-references", action="store_true")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--openai-minutes", type=float,
+                        help="run the naive openai-whisper on only the first N minutes and scale linearly")
+    parser.add_argument("--reuse-ours", type=Path, help="JSON of an earlier run of ours (skip the pipeline)")
     parser.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mediaops-bench-"))
     stream = build_long_stream(args.hours, work)
-    ours = run_ours(stream, work / "out", args.model, args.clips)
+    if args.reuse_ours:
+        ours = json.loads(args.reuse_ours.read_text())
+    else:
+        ours = run_ours(stream, work / "out", args.model, args.clips)
+        (work / "ours.json").write_text(json.dumps(ours, indent=2))
     print(json.dumps(ours, indent=2), flush=True)
     refs: dict = {}
     naive = None
     if not args.skip_references:
         refs["bare ffmpeg decode of the video"] = ref_ffmpeg_decode(stream)
+        print(refs, flush=True)
         refs["bare faster-whisper on the audio"] = ref_whisper(stream, args.model)
+        print(refs, flush=True)
         if not args.skip_naive:
             doc = json.loads((work / "out" / "timeline.json").read_text())
             spans = [(c["start_s"], c["end_s"]) for c in doc["clips"]]
-            naive = naive_pipeline(stream, spans, args.openai_model, work)
+            naive = naive_pipeline(stream, spans, args.openai_model, work, args.openai_minutes)
     text = render_markdown(args.hours, stream, ours, refs, naive)
     print(text)
     if not args.no_write:
