@@ -7,6 +7,7 @@ An explicit path (the adapters pass ``MEDIAOPS_FFMPEG``) or an ``ffmpeg`` on ``P
 from __future__ import annotations
 
 import functools
+import os
 import shutil
 import subprocess
 from collections.abc import Sequence
@@ -39,6 +40,17 @@ def ffmpeg_exe() -> str:
     except ImportError as exc:  # pragma: no cover - it is a declared dependency
         raise ToolNotFoundError("ffmpeg not found: install imageio-ffmpeg or put ffmpeg on PATH") from exc
     return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def run_ffmpeg_into(args: Sequence[str], partial: Path, out: Path, what: str = "ffmpeg failed") -> Path:
+    """Run ffmpeg with ``args`` writing ``partial``, then move it to ``out``: readers never see a half-written
+    ``out``, and a failed run leaves the previous ``out`` (if any) and no ``partial`` behind."""
+    try:
+        run_ffmpeg(args, what)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
+    return out
 
 
 def run_ffmpeg(args: Sequence[str], what: str = "ffmpeg failed", timeout_s: float | None = None) -> None:

@@ -26,7 +26,8 @@ def _weight(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"not NAME=WEIGHT: {text!r} (e.g. likes=0.5)") from exc
 
 
-def _seconds(text: str) -> float:
+def positive_seconds(text: str) -> float:
+    """argparse type: a number of seconds above zero."""
     try:
         value = float(text)
     except ValueError:
@@ -49,8 +50,10 @@ def add_highlight_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("highlight detection")
     g.add_argument("--mapping", type=Path, metavar="FILE",
                    help="rename metrics columns: JSON {\"export header\": \"metric\"} or lines 'header,metric'")
-    g.add_argument("--min-duration", type=_seconds, default=None, metavar="SECONDS", help="shortest clip (default: 15)")
-    g.add_argument("--max-duration", type=_seconds, default=None, metavar="SECONDS", help="longest clip (default: 60)")
+    g.add_argument("--min-duration", type=positive_seconds, default=None, metavar="SECONDS",
+                   help="shortest clip (default: 15)")
+    g.add_argument("--max-duration", type=positive_seconds, default=None, metavar="SECONDS",
+                   help="longest clip (default: 60)")
     g.add_argument("--keywords", action="append", type=_keywords, default=None, metavar="[GROUP=]WORD,WORD",
                    help="comment keywords to count, e.g. bought=买了,已拍 (repeatable; replaces the defaults)")
     g.add_argument("--weight", action="append", type=_weight, default=None, metavar="SIGNAL=WEIGHT",

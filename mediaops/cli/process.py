@@ -9,7 +9,12 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from mediaops.cli.highlight_args import add_highlight_arguments, apply_highlight_arguments, print_metrics_notes
+from mediaops.cli.highlight_args import (
+    add_highlight_arguments,
+    apply_highlight_arguments,
+    positive_seconds,
+    print_metrics_notes,
+)
 from mediaops.cli.progress import TerminalProgress
 from mediaops.cli.render import add_render_arguments, render_options_from
 from mediaops.cli.transcribe import add_asr_arguments, asr_options_from
@@ -25,16 +30,6 @@ def _iso_datetime(text: str) -> datetime:
         raise argparse.ArgumentTypeError(
             f"not an ISO 8601 date-time: {text!r} (e.g. 2026-11-27T20:00:00+08:00)"
         ) from exc
-
-
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {text!r} (e.g. 8)")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -62,7 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="KPI targets (YAML, JSON or CSV: kpi,target) to compare the stream against")
     p.add_argument("--run-of-show", type=Path, metavar="FILE",
                    help="the stream's script (CSV, YAML or JSON: start,title,sku,key_points) to check coverage")
-    p.add_argument("--dead-air-gap", type=_positive_seconds, default=None, metavar="SECONDS",
+    p.add_argument("--dead-air-gap", type=positive_seconds, default=None, metavar="SECONDS",
                    help="silence at least this long counts as dead air (default: 10)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
     add_highlight_arguments(p)

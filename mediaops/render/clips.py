@@ -8,14 +8,13 @@ requested frame.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import ffmpeg
 
-from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.ffmpeg_tools import run_ffmpeg_into
 from mediaops.probe import probe
 from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, lines_to_srt
 from mediaops.render.covers import best_frame, format_price, reframe_image, write_cover_image
@@ -135,11 +134,7 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
                              f":fontsdir={escape_filter_value(str(font.folder))}")
                 chain = f"{chain},{subtitles}" if chain else subtitles
             args = exact_command(source, start_s, end_s, partial, options, chain, threads)
-        try:
-            run_ffmpeg(args, f"rendering clip {out.name} failed")
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        run_ffmpeg_into(args, partial, out, f"rendering clip {out.name} failed")
 
     cover = None
     if options.covers:
@@ -192,11 +187,7 @@ def cut_clip(source: Path, start_s: float, end_s: float, out: Path, options: Ren
         plan = plan_reframe(source, info, start_s, end_s, options)
         chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
         args = exact_command(source, start_s, end_s, partial, options, chain)
-    try:
-        run_ffmpeg(args, f"rendering {out.name} failed")
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+    run_ffmpeg_into(args, partial, out, f"rendering {out.name} failed")
     return out
 
 

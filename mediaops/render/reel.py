@@ -9,13 +9,12 @@ web players.
 
 from __future__ import annotations
 
-import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.ffmpeg_tools import run_ffmpeg_into
 from mediaops.render.chapters import Chapter, label, replay_chapters, to_ffmetadata, to_webvtt
 from mediaops.render.compose import sticker_image, write_title_card
 from mediaops.render.covers import format_price
@@ -121,11 +120,7 @@ def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: P
                  "-map", "[vout]", "-map", "[aout]", "-map_chapters", str(index), "-map_metadata", str(index),
                  "-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf), "-pix_fmt", "yuv420p",
                  "-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4", str(partial)]
-        try:
-            run_ffmpeg(args, f"rendering the highlight reel {out.name} failed")
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        run_ffmpeg_into(args, partial, out, f"rendering the highlight reel {out.name} failed")
     return chapters
 
 
@@ -139,11 +134,7 @@ def write_replay(source: Path, chapters: Sequence[Chapter], out: Path, title: st
         args = ["-i", str(source), "-f", "ffmetadata", "-i", str(meta), "-map", "0:v:0", "-map", "0:a?",
                 "-map_chapters", "1", "-map_metadata", "1", "-c", "copy", "-movflags", "+faststart",
                 "-f", "mp4", str(partial)]
-        try:
-            run_ffmpeg(args, f"writing the replay {out.name} failed")
-            os.replace(partial, out)
-        finally:
-            partial.unlink(missing_ok=True)
+        run_ffmpeg_into(args, partial, out, f"writing the replay {out.name} failed")
     return out
 
 
