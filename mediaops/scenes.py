@@ -23,9 +23,19 @@ class SceneOptions:
     threshold: float = 27.0
     min_scene_len_frames: int = 15
     downscale: int = 0
-    #: "full" decodes the whole recording (the report's scene list needs it); "windowed" decodes only the
-    #: spans around candidate engagement peaks (enough for choosing clips, several times faster).
-    mode: str = "full"
+    #: "keyframes" finds the whole recording's cuts by comparing keyframes first and decoding every frame only
+    #: between keyframes that differ (mediaops.scenes_keyframes; the same cuts as "full" on stream footage,
+    #: several times faster); "full" decodes every frame of the recording; "windowed" decodes only the spans
+    #: around candidate engagement peaks (enough for choosing clips; the report's scene list is then partial).
+    mode: str = "keyframes"
+    #: keyframe pass: candidates differ by at least this share of ``threshold`` (well below a cut's score).
+    candidate_ratio: float = 0.5
+    #: keyframe pass: seconds decoded frame by frame either side of each pair of differing keyframes.
+    refine_margin_s: float = 1.0
+    #: keyframe pass: keyframes further apart than this (median) make it pointless: every frame is decoded.
+    max_keyframe_gap_s: float = 10.0
+    #: keyframe pass: keyframes closer than this (median) save nothing either.
+    min_keyframe_gap_s: float = 0.5
 
 
 def detect_scenes(

@@ -39,6 +39,7 @@ from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
 from mediaops.report import write_reports
 from mediaops.scenes import detect_scenes, detect_scenes_in_windows
+from mediaops.scenes_keyframes import detect_scenes_by_keyframes
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import find_sales_spikes, write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
@@ -308,13 +309,15 @@ def scenes(job: JobFolder, on_progress: ProgressCallback = no_progress) -> tuple
         return found
     on_progress("scenes", 0.0, "detecting scene changes")
     spec = job.spec
+    info = probe(job)
     if spec.options.scenes.mode == "windowed":
         # clips only need the cuts just before each candidate peak; the report's scene list is then partial
-        info = probe(job)
         windows = scene_windows(_peaks(job, info, metrics(job)), info.duration_s, spec.options.highlights)
         found_scenes = detect_scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
     else:
-        found_scenes = detect_scenes(spec.recording, spec.options.scenes, on_progress=on_progress)
+        found_scenes = (detect_scenes_by_keyframes(spec.recording, spec.options.scenes, info.duration_s, on_progress)
+                        if spec.options.scenes.mode == "keyframes"
+                        else detect_scenes(spec.recording, spec.options.scenes, on_progress=on_progress))
     result = tuple(found_scenes)
     job.store.save("scenes", key, result)
     return result

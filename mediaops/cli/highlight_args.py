@@ -58,8 +58,9 @@ def add_highlight_arguments(p: argparse.ArgumentParser) -> None:
                    help="comment keywords to count, e.g. bought=买了,已拍 (repeatable; replaces the defaults)")
     g.add_argument("--weight", action="append", type=_weight, default=None, metavar="SIGNAL=WEIGHT",
                    help="weight of a signal in the engagement score, e.g. likes=0.5 (repeatable; 0 drops it)")
-    g.add_argument("--scenes", choices=("full", "windowed"), default=None,
-                   help="full: detect scenes in the whole recording (default); windowed: only around peaks (faster)")
+    g.add_argument("--scenes", choices=("keyframes", "full", "windowed"), default=None,
+                   help="keyframes: the whole recording, decoding every frame only between keyframes that differ "
+                        "(default); full: decode every frame; windowed: only around engagement peaks (fastest)")
 
 
 def apply_highlight_arguments(args: argparse.Namespace, options: ProcessOptions) -> ProcessOptions:

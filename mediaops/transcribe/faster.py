@@ -14,8 +14,9 @@ from mediaops.types import Segment, Word
 
 
 @functools.lru_cache(maxsize=2)
-def load_model(model: str, device: str, compute_type: str, cpu_threads: int) -> Any:
-    """Load (once per process) a faster-whisper model by name or from a local folder.
+def load_model(model: str, device: str, compute_type: str, cpu_threads: int, workers: int = 1) -> Any:
+    """Load (once per process) a faster-whisper model by name or from a local folder, ready for ``workers``
+    windows at once (CTranslate2 keeps the weights once and gives each worker its own decoding state).
 
     Raises:
         ModelError: not a model folder, unknown name without network, or the device/compute type is unusable.
@@ -27,7 +28,8 @@ def load_model(model: str, device: str, compute_type: str, cpu_threads: int) -> 
         raise ModelError(f"{local} is not a faster-whisper model folder (no model.bin) — point --model at one")
     try:
         return WhisperModel(
-            str(local) if local.exists() else model, device=device, compute_type=compute_type, cpu_threads=cpu_threads
+            str(local) if local.exists() else model, device=device, compute_type=compute_type, cpu_threads=cpu_threads,
+            num_workers=workers,
         )
     except (OSError, ValueError, RuntimeError) as exc:
         first_line = (str(exc).splitlines() or [exc.__class__.__name__])[0][:160]
@@ -43,7 +45,8 @@ class FasterWhisperEngine:
 
     def __init__(self, options: TranscribeOptions) -> None:
         self.options = options
-        self.model = load_model(options.model, options.device, options.resolved_compute_type(), options.cpu_threads)
+        self.model = load_model(options.model, options.device, options.resolved_compute_type(),
+                                options.resolved_cpu_threads(), options.resolved_workers())
 
     def detect_language(self, samples: np.ndarray) -> tuple[str, float]:
         language, probability, _ = self.model.detect_language(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +18,7 @@ from mediaops.transcribe.chinese import tidy_segment
 from mediaops.transcribe.engine import Engine, open_engine
 from mediaops.transcribe.merge import merge_channels
 from mediaops.transcribe.options import TranscribeOptions, hotword_text, prompt_for
+from mediaops.transcribe.parallel import ordered_map
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
 
 
@@ -59,6 +62,15 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
     return window_segments
 
 
+def window_length_s(options: TranscribeOptions, duration_s: float | None, workers: int) -> float:
+    """The length of the windows to recognise: ``options.window_s``, shortened so that a recording shorter
+    than ``workers`` full windows still gives every worker a window (never under a minute)."""
+    if workers <= 1 or not duration_s:
+        return options.window_s
+    share = math.ceil(duration_s / workers) + options.seam_search_s
+    return min(options.window_s, max(60.0, share))
+
+
 def transcribe_spans(
     path: Path,
     spans: Sequence[tuple[float, float]],
@@ -80,16 +92,23 @@ def transcribe_spans(
     engine = open_engine(options)
     language = None if options.language == "auto" else options.language
     language_probability = 1.0
+    windows = ((offset_s, frames) for start_s, end_s in merged
+               for offset_s, frames in iter_audio_windows(path, end_s - start_s, start_s, end_s, channels=2))
+    first = next(windows, None)
+    if first is not None and language is None:
+        language, language_probability = _detect_language(engine, first[1], options)
     segments: list[Segment] = []
     total_s = sum(b - a for a, b in merged) or 1.0
     done_s = 0.0
-    for start_s, end_s in merged:
-        for offset_s, frames in iter_audio_windows(path, end_s - start_s, start_s, end_s, channels=2):
-            if language is None:
-                language, language_probability = _detect_language(engine, frames, options)
-            segments.extend(_recognise(engine, frames, offset_s, language, options))
-        done_s += end_s - start_s
-        on_progress("transcribe", done_s / total_s, f"{done_s:.0f}/{total_s:.0f} s of clip spans")
+
+    def recognise(window: tuple[float, np.ndarray]) -> tuple[float, list[Segment]]:
+        return len(window[1]) / SAMPLE_RATE_HZ, _recognise(engine, window[1], window[0], language, options)
+
+    chained = itertools.chain([first] if first is not None else [], windows)
+    for seconds, found in ordered_map(recognise, chained, options.resolved_workers()):
+        segments.extend(found)
+        done_s += seconds
+        on_progress("transcribe", min(1.0, done_s / total_s), f"{done_s:.0f}/{total_s:.0f} s of clip spans")
     return Transcript(
         language=language or "",
         segments=tuple(segments),
@@ -135,13 +154,21 @@ def transcribe(
     engine = open_engine(options)
     language = None if options.language == "auto" else options.language
     language_probability = 1.0
+    workers = options.resolved_workers()
+    windows = iter_windows_at_pauses(path, window_length_s(options, duration_s, workers), options.seam_search_s)
+    first = next(windows, None)
+    if first is not None and language is None:
+        language, language_probability = _detect_language(engine, first[1], options)
+
+    def recognise(window: tuple[float, np.ndarray]) -> tuple[float, list[Segment]]:
+        offset_s, frames = window
+        return offset_s + len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options)
+
     segments: list[Segment] = []
     end_s = 0.0
-    for offset_s, frames in iter_windows_at_pauses(path, options.window_s, options.seam_search_s):
-        if language is None:
-            language, language_probability = _detect_language(engine, frames, options)
-        segments.extend(_recognise(engine, frames, offset_s, language, options))
-        end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
+    chained = itertools.chain([first] if first is not None else [], windows)
+    for end_s, found in ordered_map(recognise, chained, workers):
+        segments.extend(found)
         if duration_s:
             on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
     transcript = Transcript(

@@ -1,0 +1,125 @@
+"""The whole recording's scene list without decoding every frame: keyframes first, then only where they differ.
+
+A live-stream recording has a keyframe every 1–4 s (encoders and platforms ask for it). A hard cut changes the
+picture between the two keyframes around it, so:
+
+1. coarse: decode only the keyframes (a fraction of the frames; no reference frames are needed), shrink each
+   to PySceneDetect's working size and compare consecutive ones with ContentDetector's own score (mean change
+   of hue, saturation and brightness);
+2. fine: run real PySceneDetect, frame by frame, only between keyframes that differ by at least
+   ``candidate_ratio`` of the cut threshold (and a second either side).
+
+The cuts are PySceneDetect's, to the frame; what this cannot see is a cut that comes back to the same picture
+before the next keyframe (A → B → A inside one group of pictures). Where keyframes are too sparse or too dense
+for this to pay, the full pass runs instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from mediaops.errors import InvalidMediaError
+from mediaops.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
+from mediaops.signals import merge_spans
+from mediaops.types import ProgressCallback, Scene, no_progress
+
+#: PySceneDetect's auto-downscale works on frames about this wide.
+_WORK_WIDTH = 256
+
+
+@dataclass(frozen=True, slots=True)
+class KeyframeScan:
+    """What the coarse pass found: the spans between differing keyframes, and the keyframe spacing."""
+
+    candidates: tuple[tuple[float, float], ...]
+    keyframes: int
+    median_gap_s: float
+    duration_s: float
+
+
+def _content_score(previous: np.ndarray, current: np.ndarray) -> float:
+    """ContentDetector's score between two HSV frames: the mean absolute change of H, S and V, averaged."""
+    delta = np.abs(current.astype(np.int16) - previous.astype(np.int16))
+    return float(delta.reshape(-1, 3).mean(axis=0).mean())
+
+
+def _keyframes(path: Path) -> Iterator[tuple[float, np.ndarray]]:
+    """``(time_s, small HSV frame)`` for each keyframe of the first video stream."""
+    import av
+    import cv2
+
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        raise InvalidMediaError(f"cannot decode the video of {path.name} — is it a video recording?") from exc
+    with container:
+        if not container.streams.video:
+            raise InvalidMediaError(f"no video stream in {path.name} — scene detection needs a video recording")
+        stream = container.streams.video[0]
+        stream.codec_context.skip_frame = "NONKEY"
+        stream.thread_type = "AUTO"
+        width = stream.codec_context.width or _WORK_WIDTH
+        factor = max(1, round(width / _WORK_WIDTH))
+        try:
+            for frame in container.decode(stream):
+                if frame.time is None:
+                    continue
+                small = frame.reformat(width=max(1, frame.width // factor), height=max(1, frame.height // factor),
+                                       format="bgr24").to_ndarray()
+                yield float(frame.time), cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+        except av.error.FFmpegError as exc:
+            raise InvalidMediaError(f"the video of {path.name} is corrupt or truncated — re-export it") from exc
+
+
+def scan_keyframes(path: Path, options: SceneOptions, duration_s: float,
+                   on_progress: ProgressCallback = no_progress) -> KeyframeScan:
+    """The coarse pass: spans between consecutive keyframes whose content score reaches the candidate level."""
+    level = options.threshold * options.candidate_ratio
+    candidates: list[tuple[float, float]] = []
+    times: list[float] = []
+    previous: np.ndarray | None = None
+    reported = 0.0
+    for time_s, frame in _keyframes(path):
+        if previous is not None and previous.shape == frame.shape and _content_score(previous, frame) >= level:
+            candidates.append((times[-1], time_s))
+        times.append(time_s)
+        previous = frame
+        if duration_s and time_s - reported >= duration_s / 20:
+            reported = time_s
+            on_progress("scenes", min(0.5, 0.5 * time_s / duration_s), f"keyframes to {time_s:.0f} s")
+    gaps = np.diff(times) if len(times) > 1 else np.array([np.inf])
+    return KeyframeScan(tuple(candidates), len(times), float(np.median(gaps)), max([duration_s, *times[-1:]]))
+
+
+def detect_scenes_by_keyframes(
+    path: Path,
+    options: SceneOptions = SceneOptions(),
+    duration_s: float = 0.0,
+    on_progress: ProgressCallback = no_progress,
+) -> list[Scene]:
+    """The scenes of the whole recording, as :func:`mediaops.scenes.detect_scenes` finds them, decoding every
+    frame only around keyframes that differ (see the module's notes); falls back to the full pass where the
+    keyframes are too sparse (over ``options.max_keyframe_gap_s`` apart) or too dense to save anything.
+
+    Raises:
+        InvalidMediaError: the file has no decodable video.
+    """
+    scan = scan_keyframes(path, options, duration_s, on_progress)
+    windows = merge_spans((max(0.0, a - options.refine_margin_s), b + options.refine_margin_s)
+                          for a, b in scan.candidates)
+    refined_s = sum(b - a for a, b in windows)
+    too_sparse = scan.keyframes < 2 or scan.median_gap_s > options.max_keyframe_gap_s
+    if too_sparse or scan.median_gap_s < options.min_keyframe_gap_s or refined_s > 0.5 * scan.duration_s:
+        on_progress("scenes", 0.5, "keyframes do not narrow the search: decoding every frame")
+        return detect_scenes(path, options, on_progress=on_progress)
+
+    def progress(stage: str, fraction: float, message: str) -> None:
+        on_progress(stage, 0.5 + 0.5 * fraction, message)
+
+    cuts = [s.start_s for s in detect_scenes_in_windows(path, windows, options, progress)]
+    bounds = [0.0, *(c for c in cuts if 0.0 < c < scan.duration_s), scan.duration_s]
+    return [Scene(start_s=a, end_s=b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]

@@ -1,0 +1,68 @@
+"""The keyframe-first scene pass finds the cuts a full PySceneDetect pass finds, decoding far fewer frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mediaops.errors import InvalidMediaError
+from mediaops.probe import probe
+from mediaops.scenes import SceneOptions, detect_scenes
+from mediaops.scenes_keyframes import detect_scenes_by_keyframes, scan_keyframes
+from tests.conftest import SAMPLE
+from tests.media import colour_scenes
+
+
+def _cuts(scenes: list) -> list[float]:
+    return [s.start_s for s in scenes][1:]
+
+
+def test_cuts_inside_groups_of_pictures_match_the_full_pass(tmp_path: Path) -> None:
+    # keyframes every 2 s and none added at the cuts: every cut but the first falls mid-group
+    lengths = [3.2, 2.8, 0.8, 4.0, 5.6, 1.6, 6.4, 3.2, 4.4, 2.2]
+    video = colour_scenes(tmp_path / "gop.mp4", lengths, keyint_s=2.0, keyframes_at_cuts=False, audio=False)
+    expected = [sum(lengths[: i + 1]) for i in range(len(lengths) - 1)]
+    full = detect_scenes(video, SceneOptions(mode="full"))
+    assert _cuts(full) == pytest.approx(expected, abs=0.05)
+    found = detect_scenes_by_keyframes(video, SceneOptions(), probe(video).duration_s)
+    assert _cuts(found) == pytest.approx(_cuts(full), abs=1e-6)
+    assert found[0].start_s == 0.0
+    assert found[-1].end_s == pytest.approx(sum(lengths), abs=0.05)
+    assert all(a.end_s == b.start_s for a, b in zip(found, found[1:], strict=False))
+
+
+def test_only_differing_keyframes_become_candidates(tmp_path: Path) -> None:
+    lengths = [9.0, 11.0, 10.0]
+    video = colour_scenes(tmp_path / "long.mp4", lengths, keyint_s=2.0, keyframes_at_cuts=False, audio=False)
+    scan = scan_keyframes(video, SceneOptions(), probe(video).duration_s)
+    assert scan.median_gap_s == pytest.approx(2.0, abs=0.05)
+    assert len(scan.candidates) == 2  # the pair of keyframes around each of the two cuts, nothing else
+    for (start, end), cut in zip(scan.candidates, [9.0, 20.0], strict=True):
+        assert start < cut <= end
+
+
+def test_sample_stream_cuts_match_the_full_pass_and_the_truth() -> None:
+    video = SAMPLE / "demo_stream.mp4"
+    messages: list[str] = []
+    found = detect_scenes_by_keyframes(video, SceneOptions(), probe(video).duration_s,
+                                       lambda _stage, _fraction, message: messages.append(message))
+    assert _cuts(found) == pytest.approx(_cuts(detect_scenes(video, SceneOptions(mode="full"))), abs=1e-6)
+    assert _cuts(found) == pytest.approx([35.0, 95.0, 175.0, 220.0], abs=0.04)
+    assert not any("every frame" in m for m in messages)  # the keyframes narrowed the search
+
+
+def test_sparse_keyframes_fall_back_to_the_full_pass(testdata: Path) -> None:
+    video = testdata / "video" / "counter.mp4"  # a single keyframe
+    messages: list[str] = []
+    found = detect_scenes_by_keyframes(video, SceneOptions(), probe(video).duration_s,
+                                       lambda _stage, _fraction, message: messages.append(message))
+    assert any("every frame" in m for m in messages)
+    assert [s.start_s for s in found] == [s.start_s for s in detect_scenes(video, SceneOptions(mode="full"))]
+
+
+def test_not_a_video_is_one_clear_error(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.mp4"
+    junk.write_bytes(b"not a video at all" * 100)
+    with pytest.raises(InvalidMediaError, match="junk.mp4"):
+        detect_scenes_by_keyframes(junk, SceneOptions(), 10.0)
