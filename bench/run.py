@@ -279,6 +279,8 @@ def main() -> None:
     parser.add_argument("--openai-minutes", type=float,
                         help="run the naive openai-whisper on only the first N minutes and scale linearly")
     parser.add_argument("--reuse-ours", type=Path, help="JSON of an earlier run of ours (skip the pipeline)")
+    parser.add_argument("--reuse-references", type=Path,
+                        help="references.json of an earlier run on the same machine (skip the reference points)")
     parser.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mediaops-bench-"))
@@ -291,7 +293,10 @@ def main() -> None:
     print(json.dumps(ours, indent=2), flush=True)
     refs: dict = {}
     naive = None
-    if not args.skip_references:
+    if args.reuse_references:  # reference points measured earlier on the same machine and recording
+        saved = json.loads(args.reuse_references.read_text())
+        refs, naive = saved["refs"], saved["naive"]
+    elif not args.skip_references:
         refs["bare ffmpeg decode of the video"] = ref_ffmpeg_decode(stream)
         print(refs, flush=True)
         refs["bare faster-whisper on the audio"] = ref_whisper(stream, args.model)
@@ -300,7 +305,10 @@ def main() -> None:
             doc = json.loads((work / "out" / "timeline.json").read_text())
             spans = [(c["start_s"], c["end_s"]) for c in doc["clips"]]
             naive = naive_pipeline(stream, spans, args.openai_model, work, args.openai_minutes)
+        (work / "references.json").write_text(json.dumps({"refs": refs, "naive": naive}, indent=2))
     text = render_markdown(args.hours, stream, ours, refs, naive)
+    if args.reuse_references:
+        text += f"- Reference points reused from {args.reuse_references.name} (measured earlier on this machine).\n"
     print(text)
     if not args.no_write:
         with (REPO / "bench" / "RESULTS.md").open("a", encoding="utf-8") as handle:

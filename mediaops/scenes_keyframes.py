@@ -16,7 +16,8 @@ for this to pay, the full pass runs instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +48,9 @@ def _content_score(previous: np.ndarray, current: np.ndarray) -> float:
     return float(delta.reshape(-1, 3).mean(axis=0).mean())
 
 
-def _keyframes(path: Path) -> Iterator[tuple[float, np.ndarray]]:
-    """``(time_s, small HSV frame)`` for each keyframe of the first video stream."""
+def _keyframes(path: Path, spans: Sequence[tuple[float, float]]) -> Iterator[tuple[int, float, np.ndarray]]:
+    """``(span index, time_s, small HSV frame)`` for each keyframe of the first video stream in each span,
+    from the keyframe at or before the span's start to the first one after its end."""
     import av
     import cv2
 
@@ -65,34 +67,47 @@ def _keyframes(path: Path) -> Iterator[tuple[float, np.ndarray]]:
         width = stream.codec_context.width or _WORK_WIDTH
         factor = max(1, round(width / _WORK_WIDTH))
         try:
-            for frame in container.decode(stream):
-                if frame.time is None:
-                    continue
-                small = frame.reformat(width=max(1, frame.width // factor), height=max(1, frame.height // factor),
-                                       format="bgr24").to_ndarray()
-                yield float(frame.time), cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+            for index, (start_s, end_s) in enumerate(spans):
+                if start_s > 0 and stream.time_base:
+                    container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
+                for frame in container.decode(stream):
+                    if frame.time is None:
+                        continue
+                    small = frame.reformat(width=max(1, frame.width // factor),
+                                           height=max(1, frame.height // factor), format="bgr24").to_ndarray()
+                    yield index, float(frame.time), cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
+                    if frame.time > end_s:
+                        break
         except av.error.FFmpegError as exc:
             raise InvalidMediaError(f"the video of {path.name} is corrupt or truncated — re-export it") from exc
 
 
 def scan_keyframes(path: Path, options: SceneOptions, duration_s: float,
-                   on_progress: ProgressCallback = no_progress) -> KeyframeScan:
-    """The coarse pass: spans between consecutive keyframes whose content score reaches the candidate level."""
+                   on_progress: ProgressCallback = no_progress,
+                   spans: Sequence[tuple[float, float]] | None = None) -> KeyframeScan:
+    """The coarse pass over the whole recording (or only ``spans``): the spans between consecutive keyframes
+    whose content score reaches the candidate level."""
     level = options.threshold * options.candidate_ratio
+    wanted = list(spans) if spans is not None else [(0.0, math.inf)]
     candidates: list[tuple[float, float]] = []
-    times: list[float] = []
-    previous: np.ndarray | None = None
+    gaps: list[float] = []
+    last: tuple[int, float, np.ndarray] | None = None
+    count = 0
     reported = 0.0
-    for time_s, frame in _keyframes(path):
-        if previous is not None and previous.shape == frame.shape and _content_score(previous, frame) >= level:
-            candidates.append((times[-1], time_s))
-        times.append(time_s)
-        previous = frame
-        if duration_s and time_s - reported >= duration_s / 20:
+    latest = 0.0
+    for index, time_s, frame in _keyframes(path, wanted):
+        count += 1
+        latest = max(latest, time_s)
+        if last is not None and last[0] == index and time_s > last[1]:
+            gaps.append(time_s - last[1])
+            if last[2].shape == frame.shape and _content_score(last[2], frame) >= level:
+                candidates.append((last[1], time_s))
+        last = (index, time_s, frame)
+        if spans is None and duration_s and time_s - reported >= duration_s / 20:
             reported = time_s
             on_progress("scenes", min(0.5, 0.5 * time_s / duration_s), f"keyframes to {time_s:.0f} s")
-    gaps = np.diff(times) if len(times) > 1 else np.array([np.inf])
-    return KeyframeScan(tuple(candidates), len(times), float(np.median(gaps)), max([duration_s, *times[-1:]]))
+    median_gap = float(np.median(gaps)) if gaps else math.inf
+    return KeyframeScan(tuple(dict.fromkeys(candidates)), count, median_gap, max(duration_s, latest))
 
 
 def detect_scenes_by_keyframes(
@@ -123,3 +138,34 @@ def detect_scenes_by_keyframes(
     cuts = [s.start_s for s in detect_scenes_in_windows(path, windows, options, progress)]
     bounds = [0.0, *(c for c in cuts if 0.0 < c < scan.duration_s), scan.duration_s]
     return [Scene(start_s=a, end_s=b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+
+
+def detect_scenes_in_windows_by_keyframes(
+    path: Path,
+    windows: Sequence[tuple[float, float]],
+    options: SceneOptions = SceneOptions(),
+    on_progress: ProgressCallback = no_progress,
+) -> list[Scene]:
+    """What :func:`mediaops.scenes.detect_scenes_in_windows` returns (the scenes that start at a real cut inside
+    one of the windows), decoding every frame only between differing keyframes inside the windows; falls back
+    to decoding the windows whole as :func:`detect_scenes_by_keyframes` does.
+
+    Raises:
+        InvalidMediaError: the file has no decodable video.
+    """
+    merged = merge_spans(windows)
+    if not merged:
+        return []
+    scan = scan_keyframes(path, options, 0.0, on_progress, spans=merged)
+    refine = merge_spans((max(0.0, a - options.refine_margin_s), b + options.refine_margin_s)
+                         for a, b in scan.candidates)
+    total_s = sum(b - a for a, b in merged)
+    if (scan.keyframes < 2 or not options.min_keyframe_gap_s <= scan.median_gap_s <= options.max_keyframe_gap_s
+            or sum(b - a for a, b in refine) > 0.5 * total_s):
+        return detect_scenes_in_windows(path, merged, options, on_progress)
+    cuts = sorted({s.start_s for s in detect_scenes_in_windows(path, refine, options, on_progress)})
+    scenes: list[Scene] = []
+    for start_s, end_s in merged:
+        inside = [c for c in cuts if start_s < c < end_s]
+        scenes += [Scene(a, b) for a, b in zip(inside, [*inside[1:], end_s], strict=True)]
+    return scenes

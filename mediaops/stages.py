@@ -38,8 +38,8 @@ from mediaops.products import load_products
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
 from mediaops.report import write_reports
-from mediaops.scenes import detect_scenes, detect_scenes_in_windows
-from mediaops.scenes_keyframes import detect_scenes_by_keyframes
+from mediaops.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
+from mediaops.scenes_keyframes import detect_scenes_by_keyframes, detect_scenes_in_windows_by_keyframes
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import find_sales_spikes, write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
@@ -300,6 +300,14 @@ def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> T
     return transcript
 
 
+def _scenes_in_windows(recording: Path, windows: list[tuple[float, float]], options: SceneOptions,
+                       on_progress: ProgressCallback) -> list[Scene]:
+    """The cuts inside ``windows``: keyframes first unless the ``full`` mode asks for every frame."""
+    if options.mode == "full":
+        return detect_scenes_in_windows(recording, windows, options, on_progress)
+    return detect_scenes_in_windows_by_keyframes(recording, windows, options, on_progress)
+
+
 def scenes(job: JobFolder, on_progress: ProgressCallback = no_progress) -> tuple[Scene, ...]:
     """Scene changes of the recording (in ``windowed`` mode only near the engagement peaks, which it reads from
     the metrics stage, running that first if needed)."""
@@ -313,7 +321,7 @@ def scenes(job: JobFolder, on_progress: ProgressCallback = no_progress) -> tuple
     if spec.options.scenes.mode == "windowed":
         # clips only need the cuts just before each candidate peak; the report's scene list is then partial
         windows = scene_windows(_peaks(job, info, metrics(job)), info.duration_s, spec.options.highlights)
-        found_scenes = detect_scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
+        found_scenes = _scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
     else:
         found_scenes = (detect_scenes_by_keyframes(spec.recording, spec.options.scenes, info.duration_s, on_progress)
                         if spec.options.scenes.mode == "keyframes"
@@ -371,7 +379,7 @@ def first_highlights(job: JobFolder, on_progress: ProgressCallback = no_progress
     candidates = sorted(peaks, key=lambda p: p.score, reverse=True)[: options.max_clips + 3]
     on_progress("scenes", 0.0, f"scene changes near {len(candidates)} peaks")
     windows = scene_windows(candidates, info.duration_s, options)
-    near = detect_scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
+    near = _scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
     draft = choose_highlights(candidates, near, None, info.duration_s, (), options)
     spans = [(h.start_s, min(info.duration_s, h.start_s + options.max_duration_s + 2.0)) for h in draft]
     on_progress("transcribe", 0.0, f"transcribing the {len(spans)} clip spans first")

@@ -35,6 +35,8 @@ def test_options_reach_the_stages(tmp_path: Path) -> None:
     assert options.highlights.weights["comments"] == 1.0
     assert options.comments.keywords == (("bought", ("买了", "已拍")),)
     assert options.scenes.mode == "windowed"
+    assert apply_highlight_arguments(_parse(), ProcessOptions()).scenes.mode == "keyframes"  # the default
+    assert apply_highlight_arguments(_parse("--scenes", "full"), ProcessOptions()).scenes.mode == "full"
 
 
 def test_contradicting_durations() -> None:

@@ -66,3 +66,17 @@ def test_not_a_video_is_one_clear_error(tmp_path: Path) -> None:
     junk.write_bytes(b"not a video at all" * 100)
     with pytest.raises(InvalidMediaError, match="junk.mp4"):
         detect_scenes_by_keyframes(junk, SceneOptions(), 10.0)
+
+
+def test_windows_by_keyframes_match_windows_decoded_whole(tmp_path: Path) -> None:
+    from mediaops.scenes import detect_scenes_in_windows
+    from mediaops.scenes_keyframes import detect_scenes_in_windows_by_keyframes
+
+    lengths = [3.2, 2.8, 0.8, 4.0, 5.6, 1.6, 6.4, 3.2, 4.4, 2.2]  # cuts at 3.2 6.0 6.8 10.8 16.4 18.0 24.4 27.6 32.0
+    video = colour_scenes(tmp_path / "gop.mp4", lengths, keyint_s=2.0, keyframes_at_cuts=False, audio=False)
+    windows = [(5.0, 12.0), (17.1, 25.0), (30.5, 33.0)]
+    whole = [s.start_s for s in detect_scenes_in_windows(video, windows)]
+    found = detect_scenes_in_windows_by_keyframes(video, windows)
+    assert whole == pytest.approx([6.0, 6.8, 10.8, 18.0, 24.4, 32.0], abs=0.05)
+    assert [s.start_s for s in found] == pytest.approx(whole, abs=1e-6)
+    assert found[-1].end_s == 33.0

@@ -24,7 +24,8 @@ def default_transcript_cache() -> Path:
 
 
 def add_asr_arguments(parser: argparse.ArgumentParser) -> None:
-    """The speech-recognition flags shared by ``transcribe`` and ``process``: --asr, --device, --compute-type."""
+    """The speech-recognition flags shared by ``transcribe`` and ``process``: --asr, --device, --compute-type,
+    --asr-workers."""
     defaults = TranscribeOptions()
     parser.add_argument("--asr", choices=ENGINES, default=defaults.engine,
                         help=f"speech engine (default: {defaults.engine}; openai-whisper needs the extra)")
@@ -32,6 +33,9 @@ def add_asr_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"where the model runs (default: {defaults.device})")
     parser.add_argument("--compute-type", default=defaults.compute_type,
                         help="int8, float16, float32, … (default: auto = int8 on CPU, float16 on CUDA)")
+    parser.add_argument("--asr-workers", type=int, default=defaults.workers, metavar="N",
+                        help="stretches of audio recognised at once by one model (default: 0 = one per CPU core, "
+                             "at most 4, each single-threaded; 1 on a GPU)")
     parser.add_argument("--no-cache", action="store_true",
                         help="recognise again even if a cached transcript exists (cache: "
                              "$MEDIAOPS_CACHE/transcripts, else ~/.cache/mediaops/transcripts)")
@@ -46,6 +50,7 @@ def asr_options_from(args: argparse.Namespace, base: TranscribeOptions) -> Trans
         language=args.language,
         device=args.device,
         compute_type=args.compute_type,
+        workers=max(0, args.asr_workers),
         cache_dir=None if args.no_cache else default_transcript_cache(),
     )
 

@@ -63,12 +63,15 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
 
 
 def window_length_s(options: TranscribeOptions, duration_s: float | None, workers: int) -> float:
-    """The length of the windows to recognise: ``options.window_s``, shortened so that a recording shorter
-    than ``workers`` full windows still gives every worker a window (never under a minute)."""
-    if workers <= 1 or not duration_s:
+    """The length of the windows to recognise at once. With several workers each window is
+    ``options.window_s / workers`` (never under a minute), so the audio in flight, and with it memory, stays
+    what one worker would hold; a recording shorter than that is cut so that every worker gets a window."""
+    if workers <= 1:
         return options.window_s
-    share = math.ceil(duration_s / workers) + options.seam_search_s
-    return min(options.window_s, max(60.0, share))
+    length = max(60.0, options.window_s / workers)
+    if duration_s:
+        length = min(length, max(60.0, math.ceil(duration_s / workers) + options.seam_search_s))
+    return length
 
 
 def transcribe_spans(
