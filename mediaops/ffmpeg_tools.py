@@ -10,7 +10,7 @@ import functools
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mediaops.errors import FFmpegError, ToolNotFoundError
@@ -42,22 +42,26 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
-def run_ffmpeg_into(args: Sequence[str], partial: Path, out: Path, what: str = "ffmpeg failed") -> Path:
+def run_ffmpeg_into(args: Sequence[str], partial: Path, out: Path, what: str = "ffmpeg failed",
+                    env: Mapping[str, str] | None = None) -> Path:
     """Run ffmpeg with ``args`` writing ``partial``, then move it to ``out``: readers never see a half-written
     ``out``, and a failed run leaves the previous ``out`` (if any) and no ``partial`` behind."""
     try:
-        run_ffmpeg(args, what)
+        run_ffmpeg(args, what, env=env)
         os.replace(partial, out)
     finally:
         partial.unlink(missing_ok=True)
     return out
 
 
-def run_ffmpeg(args: Sequence[str], what: str = "ffmpeg failed", timeout_s: float | None = None) -> None:
-    """Run ffmpeg with ``args`` (everything after the executable); raise :class:`FFmpegError` on failure."""
+def run_ffmpeg(args: Sequence[str], what: str = "ffmpeg failed", timeout_s: float | None = None,
+               env: Mapping[str, str] | None = None) -> None:
+    """Run ffmpeg with ``args`` (everything after the executable), with ``env`` added to the environment;
+    raise :class:`FFmpegError` on failure."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False)
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False,
+                              env={**os.environ, **env} if env else None)
     except subprocess.TimeoutExpired as exc:
         raise FFmpegError(cmd, -1, f"timed out after {timeout_s} s", what) from exc
     if proc.returncode != 0:

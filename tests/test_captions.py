@@ -83,7 +83,13 @@ def test_chinese_renders_as_glyphs_not_boxes(tmp_path: Path, monkeypatch: pytest
     assert _differing(a, c) > 200
 
 
-def test_burned_captions_show_at_their_times(tmp_path: Path) -> None:
+def test_burned_captions_show_at_their_times(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # a fresh machine whose fontconfig knows only a Latin font: libass must still use the CJK font
+    matplotlib = pytest.importorskip("matplotlib")
+    conf = tmp_path / "latin-only.conf"
+    conf.write_text(f'<?xml version="1.0"?>\n<fontconfig><dir>{Path(matplotlib.get_data_path()) / "fonts" / "ttf"}'
+                    f"</dir><cachedir>{tmp_path / 'fc'}</cachedir></fontconfig>\n")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(conf))
     video = colour_scenes(tmp_path / "two_scenes.mp4", [3.0, 3.0], size="320x180")
     video_info = probe(video)
     transcript = Transcript("zh", (Segment(0.5, 1.5, "第一句"), Segment(3.5, 4.5, "第二句")), 6.0)

@@ -80,3 +80,13 @@ def test_windows_by_keyframes_match_windows_decoded_whole(tmp_path: Path) -> Non
     assert whole == pytest.approx([6.0, 6.8, 10.8, 18.0, 24.4, 32.0], abs=0.05)
     assert [s.start_s for s in found] == pytest.approx(whole, abs=1e-6)
     assert found[-1].end_s == 33.0
+
+
+@pytest.mark.parametrize("name", ["testvideo.mp4", "goldeneye-vfr-drop3.mp4", "issue-134-rotate.mp4",
+                                  "issue-195-aspect-ratio.mp4", "issue-236-split-copy.mkv", "delayed_start.mp4",
+                                  "fades.mp4"])
+def test_testdata_videos_give_the_full_pass_cuts(testdata: Path, name: str) -> None:
+    video = testdata / "video" / name
+    full = detect_scenes(video, SceneOptions(mode="full"))
+    found = detect_scenes_by_keyframes(video, SceneOptions(), probe(video).duration_s)
+    assert _cuts(found) == pytest.approx(_cuts(full), abs=0.05)

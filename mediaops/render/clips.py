@@ -18,7 +18,7 @@ from mediaops.ffmpeg_tools import run_ffmpeg_into
 from mediaops.probe import probe
 from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, lines_to_srt
 from mediaops.render.covers import best_frame, format_price, reframe_image, write_cover_image
-from mediaops.render.fonts import cjk_font
+from mediaops.render.fonts import cjk_font, private_fontconfig
 from mediaops.render.keyframes import snap_to_keyframes
 from mediaops.render.options import RenderOptions
 from mediaops.render.reframe import CropPlan, plan_crop, reframe_filter, sample_faces
@@ -121,6 +121,7 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
 
     partial = out.with_name(f".{out.stem}.partial.mp4")
     with tempfile.TemporaryDirectory(prefix="mediaops-clip-") as tmp:
+        env: dict[str, str] | None = None
         if options.cut == "fast":
             args = fast_command(source, start_s, end_s, partial, info.has_audio)
         else:
@@ -133,8 +134,9 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
                 subtitles = (f"ass=filename={escape_filter_value(str(ass))}"
                              f":fontsdir={escape_filter_value(str(font.folder))}")
                 chain = f"{chain},{subtitles}" if chain else subtitles
+                env = private_fontconfig(font, Path(tmp))
             args = exact_command(source, start_s, end_s, partial, options, chain, threads)
-        run_ffmpeg_into(args, partial, out, f"rendering clip {out.name} failed")
+        run_ffmpeg_into(args, partial, out, f"rendering clip {out.name} failed", env)
 
     cover = None
     if options.covers:

@@ -3,7 +3,8 @@
 The default comes from PyPI: ``manimgx-fonts-cjk`` ships Noto Sans CJK (SIL OFL 1.1) unmodified. Where that
 package is missing, the usual system locations of Noto CJK / Source Han / WenQuanYi (Debian's
 ``fonts-noto-cjk`` or ``fonts-wqy-microhei``) are tried. libass is pointed at the font's folder (``fontsdir``)
-so captions never depend on what fontconfig happens to know.
+and, through a private fontconfig file, at nothing else: on a machine whose fontconfig knows only Latin fonts,
+libass would otherwise take fontconfig's substitute (e.g. DejaVu Sans) for the CJK family and draw no Chinese.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import functools
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from mediaops.errors import MediaOpsError
 
@@ -85,3 +87,17 @@ def cjk_font() -> FontInfo:
     raise MediaOpsError(
         "no Chinese font found for captions: pip install manimgx-fonts-cjk (or apt-get install fonts-noto-cjk)"
     )
+
+
+def private_fontconfig(font: FontInfo, folder: Path) -> dict[str, str]:
+    """Environment for an ffmpeg/libass run that sees only ``font``'s folder: writes ``fonts.conf`` (and its
+    cache) into ``folder`` and returns ``{"FONTCONFIG_FILE": …}``. The CJK font has Latin glyphs too."""
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n'
+        f"  <dir>{escape(str(font.folder))}</dir>\n  <cachedir>{escape(str(folder / 'fontconfig-cache'))}</cachedir>\n"
+        "</fontconfig>\n",
+        "utf-8",
+    )
+    return {"FONTCONFIG_FILE": str(conf)}
+
