@@ -16,6 +16,7 @@ for this to pay, the full pass runs instead.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ def detect_scenes_by_keyframes(
 
     cuts = [s.start_s for s in detect_scenes_in_windows(path, windows, options, progress)]
     bounds = [0.0, *(c for c in cuts if 0.0 < c < scan.duration_s), scan.duration_s]
-    return [Scene(start_s=a, end_s=b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
+    return [Scene(start_s=a, end_s=b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def detect_scenes_in_windows_by_keyframes(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,7 @@ def test_cuts_inside_groups_of_pictures_match_the_full_pass(tmp_path: Path) -> N
     assert _cuts(found) == pytest.approx(_cuts(full), abs=1e-6)
     assert found[0].start_s == 0.0
     assert found[-1].end_s == pytest.approx(sum(lengths), abs=0.05)
-    assert all(a.end_s == b.start_s for a, b in zip(found, found[1:], strict=False))
+    assert all(a.end_s == b.start_s for a, b in itertools.pairwise(found))
 
 
 def test_only_differing_keyframes_become_candidates(tmp_path: Path) -> None:
@@ -64,7 +65,7 @@ def test_sparse_keyframes_fall_back_to_the_full_pass(testdata: Path) -> None:
 def test_not_a_video_is_one_clear_error(tmp_path: Path) -> None:
     junk = tmp_path / "junk.mp4"
     junk.write_bytes(b"not a video at all" * 100)
-    with pytest.raises(InvalidMediaError, match="junk.mp4"):
+    with pytest.raises(InvalidMediaError, match=r"junk\.mp4"):
         detect_scenes_by_keyframes(junk, SceneOptions(), 10.0)
 
 
