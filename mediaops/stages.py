@@ -67,7 +67,7 @@ __all__ = [
 ]
 
 #: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
-STAGES_VERSION = 1
+STAGES_VERSION = 2  # 2: keyframe-first scenes, sentence-split transcripts
 
 #: the stages in the order :func:`run_stages` runs them.
 STAGE_NAMES = ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish")

@@ -19,6 +19,7 @@ from mediaops.transcribe.engine import Engine, open_engine
 from mediaops.transcribe.merge import merge_channels
 from mediaops.transcribe.options import TranscribeOptions, hotword_text, prompt_for
 from mediaops.transcribe.parallel import ordered_map
+from mediaops.transcribe.sentences import split_long_segments
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
 
 
@@ -48,7 +49,8 @@ def _detect_language(engine: Engine, frames: np.ndarray, options: TranscribeOpti
 
 def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: str | None,
                options: TranscribeOptions) -> list[Segment]:
-    """Segments of one window of audio frames starting at ``offset_s``, channels merged, Mandarin tidied."""
+    """Segments of one window of audio frames starting at ``offset_s``, channels merged, Mandarin tidied,
+    overlong segments split into sentences."""
     end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
     prompt = prompt_for(options, language)
     hotwords = hotword_text(options)
@@ -59,7 +61,7 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
     window_segments = found[0] if len(found) == 1 else merge_channels(found)
     if language == "zh":
         window_segments = [tidy_segment(s) for s in window_segments]
-    return window_segments
+    return split_long_segments(window_segments)
 
 
 def window_length_s(options: TranscribeOptions, duration_s: float | None, workers: int) -> float:
@@ -68,7 +70,7 @@ def window_length_s(options: TranscribeOptions, duration_s: float | None, worker
     what one worker would hold; a recording shorter than that is cut so that every worker gets a window."""
     if workers <= 1:
         return options.window_s
-    length = max(60.0, options.window_s / workers)
+    length = min(options.window_s, max(60.0, options.window_s / workers))
     if duration_s:
         length = min(length, max(60.0, math.ceil(duration_s / workers) + options.seam_search_s))
     return length
