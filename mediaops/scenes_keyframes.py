@@ -111,6 +111,18 @@ def scan_keyframes(path: Path, options: SceneOptions, duration_s: float,
     return KeyframeScan(tuple(dict.fromkeys(candidates)), count, median_gap, max(duration_s, latest))
 
 
+def _refine_windows(scan: KeyframeScan, options: SceneOptions, searched_s: float) -> list[tuple[float, float]] | None:
+    """The spans to decode frame by frame (each differing keyframe pair ± ``refine_margin_s``), or ``None``
+    where the keyframes do not narrow the search: too few, too sparse, too dense, or the spans would cover
+    more than half of the ``searched_s`` seconds."""
+    refine = merge_spans((max(0.0, a - options.refine_margin_s), b + options.refine_margin_s)
+                         for a, b in scan.candidates)
+    spaced = options.min_keyframe_gap_s <= scan.median_gap_s <= options.max_keyframe_gap_s
+    if scan.keyframes < 2 or not spaced or sum(b - a for a, b in refine) > 0.5 * searched_s:
+        return None
+    return refine
+
+
 def detect_scenes_by_keyframes(
     path: Path,
     options: SceneOptions = SceneOptions(),
@@ -125,11 +137,8 @@ def detect_scenes_by_keyframes(
         InvalidMediaError: the file has no decodable video.
     """
     scan = scan_keyframes(path, options, duration_s, on_progress)
-    windows = merge_spans((max(0.0, a - options.refine_margin_s), b + options.refine_margin_s)
-                          for a, b in scan.candidates)
-    refined_s = sum(b - a for a, b in windows)
-    too_sparse = scan.keyframes < 2 or scan.median_gap_s > options.max_keyframe_gap_s
-    if too_sparse or scan.median_gap_s < options.min_keyframe_gap_s or refined_s > 0.5 * scan.duration_s:
+    windows = _refine_windows(scan, options, scan.duration_s)
+    if windows is None:
         on_progress("scenes", 0.5, "keyframes do not narrow the search: decoding every frame")
         return detect_scenes(path, options, on_progress=on_progress)
 
@@ -158,11 +167,8 @@ def detect_scenes_in_windows_by_keyframes(
     if not merged:
         return []
     scan = scan_keyframes(path, options, 0.0, on_progress, spans=merged)
-    refine = merge_spans((max(0.0, a - options.refine_margin_s), b + options.refine_margin_s)
-                         for a, b in scan.candidates)
-    total_s = sum(b - a for a, b in merged)
-    if (scan.keyframes < 2 or not options.min_keyframe_gap_s <= scan.median_gap_s <= options.max_keyframe_gap_s
-            or sum(b - a for a, b in refine) > 0.5 * total_s):
+    refine = _refine_windows(scan, options, sum(b - a for a, b in merged))
+    if refine is None:
         return detect_scenes_in_windows(path, merged, options, on_progress)
     cuts = sorted({s.start_s for s in detect_scenes_in_windows(path, refine, options, on_progress)})
     scenes: list[Scene] = []

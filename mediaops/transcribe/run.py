@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -64,6 +64,25 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
     return split_long_segments(window_segments)
 
 
+def _recognise_in_order(
+    engine: Engine, windows: Iterator[tuple[float, np.ndarray]], options: TranscribeOptions, workers: int
+) -> tuple[str | None, float, Iterator[tuple[float, float, list[Segment]]]]:
+    """The language (detected from the first window unless ``options`` gives it), its probability, and
+    ``(window start, window seconds, segments)`` for every window in time order, ``workers`` at once."""
+    language = None if options.language == "auto" else options.language
+    probability = 1.0
+    first = next(windows, None)
+    if first is not None and language is None:
+        language, probability = _detect_language(engine, first[1], options)
+
+    def recognise(window: tuple[float, np.ndarray]) -> tuple[float, float, list[Segment]]:
+        offset_s, frames = window
+        return offset_s, len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options)
+
+    chained = itertools.chain([first] if first is not None else [], windows)
+    return language, probability, ordered_map(recognise, chained, workers)
+
+
 def window_length_s(options: TranscribeOptions, duration_s: float | None, workers: int) -> float:
     """The length of the windows to recognise at once. With several workers each window is
     ``options.window_s / workers`` (never under a minute), so the audio in flight, and with it memory, stays
@@ -95,22 +114,14 @@ def transcribe_spans(
     check_input_file(path, "recording")
     merged = merge_spans(spans)
     engine = open_engine(options)
-    language = None if options.language == "auto" else options.language
-    language_probability = 1.0
     windows = ((offset_s, frames) for start_s, end_s in merged
                for offset_s, frames in iter_audio_windows(path, end_s - start_s, start_s, end_s, channels=2))
-    first = next(windows, None)
-    if first is not None and language is None:
-        language, language_probability = _detect_language(engine, first[1], options)
+    language, language_probability, results = _recognise_in_order(engine, windows, options,
+                                                                  options.resolved_workers())
     segments: list[Segment] = []
     total_s = sum(b - a for a, b in merged) or 1.0
     done_s = 0.0
-
-    def recognise(window: tuple[float, np.ndarray]) -> tuple[float, list[Segment]]:
-        return len(window[1]) / SAMPLE_RATE_HZ, _recognise(engine, window[1], window[0], language, options)
-
-    chained = itertools.chain([first] if first is not None else [], windows)
-    for seconds, found in ordered_map(recognise, chained, options.resolved_workers()):
+    for _offset_s, seconds, found in results:
         segments.extend(found)
         done_s += seconds
         on_progress("transcribe", min(1.0, done_s / total_s), f"{done_s:.0f}/{total_s:.0f} s of clip spans")
@@ -157,22 +168,13 @@ def transcribe(
             on_progress("transcribe", 1.0, "reused the cached transcript")
             return cached
     engine = open_engine(options)
-    language = None if options.language == "auto" else options.language
-    language_probability = 1.0
     workers = options.resolved_workers()
     windows = iter_windows_at_pauses(path, window_length_s(options, duration_s, workers), options.seam_search_s)
-    first = next(windows, None)
-    if first is not None and language is None:
-        language, language_probability = _detect_language(engine, first[1], options)
-
-    def recognise(window: tuple[float, np.ndarray]) -> tuple[float, list[Segment]]:
-        offset_s, frames = window
-        return offset_s + len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options)
-
+    language, language_probability, results = _recognise_in_order(engine, windows, options, workers)
     segments: list[Segment] = []
     end_s = 0.0
-    chained = itertools.chain([first] if first is not None else [], windows)
-    for end_s, found in ordered_map(recognise, chained, workers):
+    for offset_s, seconds, found in results:
+        end_s = offset_s + seconds
         segments.extend(found)
         if duration_s:
             on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
