@@ -20,14 +20,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mediaops.insights import InsightOptions, build_insights
-from mediaops.insights.actions import next_time_actions
-from mediaops.insights.audience import find_question_bursts, group_questions, reaction_trend, segment_voices
-from mediaops.insights.delivery import find_dead_air, product_time, speaking_pace
-from mediaops.insights.script import compare_script
-from mediaops.insights.targets import evaluate_targets
-from mediaops.insights.text import words
-from mediaops.insights.types import PlanSegment, Target
+from mediaops.retrospective.insights import InsightOptions, build_insights
+from mediaops.retrospective.insights.actions import next_time_actions
+from mediaops.retrospective.insights.audience import (
+    find_question_bursts,
+    group_questions,
+    reaction_trend,
+    segment_voices,
+)
+from mediaops.retrospective.insights.delivery import find_dead_air, product_time, speaking_pace
+from mediaops.retrospective.insights.script import compare_script
+from mediaops.retrospective.insights.targets import evaluate_targets
+from mediaops.retrospective.insights.text import words
+from mediaops.retrospective.insights.types import PlanSegment, Target
 from mediaops.types import Comment, MediaInfo, Metrics, MetricSeries, PitchSegment, Segment, Timeline, Transcript, Word
 
 LINES = ("宝宝们这款破壁机今天只要三百九十九元", "五秒钟就能打碎冰块，声音还很小", "点击下方小黄车链接马上下单",

@@ -17,7 +17,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.media.ffmpeg_tools import run_ffmpeg
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_media"

@@ -23,11 +23,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mediaops.ffmpeg_tools import ffmpeg_exe, run_ffmpeg
-from mediaops.probe import probe
+from mediaops.media.ffmpeg_tools import ffmpeg_exe, run_ffmpeg
+from mediaops.media.fonts import cjk_font
+from mediaops.media.probe import probe
 from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass
 from mediaops.render.clips import ClipJob, escape_filter_value, plan_reframe, render_clip
-from mediaops.render.fonts import cjk_font
 from mediaops.render.options import RenderOptions
 from mediaops.render.reframe import crop_size, reframe_filter
 from mediaops.types import Segment, Transcript

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mediaops.attribution import find_sales_spikes
+from mediaops.analysis.attribution import find_sales_spikes
 from mediaops.report import ReportOptions, write_reports
 from mediaops.serialize import write_json_atomic
 from mediaops.timeline import write_timeline

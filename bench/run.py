@@ -96,7 +96,7 @@ class Recorder:
 
 
 def run_ours(stream: LongStream, out_dir: Path, model: str, clips: int) -> dict:
-    from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
+    from mediaops.jobs.pipeline import ProcessOptions, StreamInputs, run_pipeline
 
     options = ProcessOptions()
     options = replace(
@@ -141,7 +141,7 @@ def _timed_subprocess(cmd: list[str], env: dict[str, str] | None = None) -> dict
 
 
 def ref_ffmpeg_decode(stream: LongStream) -> dict:
-    from mediaops.ffmpeg_tools import ffmpeg_exe
+    from mediaops.media.ffmpeg_tools import ffmpeg_exe
 
     return _timed_subprocess([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-i",
                               str(stream.recording), "-map", "0:v", "-f", "null", "-"])
@@ -150,7 +150,7 @@ def ref_ffmpeg_decode(stream: LongStream) -> dict:
 _WHISPER_DIRECT = """
 import sys, numpy as np
 from faster_whisper import WhisperModel
-from mediaops.audio import read_audio
+from mediaops.media.audio import read_audio
 from pathlib import Path
 audio = read_audio(Path(sys.argv[1]))
 model = WhisperModel(sys.argv[2], device="cpu", compute_type="int8")
@@ -197,7 +197,7 @@ def naive_pipeline(stream: LongStream, spans: list[tuple[float, float]], openai_
         ),
     }
     if openai_model:
-        from mediaops.ffmpeg_tools import ffmpeg_exe
+        from mediaops.media.ffmpeg_tools import ffmpeg_exe
 
         # openai-whisper runs `ffmpeg` from PATH: give it the same binary
         tools = work / "naive-bin"

@@ -18,11 +18,11 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mediaops.ffmpeg_tools import ffmpeg_exe, run_ffmpeg
-from mediaops.highlights import HighlightOptions, scene_windows
-from mediaops.probe import probe
-from mediaops.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
-from mediaops.scenes_keyframes import detect_scenes_by_keyframes
+from mediaops.analysis.highlights import HighlightOptions, scene_windows
+from mediaops.analysis.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
+from mediaops.analysis.scenes_keyframes import detect_scenes_by_keyframes
+from mediaops.media.ffmpeg_tools import ffmpeg_exe, run_ffmpeg
+from mediaops.media.probe import probe
 from mediaops.types import Peak
 
 CUT_EVERY_S = 45

@@ -46,8 +46,8 @@ def default_model() -> str:
 
 def build_recording(folder: Path, minutes: float) -> Path:
     """``folder/speech-<minutes>min.m4a``: the speech clips with pauses, looped to ``minutes``."""
-    from mediaops.audio import SAMPLE_RATE_HZ, read_audio
-    from mediaops.ffmpeg_tools import run_ffmpeg
+    from mediaops.media.audio import SAMPLE_RATE_HZ, read_audio
+    from mediaops.media.ffmpeg_tools import run_ffmpeg
 
     unit = folder / "unit.wav"
     if not unit.exists():
@@ -68,7 +68,7 @@ def build_recording(folder: Path, minutes: float) -> Path:
 
 def child(kind: str, recording: Path, model: str) -> None:
     """Run one transcription in this process and print its figures as JSON."""
-    from mediaops.probe import probe
+    from mediaops.media.probe import probe
 
     audio_s = probe(recording).duration_s
     if kind == "direct":

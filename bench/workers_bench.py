@@ -30,7 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from mediaops.ffmpeg_tools import run_ffmpeg  # noqa: E402
+from mediaops.media.ffmpeg_tools import run_ffmpeg  # noqa: E402
 from workers.config import Settings  # noqa: E402
 from workers.embedded import start_embedded_worker  # noqa: E402
 from workers.jobs import get_job, submit_job  # noqa: E402

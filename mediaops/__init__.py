@@ -1,27 +1,150 @@
 """MediaOps: highlight clips and retrospectives for livestream-commerce recordings.
 
-Nothing heavy happens at import time; models and media tools load when first used.
+The public API, for scripts::
+
+    import mediaops
+
+    timeline = mediaops.process("stream.mp4", metrics="metrics.csv", out_dir="out/stream", max_clips=3)
+    for clip in timeline.clips:
+        print(clip.id, clip.start_s, clip.end_s, clip.reasons)
+
+Nothing heavy happens at import time: the names below are loaded when first used (PEP 562), so
+``import mediaops`` and ``mediaops --help`` stay fast; models and media tools load when first needed.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-from mediaops.errors import (
-    FFmpegError,
-    InputFileError,
-    InvalidMediaError,
-    MediaOpsError,
-    MetricsFormatError,
-    ModelError,
-    TimelineError,
-)
+#: public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # the front door
+    "process": "mediaops.facade",
+    "transcribe": "mediaops.facade",
+    "detect_scenes": "mediaops.facade",
+    "load_metrics": "mediaops.facade",
+    "find_highlights": "mediaops.facade",
+    "load_timeline": "mediaops.facade",
+    # options (one dataclass per stage; every default lives there)
+    "ProcessOptions": "mediaops.jobs.options",
+    "StreamInputs": "mediaops.jobs.options",
+    "HighlightOptions": "mediaops.analysis.highlights",
+    "SceneOptions": "mediaops.analysis.scenes",
+    "MetricsOptions": "mediaops.inputs.metrics",
+    "CommentOptions": "mediaops.inputs.comments",
+    "TranscribeOptions": "mediaops.transcribe.options",
+    "RenderOptions": "mediaops.render.options",
+    "ReportOptions": "mediaops.report",
+    "SpikeOptions": "mediaops.analysis.attribution",
+    # results
+    "Timeline": "mediaops.types",
+    "Highlight": "mediaops.types",
+    "Clip": "mediaops.types",
+    "Scene": "mediaops.types",
+    "Transcript": "mediaops.types",
+    "Segment": "mediaops.types",
+    "Metrics": "mediaops.types",
+    "MetricSeries": "mediaops.types",
+    "SalesSpike": "mediaops.types",
+    "PitchSegment": "mediaops.types",
+    "MediaInfo": "mediaops.types",
+    "Peak": "mediaops.types",
+    # errors
+    "MediaOpsError": "mediaops.errors",
+    "FFmpegError": "mediaops.errors",
+    "InputFileError": "mediaops.errors",
+    "InvalidMediaError": "mediaops.errors",
+    "MetricsFormatError": "mediaops.errors",
+    "ModelError": "mediaops.errors",
+    "TimelineError": "mediaops.errors",
+}
 
 __all__ = [
+    "Clip",
+    "CommentOptions",
     "FFmpegError",
+    "Highlight",
+    "HighlightOptions",
     "InputFileError",
     "InvalidMediaError",
+    "MediaInfo",
     "MediaOpsError",
+    "MetricSeries",
+    "Metrics",
     "MetricsFormatError",
+    "MetricsOptions",
     "ModelError",
+    "Peak",
+    "PitchSegment",
+    "ProcessOptions",
+    "RenderOptions",
+    "ReportOptions",
+    "SalesSpike",
+    "Scene",
+    "SceneOptions",
+    "Segment",
+    "SpikeOptions",
+    "StreamInputs",
+    "Timeline",
     "TimelineError",
+    "TranscribeOptions",
+    "Transcript",
     "__version__",
+    "detect_scenes",
+    "find_highlights",
+    "load_metrics",
+    "load_timeline",
+    "process",
+    "transcribe",
 ]
+
+if TYPE_CHECKING:  # static checkers and IDEs see the real names
+    from mediaops.analysis.attribution import SpikeOptions
+    from mediaops.analysis.highlights import HighlightOptions
+    from mediaops.analysis.scenes import SceneOptions
+    from mediaops.errors import (
+        FFmpegError,
+        InputFileError,
+        InvalidMediaError,
+        MediaOpsError,
+        MetricsFormatError,
+        ModelError,
+        TimelineError,
+    )
+    from mediaops.facade import detect_scenes, find_highlights, load_metrics, load_timeline, process, transcribe
+    from mediaops.inputs.comments import CommentOptions
+    from mediaops.inputs.metrics import MetricsOptions
+    from mediaops.jobs.options import ProcessOptions, StreamInputs
+    from mediaops.render.options import RenderOptions
+    from mediaops.report import ReportOptions
+    from mediaops.transcribe.options import TranscribeOptions
+    from mediaops.types import (
+        Clip,
+        Highlight,
+        MediaInfo,
+        Metrics,
+        MetricSeries,
+        Peak,
+        PitchSegment,
+        SalesSpike,
+        Scene,
+        Segment,
+        Timeline,
+        Transcript,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'mediaops' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

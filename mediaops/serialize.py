@@ -1,4 +1,4 @@
-"""One serializer that turns the library's dataclasses into JSON-ready values."""
+"""One serializer that turns the library's dataclasses into JSON-ready values, and the one decoder back."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import math
 import os
 import tempfile
+import types
+import typing
 from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
@@ -53,3 +55,43 @@ def write_text_atomic(path: Path, text: str) -> None:
 def write_json_atomic(path: Path, value: Any) -> None:
     """Serialize ``value`` with :func:`to_jsonable` and write it atomically as UTF-8 JSON."""
     write_text_atomic(path, json.dumps(to_jsonable(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def encode(value: Any) -> Any:
+    """Like :func:`to_jsonable` but exact: floats are not rounded, so values read back equal."""
+    return to_jsonable(value, exact=True)
+
+
+def decode(kind: Any, data: Any) -> Any:
+    """Rebuild a value of type ``kind`` (dataclass, ``tuple[X, ...]``, ``X | None`` …) from :func:`encode`'s output."""
+    if data is None:
+        return None
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return decode(options[0], data) if len(options) == 1 else data
+    if origin is tuple:
+        args = typing.get_args(kind)
+        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]
+            return tuple(decode(args[0], v) for v in data)
+        if args and len(args) == len(data):  # tuple[X, Y]
+            return tuple(decode(a, v) for a, v in zip(args, data, strict=True))
+        return tuple(data)
+    if origin is list:
+        return [decode(typing.get_args(kind)[0], v) for v in data]
+    if origin is dict:
+        value_kind = typing.get_args(kind)[1]
+        return {k: decode(value_kind, v) for k, v in data.items()}
+    if dataclasses.is_dataclass(kind):
+        hints = typing.get_type_hints(kind)
+        names = {f.name for f in dataclasses.fields(kind) if f.init}
+        return kind(**{k: decode(hints[k], v) for k, v in data.items() if k in names})
+    if kind is Fraction:
+        return Fraction(data)
+    if kind is datetime:
+        return datetime.fromisoformat(data)
+    if kind is Path:
+        return Path(data)
+    if kind is float and isinstance(data, int):
+        return float(data)
+    return data

@@ -1,7 +1,8 @@
 """The published timeline (``timeline.json``, schema version 1): writing, validating and reading it back.
 
-Sales spikes are found in :mod:`mediaops.attribution`; ``find_sales_spikes`` and ``SpikeOptions`` are
-re-exported here for the pipeline.
+This module is the contract between the library and everything that reads its results; it sits at the bottom
+of the library (beside :mod:`mediaops.types`) and imports no stage. Sales spikes are found in
+:mod:`mediaops.analysis.attribution`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mediaops.attribution import SpikeOptions, find_sales_spikes
 from mediaops.errors import TimelineError
 from mediaops.serialize import to_jsonable, write_json_atomic
 from mediaops.types import (
@@ -34,8 +34,6 @@ SCHEMA_VERSION = 1
 
 __all__ = [
     "SCHEMA_VERSION",
-    "SpikeOptions",
-    "find_sales_spikes",
     "load_schema",
     "read_timeline",
     "timeline_from_dict",

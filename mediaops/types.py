@@ -211,7 +211,7 @@ class SalesSpike:
     clip_id: str | None = None
     sku: str | None = None
     confidence: float = 0.0
-    #: "pitch_and_clip", "pitch", "clip" or "unattributed" (see mediaops.attribution).
+    #: "pitch_and_clip", "pitch", "clip" or "unattributed" (see mediaops.analysis.attribution).
     attribution: str = "unattributed"
     #: the rolling median the spike rose above, and how far it stood out in units of the series' noise.
     baseline: float | None = None

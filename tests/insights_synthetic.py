@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from mediaops.insights.types import PlanSegment, Target
+from mediaops.retrospective.insights.types import PlanSegment, Target
 from mediaops.types import Comment, Metrics, MetricSeries, PitchSegment, Segment, Transcript
 
 DURATION_S = 1200.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.media.ffmpeg_tools import run_ffmpeg
 
 COLOURS = ("red", "green", "blue", "yellow", "purple", "orange", "white", "cyan")
 

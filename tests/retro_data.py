@@ -10,7 +10,7 @@ import math
 import random
 from pathlib import Path
 
-from mediaops.attribution import find_sales_spikes
+from mediaops.analysis.attribution import find_sales_spikes
 from mediaops.serialize import write_json_atomic
 from mediaops.timeline import write_timeline
 from mediaops.types import Clip, MediaInfo, Metrics, MetricSeries, PitchSegment, Scene, Segment, Timeline, Transcript

@@ -14,8 +14,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from mediaops.ffmpeg_tools import run_ffmpeg
-from mediaops.probe import probe
+from mediaops.media.ffmpeg_tools import run_ffmpeg
+from mediaops.media.probe import probe
 from mediaops.timeline import validate_timeline
 from tests.conftest import SAMPLE
 from tests.web_support import add_token, make_app

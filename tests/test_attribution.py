@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mediaops.attribution import SpikeOptions, detect_spikes, find_sales_spikes, pitch_weight
+from mediaops.analysis.attribution import SpikeOptions, detect_spikes, find_sales_spikes, pitch_weight
 from mediaops.errors import MediaOpsError
-from mediaops.metrics import load_metrics
+from mediaops.inputs.metrics import load_metrics
 from mediaops.timeline import timeline_from_dict, validate_timeline, write_timeline
 from mediaops.types import Clip, Metrics, MetricSeries, PitchSegment
 from tests.conftest import SAMPLE

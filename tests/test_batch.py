@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from mediaops.errors import InputFileError
-from mediaops.sidecars import recordings_in, sidecars_of
-from mediaops.stability import GrowthTracker
+from mediaops.inputs.sidecars import recordings_in, sidecars_of
+from mediaops.media.stability import GrowthTracker
 from tests.conftest import REPO, SAMPLE
 from workers import state
 from workers.config import Settings

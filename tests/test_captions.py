@@ -8,11 +8,11 @@ import av
 import numpy as np
 import pytest
 
-from mediaops.ffmpeg_tools import run_ffmpeg
-from mediaops.probe import probe
+from mediaops.media.ffmpeg_tools import run_ffmpeg
+from mediaops.media.fonts import cjk_font
+from mediaops.media.probe import probe
 from mediaops.render.captions import CaptionLine, CaptionStyle, caption_lines, lines_to_ass, text_width, wrap_text
 from mediaops.render.clips import ClipJob, escape_filter_value, render_clip
-from mediaops.render.fonts import cjk_font
 from mediaops.render.options import RenderOptions
 from mediaops.types import Segment, Transcript, Word
 from tests.media import colour_scenes

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.comments import CommentOptions, comment_series, load_comments, parse_keywords
 from mediaops.errors import MetricsFormatError
+from mediaops.inputs.comments import CommentOptions, comment_series, load_comments, parse_keywords
 from mediaops.types import Comment
 
 CST = timezone(timedelta(hours=8))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
+from mediaops.jobs.pipeline import ProcessOptions, StreamInputs, run_pipeline
 from tests.conftest import SAMPLE
 
 

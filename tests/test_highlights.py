@@ -5,7 +5,7 @@ import random
 
 import pytest
 
-from mediaops.highlights import HighlightOptions, choose_highlights, find_peaks_in_engagement
+from mediaops.analysis.highlights import HighlightOptions, choose_highlights, find_peaks_in_engagement
 from mediaops.types import Metrics, MetricSeries, Scene, Segment, Transcript
 
 
@@ -102,7 +102,7 @@ def test_coarse_onset_is_refined_inside_the_interval() -> None:
 
 
 def test_scene_windows_cover_the_reaction_window_and_merge() -> None:
-    from mediaops.highlights import scene_windows
+    from mediaops.analysis.highlights import scene_windows
     from mediaops.types import Peak
 
     peaks = [Peak(100.0, 5.0, onset_s=90.0, onset_precision_s=1.0),

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.comments import comment_series
-from mediaops.highlights import HighlightOptions, choose_highlights, find_lowlights, find_peaks_in_engagement
-from mediaops.metrics import load_metrics
+from mediaops.analysis.highlights import HighlightOptions, choose_highlights, find_lowlights, find_peaks_in_engagement
+from mediaops.inputs.comments import comment_series
+from mediaops.inputs.metrics import load_metrics
 from mediaops.types import Metrics, MetricSeries
 from tests.synthetic_stream import make_stream, score_highlights, write_metrics
 

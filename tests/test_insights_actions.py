@@ -5,11 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 
-from mediaops.insights import build_insights
-from mediaops.insights.actions import next_time_actions
-from mediaops.insights.document import insights_from_dict
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.types import ProductTime, QuestionBurst
+from mediaops.retrospective.insights import build_insights
+from mediaops.retrospective.insights.actions import next_time_actions
+from mediaops.retrospective.insights.document import insights_from_dict
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.types import ProductTime, QuestionBurst
 from mediaops.serialize import to_jsonable
 from tests.insights_synthetic import (
     DURATION_S,

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from mediaops.insights.audience import (
+from mediaops.retrospective.insights.audience import (
     find_question_bursts,
     group_questions,
     question_kind,
     reaction_trend,
     segment_voices,
 )
-from mediaops.insights.options import InsightOptions
+from mediaops.retrospective.insights.options import InsightOptions
 from mediaops.types import Comment, PitchSegment, Segment, Transcript
 from tests.insights_synthetic import DURATION_S, build_comments, build_pitches, build_transcript
 

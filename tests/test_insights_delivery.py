@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mediaops.ffmpeg_tools import run_ffmpeg
-from mediaops.insights.delivery import (
+from mediaops.media.ffmpeg_tools import run_ffmpeg
+from mediaops.retrospective.insights.delivery import (
     find_dead_air,
     loudness_dbfs,
     measure_dead_air,
@@ -16,8 +16,8 @@ from mediaops.insights.delivery import (
     speaking_pace,
     speech_intervals,
 )
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.types import DeadAir, PlanSegment
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.types import DeadAir, PlanSegment
 from mediaops.types import PitchSegment, Segment, Transcript, Word
 from tests.insights_synthetic import DURATION_S, build_metrics, build_pitches, build_plan, build_transcript
 
@@ -113,7 +113,7 @@ def test_measured_dead_air_tells_silence_from_sound(tmp_path: Path) -> None:
 
 
 def test_build_insights_measures_dead_air_in_the_recording(tmp_path: Path) -> None:
-    from mediaops.insights import build_insights
+    from mediaops.retrospective.insights import build_insights
 
     recording = _tone_silence_tone(tmp_path / "audio.wav")
     transcript = Transcript("en", (Segment(0.0, 5.0, "hello there"), Segment(15.0, 20.0, "welcome back")), 20.0)

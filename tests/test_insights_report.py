@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.insights import build_insights
 from mediaops.report import write_reports
 from mediaops.report.html import render_html
 from mediaops.report.insights_sections import insight_sections, insights_markdown
 from mediaops.report.markdown import render_markdown
-from mediaops.retrospective import build_retrospective, load_retrospective
+from mediaops.retrospective.document import build_retrospective, load_retrospective
+from mediaops.retrospective.insights import build_insights
 from mediaops.timeline import read_timeline, timeline_from_dict, write_timeline
 from mediaops.types import Timeline
 from tests import retro_data

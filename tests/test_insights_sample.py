@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.comments import load_comments
-from mediaops.insights import build_insights, load_run_of_show, load_targets
-from mediaops.insights.document import insights_from_dict
-from mediaops.metrics import load_metrics
-from mediaops.pitches import find_pitches
-from mediaops.products import load_products
+from mediaops.analysis.pitches import find_pitches
+from mediaops.inputs.comments import load_comments
+from mediaops.inputs.metrics import load_metrics
+from mediaops.inputs.products import load_products
+from mediaops.retrospective.insights import build_insights, load_run_of_show, load_targets
+from mediaops.retrospective.insights.document import insights_from_dict
 from mediaops.timeline import read_timeline
 from mediaops.types import Segment, Transcript
 from tests.conftest import SAMPLE

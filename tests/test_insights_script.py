@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mediaops.errors import PlanFormatError
-from mediaops.insights.script import compare_script, load_run_of_show, planned_spans
-from mediaops.insights.types import PlanSegment
+from mediaops.retrospective.insights.script import compare_script, load_run_of_show, planned_spans
+from mediaops.retrospective.insights.types import PlanSegment
 from mediaops.types import Comment, PitchSegment, Segment, Transcript
 from tests.insights_synthetic import (
     DURATION_S,

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from mediaops.errors import InputFileError, MetricsFormatError, PlanFormatError
-from mediaops.insights.targets import evaluate_targets, load_targets, moments_for, parse_targets
-from mediaops.insights.types import Target
+from mediaops.retrospective.insights.targets import evaluate_targets, load_targets, moments_for, parse_targets
+from mediaops.retrospective.insights.types import Target
 from tests.insights_synthetic import TARGETS, build_metrics, build_pitches, build_transcript
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_media"

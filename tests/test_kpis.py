@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mediaops.kpis import KPI_KEYS, compute_kpis, kpi_value
-from mediaops.product_table import ProductTableOptions, amount_between, product_results
+from mediaops.retrospective.kpis import KPI_KEYS, compute_kpis, kpi_value
+from mediaops.retrospective.product_table import ProductTableOptions, amount_between, product_results
 from mediaops.types import Clip, Metrics, MetricSeries, PitchSegment, SalesSpike
 
 TIMES = tuple(float(t) for t in range(0, 600, 10))  # 10 minutes in 10 s rows

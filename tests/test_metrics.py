@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from mediaops.errors import InputFileError, MetricsFormatError
-from mediaops.metrics import MetricsOptions, load_metrics, parse_offset
+from mediaops.inputs.metrics import MetricsOptions, load_metrics, parse_offset
 
 
 @pytest.mark.parametrize(

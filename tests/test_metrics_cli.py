@@ -12,8 +12,8 @@ import pytest
 
 from mediaops.cli.highlight_args import add_highlight_arguments, apply_highlight_arguments, print_metrics_notes
 from mediaops.errors import MediaOpsError
-from mediaops.metrics import load_metrics
-from mediaops.pipeline import ProcessOptions
+from mediaops.inputs.metrics import load_metrics
+from mediaops.jobs.pipeline import ProcessOptions
 
 
 def _parse(*argv: str) -> argparse.Namespace:

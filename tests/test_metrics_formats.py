@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mediaops.errors import InputFileError, MetricsFormatError
-from mediaops.metrics import MetricsOptions, load_mapping, load_metrics
+from mediaops.inputs.metrics import MetricsOptions, load_mapping, load_metrics
 
 CST = timezone(timedelta(hours=8))
 ROWS = [("00:00:00", 100, 5, 1), ("00:00:10", 120, 9, 0), ("00:00:20", 130, 4, 2), ("00:00:30", 90, 6, 1)]

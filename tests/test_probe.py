@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from mediaops.errors import InputFileError, InvalidMediaError
-from mediaops.probe import probe
+from mediaops.media.probe import probe
 from tests.media import colour_scenes
 
 

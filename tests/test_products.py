@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from mediaops.analysis.pitches import find_pitches
 from mediaops.errors import MetricsFormatError
-from mediaops.pitches import find_pitches
-from mediaops.products import load_products
+from mediaops.inputs.products import load_products
 from mediaops.types import Product, Segment, Transcript
 
 

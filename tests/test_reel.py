@@ -10,7 +10,7 @@ from pathlib import Path
 import av
 import pytest
 
-from mediaops.probe import probe
+from mediaops.media.probe import probe
 from mediaops.render.batch import render_extras
 from mediaops.render.chapters import Chapter, replay_chapters, to_ffmetadata, to_webvtt
 from mediaops.render.compose import write_title_card

@@ -8,8 +8,8 @@ import av
 import numpy as np
 import pytest
 
-from mediaops.ffmpeg_tools import run_ffmpeg
-from mediaops.probe import probe
+from mediaops.media.ffmpeg_tools import run_ffmpeg
+from mediaops.media.probe import probe
 from mediaops.render.clips import ClipJob, render_clip
 from mediaops.render.faces import FaceBox, FaceDetector
 from mediaops.render.options import RenderOptions

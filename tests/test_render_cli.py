@@ -10,7 +10,7 @@ import av
 import pytest
 
 from mediaops.cli import main
-from mediaops.probe import probe
+from mediaops.media.probe import probe
 from mediaops.serialize import write_json_atomic
 from mediaops.timeline import read_timeline, write_timeline
 from mediaops.types import Clip, Highlight, PitchSegment, Segment, Timeline, Transcript

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from mediaops.errors import MediaOpsError
-from mediaops.ffmpeg_tools import run_ffmpeg
-from mediaops.probe import probe
+from mediaops.media.ffmpeg_tools import run_ffmpeg
+from mediaops.media.probe import probe
 from mediaops.render.clips import ClipJob, render_clip
 from mediaops.render.covers import best_frame, frame_score
 from mediaops.render.keyframes import keyframes_near, snap_to_keyframes

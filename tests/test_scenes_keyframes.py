@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mediaops.analysis.scenes import SceneOptions, detect_scenes
+from mediaops.analysis.scenes_keyframes import detect_scenes_by_keyframes, scan_keyframes
 from mediaops.errors import InvalidMediaError
-from mediaops.probe import probe
-from mediaops.scenes import SceneOptions, detect_scenes
-from mediaops.scenes_keyframes import detect_scenes_by_keyframes, scan_keyframes
+from mediaops.media.probe import probe
 from tests.conftest import SAMPLE
 from tests.media import colour_scenes
 
@@ -70,8 +70,8 @@ def test_not_a_video_is_one_clear_error(tmp_path: Path) -> None:
 
 
 def test_windows_by_keyframes_match_windows_decoded_whole(tmp_path: Path) -> None:
-    from mediaops.scenes import detect_scenes_in_windows
-    from mediaops.scenes_keyframes import detect_scenes_in_windows_by_keyframes
+    from mediaops.analysis.scenes import detect_scenes_in_windows
+    from mediaops.analysis.scenes_keyframes import detect_scenes_in_windows_by_keyframes
 
     lengths = [3.2, 2.8, 0.8, 4.0, 5.6, 1.6, 6.4, 3.2, 4.4, 2.2]  # cuts at 3.2 6.0 6.8 10.8 16.4 18.0 24.4 27.6 32.0
     video = colour_scenes(tmp_path / "gop.mp4", lengths, keyint_s=2.0, keyframes_at_cuts=False, audio=False)

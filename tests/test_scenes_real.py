@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.scenes import detect_scenes
+from mediaops.analysis.scenes import detect_scenes
 from tests.media import colour_scenes
 
 
@@ -32,7 +32,7 @@ def test_window_only(testdata: Path) -> None:
 
 
 def test_windows_find_the_same_cuts_as_a_full_pass(tmp_path: Path) -> None:
-    from mediaops.scenes import detect_scenes_in_windows
+    from mediaops.analysis.scenes import detect_scenes_in_windows
 
     video = colour_scenes(tmp_path / "v.mp4", [3.0, 2.0, 4.0, 3.0, 2.0])  # cuts at 3, 5, 9, 12
     full = [s.start_s for s in detect_scenes(video)][1:]
@@ -45,10 +45,10 @@ def test_windows_find_the_same_cuts_as_a_full_pass(tmp_path: Path) -> None:
 def test_sample_windowed_detection_chooses_the_same_clips() -> None:
     """Real PySceneDetect on the bundled sample: the windows around its engagement peaks hold the reveal cuts,
     and highlights chosen from them equal those chosen after a full pass (the truth's lines stand in for ASR)."""
-    from mediaops.comments import comment_series, load_comments
-    from mediaops.highlights import choose_highlights, find_peaks_in_engagement, scene_windows
-    from mediaops.metrics import load_metrics
-    from mediaops.scenes import detect_scenes_in_windows
+    from mediaops.analysis.highlights import choose_highlights, find_peaks_in_engagement, scene_windows
+    from mediaops.analysis.scenes import detect_scenes_in_windows
+    from mediaops.inputs.comments import comment_series, load_comments
+    from mediaops.inputs.metrics import load_metrics
     from mediaops.types import Segment, Transcript
     from tests.conftest import SAMPLE
 

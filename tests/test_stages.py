@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from mediaops import stages
-from mediaops.artifacts import content_key, decode, encode, file_fingerprint
-from mediaops.pipeline import ProcessOptions, StreamInputs
-from mediaops.sidecars import sidecars_of
+from mediaops.inputs.sidecars import sidecars_of
+from mediaops.jobs import stages
+from mediaops.jobs.artifacts import content_key, decode, encode, file_fingerprint
+from mediaops.jobs.pipeline import ProcessOptions, StreamInputs
 from mediaops.types import Highlight, MediaInfo
 from tests.workers_support import check_outputs, cut_stream
 
@@ -66,8 +66,9 @@ def test_rerun_reuses_artifacts_and_a_crash_mid_render_is_resumed(tmp_path: Path
     assert timeline.clips
     store = job.store.root
     artifacts = {p: p.stat().st_mtime_ns for p in store.glob("*.json")}
-    assert {p.name.split("-")[0] for p in artifacts} == {"probe", "metrics", "transcribe", "scenes", "highlights",
-                                                        "render"}
+    # first clips are on by default: their plan ("first") is kept beside the full analysis' artifacts
+    assert {p.name.split("-")[0] for p in artifacts} == {"probe", "metrics", "first", "transcribe", "scenes",
+                                                        "highlights", "render"}
     clip_file = tmp_path / "out" / timeline.clips[0].file
     inode = clip_file.stat().st_ino
 
@@ -99,7 +100,8 @@ def test_stage_before_its_inputs_says_what_is_missing(tmp_path: Path) -> None:
     recording.write_bytes(b"a" * 1000)
     metrics = tmp_path / "r.metrics.csv"
     metrics.write_text("time,comments\n0,1\n")
-    job = stages.prepare_job(tmp_path / "job", recording, StreamInputs(metrics), ProcessOptions(), tmp_path / "out")
+    full_analysis = ProcessOptions(first_clips=False)
+    job = stages.prepare_job(tmp_path / "job", recording, StreamInputs(metrics), full_analysis, tmp_path / "out")
     with pytest.raises(stages.MediaOpsError, match="the probe stage has not finished"):
         stages.highlights(job)
     os.remove(job.spec_path)

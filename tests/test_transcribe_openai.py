@@ -101,7 +101,7 @@ def test_openai_whisper_random_checkpoint_structure(testdata: Path, random_check
     """Real loading and decoding code on random weights: the text is noise, the structure must hold."""
     from whisper.tokenizer import LANGUAGES
 
-    from mediaops.probe import probe
+    from mediaops.media.probe import probe
 
     clip = testdata / "speech" / "hotwords.mp3"
     transcript = transcribe(clip, TranscribeOptions(engine="openai-whisper", model=random_checkpoint))

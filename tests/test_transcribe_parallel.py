@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.media.ffmpeg_tools import run_ffmpeg
 from mediaops.transcribe import TranscribeOptions, transcribe
 from mediaops.transcribe.options import available_cores
 from mediaops.transcribe.parallel import ordered_map

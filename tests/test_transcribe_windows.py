@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mediaops.audio import (
+from mediaops.media.audio import (
     SAMPLE_RATE_HZ,
     channel_layout,
     iter_audio_windows,
@@ -18,7 +18,7 @@ from mediaops.audio import (
     read_audio,
     speech_tracks,
 )
-from mediaops.ffmpeg_tools import run_ffmpeg
+from mediaops.media.ffmpeg_tools import run_ffmpeg
 from mediaops.transcribe import TranscribeOptions, transcribe
 
 

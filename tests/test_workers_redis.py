@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from mediaops.sidecars import sidecars_of
+from mediaops.inputs.sidecars import sidecars_of
 from tests.workers_support import (
     RedisServer,
     WorkerProcess,

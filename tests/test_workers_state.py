@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from mediaops.errors import FFmpegError, InvalidMediaError
-from mediaops.stages import JobCancelledError
+from mediaops.jobs.stages import JobCancelledError
 from tests.workers_support import postgres_database
 from workers import state
 from workers.config import Settings

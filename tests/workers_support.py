@@ -18,8 +18,8 @@ from typing import Any
 
 import av
 
-from mediaops.ffmpeg_tools import run_ffmpeg
-from mediaops.timeparse import parse_offset
+from mediaops.inputs.timeparse import parse_offset
+from mediaops.media.ffmpeg_tools import run_ffmpeg
 from tests.conftest import REPO, SAMPLE
 
 FINAL = ("succeeded", "failed", "cancelled")

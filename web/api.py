@@ -160,6 +160,8 @@ def _allowed_path(value: Any, kind: str) -> Path:
         abort_json(403, "this server takes no server-side paths (ALLOWED_PATH_ROOTS is empty); upload instead")
     if not isinstance(value, str) or not value or "\x00" in value:
         abort_json(400, f"{kind}_path must be a path string")
+    if not Path(value).is_absolute():  # a relative path would be resolved from the server's working folder
+        abort_json(400, f"{kind}_path must be an absolute path inside an allowed folder, not {value!r}")
     for root in roots:
         found = inside(root, Path(value))
         if found is not None and found.is_file():
@@ -200,7 +202,7 @@ def create_job():
             if body.get(kind) is not None:
                 upload = _upload_input(body[kind], kind)
                 uploads.append(upload)
-                inputs[kind] = upload_path(upload)
+                inputs[kind] = upload_path(upload, kind)
             elif body.get(f"{kind}_path") is not None:
                 inputs[kind] = _allowed_path(body[f"{kind}_path"], kind)
         options, name = parse_options(body.get("options")), body.get("name")
@@ -214,7 +216,7 @@ def create_job():
             if kind in request.files:
                 upload = save_file_upload(request.files[kind], kind)
                 uploads.append(upload)
-                inputs[kind] = upload_path(upload)
+                inputs[kind] = upload_path(upload, kind)
     else:
         abort_json(415, "send application/json (upload ids or server paths) or multipart/form-data (files)")
     if name is not None and (not isinstance(name, str) or len(name) > 200):

@@ -28,6 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--role", choices=("admin", "operator", "viewer"), default="operator")
     add.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     add.set_defaults(handler=_user_add)
+    passwd = actions.add_parser(
+        "passwd", help="set a user's new password (from --password-stdin, a prompt, or generated) and sign them "
+                       "out everywhere; also lifts a sign-in lock")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    passwd.set_defaults(handler=_user_passwd)
 
 
 def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
@@ -46,22 +52,43 @@ def _read_password(args: argparse.Namespace) -> tuple[str, bool]:
     return secrets.token_urlsafe(12), True
 
 
-def _user_add(args: argparse.Namespace) -> int:
-    from mediaops.errors import MediaOpsError
-    from web.auth import create_user
+def _user_sessions():
+    """A session factory on the configured job database (storage folder created if missing)."""
     from web.models import make_session_factory
     from workers.config import Settings
 
     settings = Settings.from_env()
     settings.storage_root.mkdir(parents=True, exist_ok=True)
+    return make_session_factory(settings.database_url)[1]
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from mediaops.errors import MediaOpsError
+    from web.auth import AccountError, create_user
+
     password, generated = _read_password(args)
-    _engine, sessions = make_session_factory(settings.database_url)
-    with sessions() as session:
+    with _user_sessions()() as session:
         try:
             create_user(session, args.username, password, args.role)
-        except ValueError as exc:
+        except AccountError as exc:
             raise MediaOpsError(str(exc)) from exc
     print(f"user {args.username} ({args.role}) added" + (f"; password: {password}" if generated else ""))
+    return 0
+
+
+def _user_passwd(args: argparse.Namespace) -> int:
+    from mediaops.errors import MediaOpsError
+    from web.auth import AccountError, find_user, set_password
+
+    with _user_sessions()() as session:
+        try:
+            user = find_user(session, args.username)
+            password, generated = _read_password(args)
+            set_password(session, user, password)
+        except AccountError as exc:
+            raise MediaOpsError(str(exc)) from exc
+    print(f"new password set for {user.username}; their sessions were ended"
+          + (f"; password: {password}" if generated else ""))
     return 0
 
 
@@ -77,7 +104,8 @@ def _serve(args: argparse.Namespace) -> int:
         generated = ensure_admin(session, os.environ.get("MEDIAOPS_ADMIN_PASSWORD"))
         expire_uploads(session, settings.storage_root / "uploads", app.config["UPLOAD_EXPIRY_S"])
     if generated:
-        print(f"created user 'admin' with password {generated} (shown once; change it under Users)", flush=True)
+        print(f"created user 'admin' with password {generated} (shown once; change it under Account, or with "
+              "`mediaops user passwd admin`)", flush=True)
     worker = None
     if not args.no_worker:
         from workers.embedded import start_embedded_worker

@@ -23,9 +23,27 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "DEFAULT_LANGUAGE": "zh",
-    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug.security method for new passwords
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug.security method for new passwords (older hashes upgrade at sign-in)
+    "SESSION_IDLE_TIMEOUT_S": 12 * 3600,  # a sign-in ends after this long without a request (also the cookie's age)
+    "SESSION_MAX_AGE_S": 7 * 86400,  # and this long after signing in, however active
+    "LOGIN_FREE_FAILURES": 5,  # failed sign-ins per account before each further try must wait 1, 2, 4 … s
+    "LOGIN_FREE_FAILURES_PER_ADDRESS": 20,  # the same per client address (IPv6: per /64), across all accounts
+    "LOGIN_MAX_DELAY_S": 900,  # the longest wait between tries
+    "LOGIN_FAILURE_MEMORY_S": 24 * 3600,  # counts are forgotten after this long without an attempt
+    "TRUSTED_PROXY_HOPS": 0,  # reverse proxies in front that append X-Forwarded-For (client address for throttling)
     "UPLOAD_CHUNK_BYTES": 8 * 1024 * 1024,  # chunk size the page's uploader sends per PATCH
 }
+
+
+#: (environment variable, config key, type) of the plain numeric settings.
+_NUMBERS: tuple[tuple[str, str, type], ...] = (
+    ("MEDIAOPS_SESSION_IDLE_S", "SESSION_IDLE_TIMEOUT_S", float),
+    ("MEDIAOPS_SESSION_MAX_AGE_S", "SESSION_MAX_AGE_S", float),
+    ("MEDIAOPS_LOGIN_FREE_FAILURES", "LOGIN_FREE_FAILURES", int),
+    ("MEDIAOPS_LOGIN_FREE_FAILURES_PER_ADDRESS", "LOGIN_FREE_FAILURES_PER_ADDRESS", int),
+    ("MEDIAOPS_LOGIN_MAX_DELAY_S", "LOGIN_MAX_DELAY_S", float),
+    ("MEDIAOPS_TRUSTED_PROXY_HOPS", "TRUSTED_PROXY_HOPS", int),
+)
 
 
 def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -42,6 +60,9 @@ def config_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         config["SESSION_COOKIE_SECURE"] = env["MEDIAOPS_SECURE_COOKIES"].lower() in ("1", "true", "yes")
     if env.get("MEDIAOPS_SECRET_KEY"):
         config["SECRET_KEY"] = env["MEDIAOPS_SECRET_KEY"]
+    for name, key, kind in _NUMBERS:
+        if env.get(name):
+            config[key] = kind(env[name])
     return config
 
 

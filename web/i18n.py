@@ -25,6 +25,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role_operator": ("运营", "Operator"),
     "role_viewer": ("只读", "Viewer"),
     "bad_login": ("用户名或密码错误", "Wrong username or password"),
+    "too_many_logins": ("登录失败次数过多，请 {seconds} 秒后再试。",
+                        "Too many failed sign-ins; try again in {seconds} s."),
+    "csrf_failed": ("页面已过期或缺少安全令牌，请刷新页面后重试。",
+                    "Missing or wrong CSRF token; reload the page and try again."),
+    "account": ("我的账户", "Account"),
+    "change_password": ("修改密码", "Change password"),
+    "current_password": ("当前密码", "Current password"),
+    "new_password": ("新密码", "New password"),
+    "new_password_again": ("再次输入新密码", "New password again"),
+    "password_changed": ("密码已修改，其他设备上的登录已全部退出。",
+                         "Password changed; you were signed out everywhere else."),
+    "sign_out_others": ("退出其他设备上的登录", "Sign out everywhere else"),
+    "others_signed_out": ("已退出其他 {count} 个登录。", "Signed out {count} other session(s)."),
+    "session_limits": ("登录在 {idle} 小时无操作后失效，最长保持 {days} 天。",
+                       "A sign-in ends after {idle} h without use, and after {days} days at most."),
+    "reset_password": ("重置密码（留空不变）", "Reset password (empty: keep)"),
+    "user_saved": ("已保存 {name}；该用户需要重新登录。", "Saved {name}; they must sign in again."),
+    "own_account_hint": ("你自己的账户：在“我的账户”中修改密码",
+                         "Your own account: change your password under Account"),
+    "err_username": ("用户名为 1–64 个字符，不能含空格", "user names are 1–64 characters without spaces"),
+    "err_role": ("角色必须是 {roles} 之一", "role must be one of {roles}"),
+    "err_password_short": ("密码至少需要 {count} 个字符", "passwords need at least {count} characters"),
+    "err_user_exists": ("用户 “{name}” 已存在，请换一个名字", "user '{name}' exists already; pick another name"),
+    "err_no_user": ("没有用户 “{name}”；可用 `mediaops user add {name}` 创建",
+                    "no user '{name}'; `mediaops user add {name}` creates one"),
+    "err_own_account": ("不能修改自己的角色或启用状态，请另一位管理员操作；自己的密码请在“我的账户”中修改",
+                        "you cannot change your own role or access; ask another admin (change your own password "
+                        "under Account)"),
+    "err_wrong_password": ("当前密码不正确", "the current password is wrong"),
+    "err_passwords_differ": ("两次输入的新密码不一致", "the two new passwords differ"),
     "no_streams": ("还没有直播。上传一场直播录像和数据导出即可开始。",
                    "No streams yet. Upload a recording and its metrics export to start."),
     "name": ("名称", "Name"),
@@ -127,9 +157,19 @@ def language() -> str:
     return g.lang
 
 
-def translate(key: str) -> str:
-    """The UI text for ``key`` in this request's language (the key itself if unknown, so gaps show)."""
+def translate(key: str, **values: object) -> str:
+    """The UI text for ``key`` in this request's language (the key itself if unknown, so gaps show).
+
+    ``values`` fill the text's ``{placeholders}``.
+    """
     pair = MESSAGES.get(key)
     if pair is None:
         return key
-    return pair[LANGUAGES.index(language())]
+    text = pair[LANGUAGES.index(language())]
+    return text.format(**values) if values else text
+
+
+def english(key: str, **values: object) -> str:
+    """The English text for ``key`` outside any request (command-line messages, exception texts)."""
+    pair = MESSAGES.get(key)
+    return key if pair is None else pair[1].format(**values)

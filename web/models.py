@@ -1,4 +1,5 @@
-"""The web's own tables (users, API tokens, uploads), in the job database (``settings.database_url``).
+"""The web's own tables (users, sign-in sessions, login throttling, API tokens, uploads), in the job database
+(``settings.database_url``).
 
 The workers own the jobs tables in the same database; these tables only refer to job ids as strings.
 """
@@ -37,6 +38,37 @@ class User(Base):
     def may(self, role: str) -> bool:
         """Whether this user holds ``role`` or a stronger one."""
         return self.active and ROLE_RANK.get(self.role, -1) >= ROLE_RANK[role]
+
+
+class WebSession(Base):
+    """One signed-in browser: the session cookie carries a secret whose sha256 is ``id``.
+
+    Deleting the row signs that browser out, whatever copy of its cookie exists (sign-out, password change, role
+    change or deactivation delete them); rows past the idle or absolute limit are refused and removed.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts counted for one key (``account:<name>`` or ``address:<client>``), shared by all processes.
+
+    Every attempt is charged before the password is checked (so parallel guesses cannot slip past the count); a
+    successful sign-in deletes its account row and refunds its address row. ``locked_until`` is when the next
+    attempt may come; rows idle for longer than the failure memory are deleted.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    last_attempt_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow, index=True)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ApiToken(Base):

@@ -6,12 +6,19 @@ digest matches; otherwise the file is cut back to where the chunk began and the 
 byte arrives the file gets its real name and, if ``sha256`` was declared in ``Upload-Metadata``, the whole file is
 checked against it. Only a complete, verified upload can become a job's input; unfinished or unused uploads are
 deleted after ``UPLOAD_EXPIRY_S``.
+
+Every upload declares its ``kind`` and its bytes must be that kind, whatever its name says: a recording must
+start like a video container and then open in PyAV (:func:`mediaops.media.probe.probe`) as one of
+:data:`RECORDING_CONTAINERS`; metrics, comments and products must be text (CSV, JSON, JSONL) or a real XLSX
+workbook. HTML, scripts and executables are refused (415) as soon as their first bytes arrive, and the upload is
+deleted. Only an upload whose content was checked becomes a job input, and only as the kind it was checked for.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import codecs
 import contextlib
 import fcntl
 import hashlib
@@ -22,6 +29,7 @@ import secrets
 import shutil
 import tempfile
 import time
+import zipfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -46,6 +54,15 @@ KINDS = {
     "comments": (".jsonl", ".json", ".csv", ".txt"),
     "products": (".csv", ".json", ".xlsx"),
 }
+#: the largest ``Upload-Metadata`` header taken (filename, kind and sha256 need a few hundred bytes); kept under
+#: the header limits of the servers in front (gunicorn: 8190 bytes a line) so that the refusal is our JSON 431
+MAX_METADATA_BYTES = 4096
+#: how many first bytes are sniffed to tell what a file is; checked as soon as they have arrived
+HEAD_BYTES = 8192
+#: PyAV/FFmpeg demuxers a recording may open with (what the pipeline reads; never playlists or scripts)
+RECORDING_CONTAINERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "flv", "mpegts", "avi")
+#: server-side key in ``Upload.metadata_json``: the kind the content was checked as (never taken from the client)
+CHECKED_KEY = "checked_kind"
 
 
 def _tus_headers() -> dict[str, str]:
@@ -60,13 +77,150 @@ def safe_filename(name: str) -> str:
 
 
 def check_kind(kind: str | None, filename: str) -> None:
-    """Refuse a file whose name does not fit its declared kind (415)."""
-    if kind is None:
-        return
+    """Refuse an upload without a known kind (400) or whose name does not fit it (415)."""
+    if not kind:
+        abort_json(400, f"{filename}: declare what the file is with kind ({', '.join(KINDS)}) in Upload-Metadata",
+                   _tus_headers())
     if kind not in KINDS:
         abort_json(400, f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
     if not filename.lower().endswith(KINDS[kind]):
         abort_json(415, f"{filename} is not a {kind} file; expected {' '.join(KINDS[kind])}")
+
+
+class ContentRefusedError(ValueError):
+    """The bytes of an upload are not what its kind needs; ``status`` is the HTTP status to answer with."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+_EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf",
+                     b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe", b"\x00asm", b"dex\n", b"#!")
+_ISO_BOXES = (b"ftyp", b"styp", b"moov", b"mdat", b"free", b"skip", b"wide", b"pnot", b"uuid")
+#: how JavaScript starts (a CSV header, JSON or a comment log never does)
+_SCRIPT_START = re.compile(
+    r"""(//|/\*|['"]use strict['"]|(async\s+)?function\s*[\w$]*\s*\("""
+    r"""|\(\s*(async\s*)?(function\b|\(\s*\)\s*=>|[\w$]+\s*=>)|(var|let|const)\s+[\w$]+\s*="""
+    r"""|import\s*[({'"*]|import\s+[\w$]+\s+from\b|export\s+(default|const|function|class)\b"""
+    r"""|class\s+[\w$]+\s*(extends\b|\{)|(window|document|globalThis|self|top|parent|location)\s*(\.|\[)"""
+    r"""|(fetch|eval|alert|setTimeout|Function)\s*\()""")
+
+
+def _is_container(head: bytes) -> bool:
+    """Whether ``head`` starts like a recording container: ISO-BMFF (MP4/MOV), Matroska/WebM, FLV, MPEG-TS, AVI."""
+    if head[4:8] in _ISO_BOXES or head.startswith((b"\x1a\x45\xdf\xa3", b"FLV\x01")):
+        return True
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return True
+    # MPEG-TS packets are 188 bytes, each starting with 0x47 (192 in M2TS, after a 4-byte timecode)
+    return any(len(head) > step + start and head[start] == head[start + step] == 0x47
+               for start, step in ((0, 188), (4, 192)))
+
+
+def _text_of(head: bytes) -> str | None:
+    """``head`` as text if it is UTF-8, UTF-16 (with BOM) or GB18030 without control characters, else None."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
+    else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(head, final=False)  # a cut last character is fine
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for c in text if c < " " and c not in "\t\n\r\f\v")
+        return None if "\x00" in text or controls > len(text) // 100 else text
+    return None
+
+
+def describe_content(head: bytes) -> str:
+    """What the first bytes of a file are: ``container``, ``zip``, ``executable``, ``markup``, ``script``,
+    ``text`` or ``binary``."""
+    if head.startswith(_EXECUTABLE_MAGIC):
+        return "executable"
+    if _is_container(head):
+        return "container"
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    text = _text_of(head)
+    if text is None:
+        return "binary"
+    start = text.lstrip("\ufeff \t\r\n\f\v")
+    if start.startswith("<"):
+        return "markup"  # HTML, SVG, XML: never a CSV, JSON or recording
+    if _SCRIPT_START.match(start):
+        return "script"
+    return "text"
+
+
+_REFUSED = {"executable": "a program (executable or script)", "markup": "HTML/XML markup",
+            "script": "JavaScript", "binary": "binary data"}
+
+
+def check_content(path: Path, kind: str, filename: str, complete: bool) -> None:
+    """Check that the bytes at ``path`` are a ``kind`` file; ``complete``: the whole file is there.
+
+    With only the first bytes (``complete`` false) this refuses what can never be right (HTML, scripts, programs,
+    a recording that does not start like a container); the whole file is then probed (recordings) or opened
+    (XLSX).
+
+    Raises:
+        ContentRefusedError: 415 for content of a type this kind never is; 400 for a recording FFmpeg cannot read.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    found = describe_content(head)
+    if kind == "recording":
+        if found in _REFUSED and found != "binary":
+            raise ContentRefusedError(415, f"{filename} is {_REFUSED[found]}, not a recording; upload the video "
+                                           f"file itself (MP4, MOV, MKV, FLV, TS, WebM)")
+        if found != "container":
+            raise ContentRefusedError(400, f"{filename} is not a recording this server reads; upload the original "
+                                           f"MP4, MOV, MKV, FLV, TS or WebM file")
+        if complete:
+            _probe_recording(path, filename)
+        return
+    xlsx = filename.lower().endswith(".xlsx")
+    if found in _REFUSED or found == "container" or (found == "zip") != xlsx:
+        what = {"container": "a video", "zip": "a ZIP archive"}.get(found) or _REFUSED.get(found, "text")
+        fix = "save it again as .xlsx" if xlsx else "upload the CSV, JSON or XLSX export"
+        raise ContentRefusedError(415, f"{filename} is {what}, not a {kind} file; {fix}")
+    if xlsx and complete:
+        try:
+            with zipfile.ZipFile(path) as workbook:
+                names = set(workbook.namelist())
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise ContentRefusedError(415, f"{filename} is not a readable XLSX workbook; save it again") from exc
+        if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            raise ContentRefusedError(415, f"{filename} is a ZIP archive but not an XLSX workbook; export as .xlsx")
+
+
+def _probe_recording(path: Path, filename: str) -> None:
+    from mediaops.errors import MediaOpsError
+    from mediaops.media.probe import probe
+
+    try:
+        info = probe(path)
+    except MediaOpsError as exc:
+        raise ContentRefusedError(400, f"{filename} is not a readable recording: {exc}") from exc
+    if info.container not in RECORDING_CONTAINERS:
+        raise ContentRefusedError(415, f"{filename} opens as {info.container!r}, not as a recording container; "
+                                       f"upload the original MP4, MOV, MKV, FLV, TS or WebM file")
+
+
+def _checked_kind(upload: Upload) -> str | None:
+    try:
+        value = json.loads(upload.metadata_json or "{}").get(CHECKED_KEY)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _mark_checked(upload: Upload, kind: str) -> None:
+    metadata = json.loads(upload.metadata_json or "{}")
+    metadata[CHECKED_KEY] = kind
+    upload.metadata_json = json.dumps(metadata, ensure_ascii=False)
 
 
 def uploads_root() -> Path:
@@ -102,8 +256,13 @@ def expire_uploads(session: Session, root: Path, expiry_s: float) -> int:
     return len(stale)
 
 
-def upload_path(upload: Upload) -> Path:
-    """Where a complete upload's file lies."""
+def upload_path(upload: Upload, kind: str | None = None) -> Path:
+    """Where a complete upload's file lies; with ``kind``, only if its content was checked as that kind (else 415)."""
+    if kind is not None and _checked_kind(upload) != kind:
+        checked = _checked_kind(upload)
+        abort_json(415, f"upload {upload.id} ({upload.filename}) was " + (
+            f"sent as {checked}, not as the {kind}" if checked else "not checked as a " + kind) +
+                   f"; upload the {kind} again with kind {kind!r}")
     return uploads_root() / upload.id / upload.filename
 
 
@@ -118,6 +277,14 @@ def _own_upload(upload_id: str) -> Upload:
 def _expires(upload: Upload) -> str:
     when = upload.updated_at + timedelta(seconds=current_app.config["UPLOAD_EXPIRY_S"])
     return when.strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+@bp.after_app_request
+def tus_resumable(response):
+    """Every answer of the tus endpoint but OPTIONS names the protocol version, errors included (tus 1.0.0)."""
+    if request.path.startswith(bp.url_prefix or "/api/uploads") and request.method != "OPTIONS":
+        response.headers.setdefault("Tus-Resumable", TUS_VERSION)
+    return response
 
 
 @bp.route("", methods=["OPTIONS"])
@@ -145,7 +312,12 @@ def create():
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if length > limit:
         abort_json(413, f"file of {length} bytes is over this server's limit of {limit} bytes", _tus_headers())
-    metadata = _parse_metadata(request.headers.get("Upload-Metadata", ""))
+    raw_metadata = request.headers.get("Upload-Metadata", "")
+    if len(raw_metadata) > MAX_METADATA_BYTES:
+        abort_json(431, f"Upload-Metadata has {len(raw_metadata)} bytes, over this server's limit of "
+                        f"{MAX_METADATA_BYTES}; send only filename, kind and sha256", _tus_headers())
+    metadata = _parse_metadata(raw_metadata)
+    metadata.pop(CHECKED_KEY, None)  # the server's word on what the content is, never the client's
     filename = safe_filename(metadata.get("filename", "upload"))
     check_kind(metadata.get("kind"), filename)
     sha256 = metadata.get("sha256", "").lower() or None
@@ -270,18 +442,37 @@ def patch(upload_id: str):
         os.fsync(handle.fileno())
     upload.offset = offset + written
     upload.updated_at = utcnow()
-    if upload.offset == upload.length:
+    kind = json.loads(upload.metadata_json).get("kind", "")
+    complete = upload.offset == upload.length
+    if not complete and offset < HEAD_BYTES <= upload.offset:
+        _check_or_discard(upload, part, kind, complete=False)  # refuse HTML, scripts, programs before GBs arrive
+    if complete:
         final = uploads_root() / upload.id / upload.filename
         if upload.sha256 is not None and _sha256_of(part) != upload.sha256:
-            shutil.rmtree(part.parent, ignore_errors=True)
-            db().delete(upload)
-            db().commit()
+            _discard(upload)
             abort_json(460, f"{upload.filename}: sha256 of the whole file does not match; upload it again",
                        _tus_headers())
         os.replace(part, final)
+        _check_or_discard(upload, final, kind, complete=True)
+        _mark_checked(upload, kind)
         upload.status = "complete"
     db().commit()
     return "", 204, _tus_headers() | {"Upload-Offset": str(upload.offset), "Upload-Expires": _expires(upload)}
+
+
+def _discard(upload: Upload) -> None:
+    shutil.rmtree(uploads_root() / upload.id, ignore_errors=True)
+    db().delete(upload)
+    db().commit()
+
+
+def _check_or_discard(upload: Upload, path: Path, kind: str, complete: bool) -> None:
+    """:func:`check_content`, deleting the upload (rows and bytes) and answering with its JSON error if refused."""
+    try:
+        check_content(path, kind, upload.filename, complete)
+    except ContentRefusedError as exc:
+        _discard(upload)
+        abort_json(exc.status, str(exc), _tus_headers())
 
 
 class StreamingRequest(Request):
@@ -309,7 +500,8 @@ def save_file_upload(storage, kind: str) -> Upload:
     if size > limit:
         abort_json(413, f"{filename} has {size} bytes, over this server's limit of {limit} bytes")
     upload = Upload(id=secrets.token_hex(16), owner=current_user().username, filename=filename, length=size,
-                    offset=size, status="complete")
+                    offset=size, status="complete",
+                    metadata_json=json.dumps({"filename": filename, "kind": kind, CHECKED_KEY: kind}))
     folder = uploads_root() / upload.id
     folder.mkdir(parents=True)
     try:
@@ -318,6 +510,11 @@ def save_file_upload(storage, kind: str) -> Upload:
         stream.seek(0)
         with (folder / filename).open("wb") as out:
             shutil.copyfileobj(stream, out, PIECE)
+    try:
+        check_content(folder / filename, kind, filename, complete=True)
+    except ContentRefusedError as exc:
+        shutil.rmtree(folder, ignore_errors=True)
+        abort_json(exc.status, str(exc))
     db().add(upload)
     db().commit()
     return upload

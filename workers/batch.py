@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from mediaops.errors import InputFileError, MediaOpsError
-from mediaops.sidecars import missing_metrics_message, sidecars_of
+from mediaops.inputs.sidecars import missing_metrics_message, sidecars_of
 from workers import state
 from workers.config import Settings
 from workers.jobs import submit_job

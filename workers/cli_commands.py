@@ -25,7 +25,8 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
 def _add_job_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clips", type=int, metavar="N", help="clips per recording (default: 5)")
     parser.add_argument("--language", help="spoken language: auto, zh, en, … (default: auto)")
-    parser.add_argument("--model", help="Whisper model name or folder (default: $MEDIAOPS_MODEL or 'base')")
+    parser.add_argument("--model", help="Whisper model: $MEDIAOPS_MODEL (the default, else 'base') or one of "
+                                        "$MEDIAOPS_ALLOWED_MODELS, by name or folder name")
     parser.add_argument("--aspect", choices=("16:9", "9:16", "1:1"), help="clip aspect (default: the source's)")
     parser.add_argument("--cut", choices=("fast", "exact"), help="exact re-encodes; fast copies (default: exact)")
 
@@ -95,7 +96,7 @@ def _print_submissions(submissions: list[Any]) -> int:
 
 
 def handle_batch(args: argparse.Namespace) -> int:
-    from mediaops.sidecars import recordings_in
+    from mediaops.inputs.sidecars import recordings_in
     from workers.batch import submit_recordings
 
     recordings = recordings_in(args.paths)

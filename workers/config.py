@@ -20,7 +20,11 @@ ENV = {
     "database_url": "MEDIAOPS_DATABASE_URL",
     "model": "MEDIAOPS_MODEL",
     "visibility_timeout_s": "MEDIAOPS_VISIBILITY_TIMEOUT",
+    "allowed_models": "MEDIAOPS_ALLOWED_MODELS",
+    "allow_model_download": "MEDIAOPS_ALLOW_MODEL_DOWNLOAD",
 }
+
+_TRUE = ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,12 @@ class Settings:
             the broker is Redis, else the job database.
         database_url: SQLAlchemy URL of the job database; default an SQLite file under the storage root.
         model: default Whisper model name or local folder.
+        allowed_models: the models a job's ``model`` option may choose (names or local folders, comma-separated
+            in the environment; a folder is chosen by its folder name). The default model is always allowed;
+            with none given it is the only one. Anything else is refused with one message, whatever it names.
+        allow_model_download: let workers download a named model they do not have (faster-whisper from the
+            Hugging Face Hub). Off by default: a job never makes a worker reach the internet; models are put
+            on the machines by an administrator.
         visibility_timeout_s: with a Redis broker, how long a task taken by a worker that died stays invisible
             before another worker gets it. Must exceed the longest stage (a long recording's transcription);
             a stage that outlives it runs twice, harmlessly (stages are idempotent) but wastefully.
@@ -45,10 +55,17 @@ class Settings:
     database_url: str = ""
     model: str = "base"
     visibility_timeout_s: float = 4 * 3600.0
+    allowed_models: tuple[str, ...] = ()
+    allow_model_download: bool = False
 
     def __post_init__(self) -> None:
         root = Path(self.storage_root).absolute()
         object.__setattr__(self, "storage_root", root)
+        allowed = self.allowed_models
+        if isinstance(allowed, str):
+            allowed = tuple(allowed.split(","))
+        allowed = tuple(dict.fromkeys(m.strip() for m in (self.model, *allowed) if m and m.strip()))
+        object.__setattr__(self, "allowed_models", allowed)
         if not self.broker_url:
             object.__setattr__(self, "broker_url", f"sqla+sqlite:///{root / 'broker.sqlite'}")
         if not self.database_url:
@@ -80,8 +97,14 @@ class Settings:
         values: dict[str, Any] = {}
         for f in fields(cls):
             text = environ.get(ENV[f.name], "").strip()
-            if text:
-                values[f.name] = float(text) if f.name == "visibility_timeout_s" else text
+            if not text:
+                continue
+            if f.name == "visibility_timeout_s":
+                values[f.name] = float(text)
+            elif f.name == "allow_model_download":
+                values[f.name] = text.lower() in _TRUE
+            else:
+                values[f.name] = text
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "storage_root" in values:
             values["storage_root"] = Path(values["storage_root"])
@@ -89,4 +112,7 @@ class Settings:
 
     def to_env(self) -> dict[str, str]:
         """The environment variables that give these settings to another process (a worker)."""
-        return {ENV[f.name]: str(getattr(self, f.name)) for f in fields(self)}
+        env = {ENV[f.name]: str(getattr(self, f.name)) for f in fields(self)}
+        env[ENV["allowed_models"]] = ",".join(self.allowed_models)
+        env[ENV["allow_model_download"]] = "1" if self.allow_model_download else "0"
+        return env

@@ -1,7 +1,7 @@
 """Running one stage of a job inside a task: job state, progress, cancellation, time limits and retry decisions.
 
 The tasks in :mod:`workers.tasks` are one line each over :func:`run_stage`; the work itself is a function of
-:mod:`mediaops.stages`.
+:mod:`mediaops.jobs.stages`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError as DatabaseOperationalError
 
 from mediaops.errors import MediaOpsError
-from mediaops.stages import JobCancelledError, JobFolder, artifact_paths
+from mediaops.jobs.stages import JobCancelledError, JobFolder, artifact_paths
 from workers import state
 from workers.config import Settings
 

@@ -13,79 +13,34 @@ from pathlib import Path
 from typing import Any
 
 from mediaops.errors import MediaOpsError
-from mediaops.pipeline import ProcessOptions, StreamInputs
-from mediaops.probe import check_input_file
-from mediaops.probe import probe as probe_media
-from mediaops.stages import JobFolder, prepare_job, rendered
+from mediaops.jobs.options import JobOptionsError, check_job_options, job_process_options
+from mediaops.jobs.pipeline import ProcessOptions, StreamInputs
+from mediaops.jobs.stages import JobFolder, prepare_job, rendered
+from mediaops.media.probe import check_input_file
+from mediaops.media.probe import probe as probe_media
 from workers import state
 from workers.canvas import job_canvas, job_task_ids
 from workers.config import Settings
 
 log = logging.getLogger(__name__)
 
-ASPECTS = ("16:9", "9:16", "1:1")
-CUT_MODES = ("fast", "exact")
-LANGUAGES = ("zh", "en")
-
-
-class JobOptionsError(MediaOpsError):
-    """A job option has an unknown name or a value out of range."""
-
-
-def _number(options: dict[str, Any], key: str, low: float, high: float, kind: type = float) -> Any:
-    value = options[key]
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        raise JobOptionsError(f"option {key} must be a number, not {value!r}") from None
-    if not low <= number <= high:
-        raise JobOptionsError(f"option {key}={number} is out of range — use {low:g} to {high:g}")
-    return number
+__all__ = ["JobOptionsError", "cancel_job", "get_job", "list_jobs", "process_options", "rerun_job",
+           "resubmit_active_jobs", "submit_job"]
 
 
 def process_options(options: dict[str, Any], settings: Settings) -> ProcessOptions:
-    """The pipeline options of a job's ``options`` dict (keys in the jobs contract).
+    """The pipeline options of a job's ``options`` dict (the rule is the library's, shared with the web app).
+
+    The model is the settings' default unless the options choose another of ``settings.allowed_models``; a
+    worker downloads a model only where ``settings.allow_model_download`` is on.
 
     Raises:
-        JobOptionsError: an unknown key or a value out of range.
+        JobOptionsError: an unknown key, a bad value, or a model this server does not allow.
     """
-    known = {"clips", "min_duration_s", "max_duration_s", "aspect", "captions", "cut", "lang", "language", "model",
-             "metrics_offset_s"}
-    unknown = sorted(set(options) - known)
-    if unknown:
-        raise JobOptionsError(f"unknown job option {unknown[0]!r} — known options: {', '.join(sorted(known))}")
     base = ProcessOptions()
-    asr = replace(base.transcribe, model=str(options.get("model") or settings.model),
-                  language=str(options.get("language") or "auto"))
-    highlights = base.highlights
-    if "clips" in options:
-        highlights = replace(highlights, max_clips=_number(options, "clips", 1, 50, int))
-    for key in ("min_duration_s", "max_duration_s"):
-        if key in options:
-            highlights = replace(highlights, **{key: _number(options, key, 3, 600)})
-    if highlights.min_duration_s > highlights.max_duration_s:
-        raise JobOptionsError("option min_duration_s is longer than max_duration_s — swap them")
-    render = base.render
-    if "aspect" in options:
-        if options["aspect"] not in ASPECTS:
-            raise JobOptionsError(f"option aspect={options['aspect']!r} — use one of {', '.join(ASPECTS)}")
-        render = replace(render, aspect=options["aspect"])
-    if "cut" in options:
-        if options["cut"] not in CUT_MODES:
-            raise JobOptionsError(f"option cut={options['cut']!r} — use one of {', '.join(CUT_MODES)}")
-        render = replace(render, cut=options["cut"])
-    if "captions" in options:
-        render = replace(render, captions=bool(options["captions"]))
-    report = base.report
-    if "lang" in options:  # the language of the report, chapter titles and cards
-        if options["lang"] not in LANGUAGES:
-            raise JobOptionsError(f"option lang={options['lang']!r} — use one of {', '.join(LANGUAGES)}")
-        render = replace(render, labels=options["lang"])
-        report = replace(report, lang=options["lang"])
-    metrics = base.metrics
-    if "metrics_offset_s" in options:
-        metrics = replace(metrics, offset_s=_number(options, "metrics_offset_s", -86400, 86400))
-    return replace(base, transcribe=asr, highlights=highlights, render=render, metrics=metrics, report=report)
+    base = replace(base, transcribe=replace(base.transcribe, model=settings.model,
+                                            allow_download=settings.allow_model_download))
+    return job_process_options(options, settings.allowed_models, base)
 
 
 def _duration_or_none(recording: Path) -> float | None:
@@ -122,6 +77,7 @@ def submit_job(
         if path is not None:
             check_input_file(Path(path), label)
     pipeline_options = process_options(options, settings)
+    options = check_job_options(options, settings.allowed_models)  # stored as checked (numbers as numbers)
     job_id = uuid.uuid4().hex
     job_dir = settings.jobs_dir / job_id
     out_dir = job_dir / "out"
@@ -216,9 +172,10 @@ def _revoke(settings: Settings, job_id: str) -> None:
         log.info("revoke of job %s not broadcast (%s); workers stop it at the next stage", job_id, exc)
 
 
-def rerun_job(settings: Settings, job_id: str, options: dict[str, Any]) -> str:
+def rerun_job(settings: Settings, job_id: str, options: dict[str, Any], *, owner: str | None = None) -> str:
     """Submit a new job with the inputs of ``job_id`` and its options updated by ``options``; returns its id.
 
+    The new job belongs to ``owner``, whoever asked for the re-run (never, silently, to the first job's owner).
     Finished stages whose inputs and settings are unchanged (the transcript, the scenes) are reused.
     Raises:
         JobOptionsError: a bad option. InputFileError: no such job, or its files are gone.
@@ -234,7 +191,7 @@ def rerun_job(settings: Settings, job_id: str, options: dict[str, Any]) -> str:
         return Path(old[key]) if old[key] else None
 
     return submit_job(settings, Path(old["recording"]), Path(old["metrics"]), path("comments"), path("products"),
-                      merged, old["name"], old["owner"])
+                      merged, old["name"], owner)
 
 
 def resubmit_active_jobs(settings: Settings) -> list[str]:

@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 
-from mediaops.stages import STAGE_NAMES
+from mediaops.jobs.stages import STAGE_NAMES
 
 metadata = MetaData()
 

@@ -1,4 +1,4 @@
-"""Celery tasks: one per pipeline stage, each a thin call into :mod:`mediaops.stages` via :func:`run_stage`.
+"""Celery tasks: one per pipeline stage, each a thin call into :mod:`mediaops.jobs.stages` via :func:`run_stage`.
 
 Tasks take a job id (and a highlight id); everything else is in the job folder and the job database.
 """
@@ -11,7 +11,7 @@ from celery import group, shared_task
 from celery.exceptions import TimeLimitExceeded
 from celery.signals import task_failure
 
-from mediaops import stages
+from mediaops.jobs import stages
 from workers import state
 from workers.canvas import render_signature
 from workers.execution import StageFailedError, run_stage, settings_of, stage_artifacts
@@ -21,7 +21,7 @@ from workers.worker import prune_embedded_broker
 EXPECTED = (StageFailedError, stages.JobCancelledError)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.probe")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.media.probe")
 def probe(self: Any, job_id: str) -> float:
     def work(job: stages.JobFolder, _progress: Any) -> tuple[float, str]:
         info = stages.probe(job)
@@ -31,7 +31,7 @@ def probe(self: Any, job_id: str) -> float:
     return run_stage(self, job_id, "probe", work)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.metrics")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.inputs.metrics")
 def metrics(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, _progress: Any) -> tuple[None, str]:
         data = stages.metrics(job)
@@ -49,7 +49,7 @@ def transcribe(self: Any, job_id: str) -> None:
     return run_stage(self, job_id, "transcribe", work)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.scenes")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.analysis.scenes")
 def scenes(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
         return None, f"{len(stages.scenes(job, progress))} scenes"
@@ -57,7 +57,7 @@ def scenes(self: Any, job_id: str) -> None:
     return run_stage(self, job_id, "scenes", work)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.highlights")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.analysis.highlights")
 def highlights(self: Any, job_id: str) -> None:
     """Choose the highlights, then replace this task by one render task per clip, in parallel."""
 

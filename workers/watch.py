@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from mediaops.sidecars import is_recording, sidecars_of
-from mediaops.stability import GrowthTracker
+from mediaops.inputs.sidecars import is_recording, sidecars_of
+from mediaops.media.stability import GrowthTracker
 from workers.batch import Submission, already_submitted, submit_recording
 from workers.config import Settings
 

@@ -39,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        from mediaops.ffmpeg_tools import use_ffmpeg
+        from mediaops.media.ffmpeg_tools import use_ffmpeg
 
         use_ffmpeg(os.environ.get("MEDIAOPS_FFMPEG"))
         return int(args.handler(args) or 0)

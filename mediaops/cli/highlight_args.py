@@ -9,12 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mediaops.comments import parse_keywords
 from mediaops.errors import MediaOpsError
-from mediaops.metrics import load_mapping
+from mediaops.inputs.comments import parse_keywords
+from mediaops.inputs.metrics import load_mapping
 
 if TYPE_CHECKING:
-    from mediaops.pipeline import ProcessOptions
+    from mediaops.jobs.pipeline import ProcessOptions
     from mediaops.types import Metrics
 
 

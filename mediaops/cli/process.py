@@ -19,7 +19,7 @@ from mediaops.cli.progress import TerminalProgress
 from mediaops.cli.render import add_render_arguments, render_options_from
 from mediaops.cli.transcribe import add_asr_arguments, asr_options_from
 from mediaops.errors import InputFileError
-from mediaops.pipeline import ProcessOptions, StreamInputs, run_pipeline
+from mediaops.jobs.pipeline import ProcessOptions, StreamInputs, run_pipeline
 from mediaops.report.i18n import LANGUAGES
 
 

@@ -13,9 +13,9 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from mediaops.cli.progress import TerminalProgress
+from mediaops.jobs.rerender import rerender
 from mediaops.render import RenderOptions
 from mediaops.render.options import ASPECTS, CUT_MODES, X264_PRESETS
-from mediaops.render.rerender import rerender
 
 _FLAGS = ("cut", "aspect", "width", "captions", "preset", "crf", "covers", "reel", "replay", "workers", "fallback",
           "labels")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from mediaops.cli.progress import TerminalProgress
 from mediaops.errors import InputFileError
-from mediaops.probe import probe
-from mediaops.products import load_products
+from mediaops.inputs.products import load_products
+from mediaops.media.probe import probe
 from mediaops.serialize import write_text_atomic
 from mediaops.transcribe import FORMATS, TranscribeOptions, render_transcript, transcribe
 from mediaops.transcribe.options import DEVICES, ENGINES

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import ffmpeg
 
-from mediaops.ffmpeg_tools import run_ffmpeg_into
-from mediaops.probe import probe
+from mediaops.media.ffmpeg_tools import run_ffmpeg_into
+from mediaops.media.fonts import cjk_font, private_fontconfig
+from mediaops.media.probe import probe
 from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, lines_to_srt
 from mediaops.render.covers import best_frame, format_price, reframe_image, write_cover_image
-from mediaops.render.fonts import cjk_font, private_fontconfig
 from mediaops.render.keyframes import snap_to_keyframes
 from mediaops.render.options import RenderOptions
 from mediaops.render.reframe import CropPlan, plan_crop, reframe_filter, sample_faces

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from mediaops.render.fonts import cjk_font
+from mediaops.media.fonts import cjk_font
 
 
 def _font(size: int, bold: bool = True) -> ImageFont.FreeTypeFont:

@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mediaops.errors import InvalidMediaError
-from mediaops.render.fonts import cjk_font
+from mediaops.media.fonts import cjk_font
 from mediaops.render.reframe import CropPlan
 
 _MAX_CANDIDATES = 24

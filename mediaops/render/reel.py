@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from mediaops.ffmpeg_tools import run_ffmpeg_into
+from mediaops.media.ffmpeg_tools import run_ffmpeg_into
 from mediaops.render.chapters import Chapter, label, replay_chapters, to_ffmetadata, to_webvtt
 from mediaops.render.compose import sticker_image, write_title_card
 from mediaops.render.covers import format_price

@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mediaops.product_table import ProductTableOptions
 from mediaops.report.csv_export import write_csvs
 from mediaops.report.html import render_html
 from mediaops.report.i18n import LANGUAGES
 from mediaops.report.markdown import render_markdown
-from mediaops.retrospective import (
+from mediaops.retrospective.document import (
     Retrospective,
     build_retrospective,
     load_retrospective,
     read_transcript_segments,
 )
+from mediaops.retrospective.product_table import ProductTableOptions
 from mediaops.serialize import write_text_atomic
 from mediaops.timeline import timeline_from_dict
 
@@ -51,6 +51,27 @@ class ReportOptions:
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"unknown report format(s) {', '.join(unknown)}; use any of {', '.join(FORMATS)}")
+
+
+def report_settings(options: ReportOptions) -> dict[str, Any]:
+    """What a run chose for its reports, kept in ``timeline.json`` (``extras.report``) for re-rendering."""
+    return {"lang": options.lang, "formats": list(options.formats)}
+
+
+def report_options_for(doc: dict[str, Any], out_dir: Path) -> ReportOptions:
+    """The report options a finished run used: from ``extras.report`` where the run recorded them, else the
+    formats whose files are in ``out_dir`` (so a re-render never leaves a stale ``report.pdf``) and the
+    language of the Markdown report's title."""
+    saved = (doc.get("extras") or {}).get("report")
+    if isinstance(saved, dict) and saved.get("lang") in LANGUAGES:
+        formats = tuple(f for f in saved.get("formats") or () if f in FORMATS) or ReportOptions().formats
+        return ReportOptions(lang=saved["lang"], formats=formats)
+    files = {"html": "report.html", "md": "report.md", "csv": "report_clips.csv", "pdf": "report.pdf"}
+    formats = tuple(f for f in FORMATS if (out_dir / files.get(f, f"report.{f}")).is_file()) or ReportOptions().formats
+    markdown = out_dir / "report.md"
+    first_line = markdown.read_text("utf-8").split("\n", 1)[0] if markdown.is_file() else ""
+    lang = "en" if first_line.startswith("# ") and not any("\u4e00" <= c <= "\u9fff" for c in first_line) else "zh"
+    return ReportOptions(lang=lang if first_line else ReportOptions().lang, formats=formats)
 
 
 def write_retrospective_reports(
@@ -95,5 +116,5 @@ def render_reports(out_dir: Path, options: ReportOptions = ReportOptions()) -> l
     return write_retrospective_reports(load_retrospective(out_dir, options.products), out_dir, options)
 
 
-__all__ = ["FORMATS", "ReportOptions", "render_html", "render_markdown", "render_reports", "write_reports",
-           "write_retrospective_reports"]
+__all__ = ["FORMATS", "ReportOptions", "render_html", "render_markdown", "render_reports", "report_options_for",
+           "report_settings", "write_reports", "write_retrospective_reports"]

@@ -15,7 +15,7 @@ from typing import Any
 
 from mediaops.report.i18n import clock, labels
 from mediaops.report.tables import cause_text, metric_label
-from mediaops.retrospective import Retrospective
+from mediaops.retrospective.document import Retrospective
 from mediaops.types import MetricSeries, Segment
 
 #: engagement curves drawn on the top panel (online viewers on the left axis, counts on the right).

@@ -3,8 +3,6 @@ competitor's stream), as one HTML page, a Markdown file and a CSV of the KPIs.""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,12 +10,13 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from mediaops.kpis import KPI_KEYS, kpi_value
+from mediaops.report.csv_export import csv_text
 from mediaops.report.html import plotly_js
 from mediaops.report.i18n import clock, kpi_text, labels, number
-from mediaops.report.markdown import markdown_table
+from mediaops.report.markdown_text import markdown_table
 from mediaops.report.tables import Table, product_name
-from mediaops.retrospective import Retrospective, load_retrospective
+from mediaops.retrospective.document import Retrospective, load_retrospective
+from mediaops.retrospective.kpis import KPI_KEYS, kpi_value
 from mediaops.serialize import write_text_atomic
 
 _env = Environment(loader=PackageLoader("mediaops.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
@@ -146,13 +145,9 @@ def render_comparison_html(streams: list[Stream], out_dir: Path, options: Compar
 
 def kpi_csv(streams: list[Stream]) -> str:
     """The KPIs as CSV: one row per stream, raw values, empty where absent."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["stream", "folder", *KPI_KEYS])
-    for s in streams:
-        values = [kpi_value(s.retro.kpis, key) for key in KPI_KEYS]
-        writer.writerow([s.name, str(s.folder), *("" if v is None else round(v, 3) for v in values)])
-    return "\ufeff" + buffer.getvalue()
+    rows: list[list[object]] = [["stream", "folder", *KPI_KEYS]]
+    rows += [[s.name, str(s.folder), *(kpi_value(s.retro.kpis, key) for key in KPI_KEYS)] for s in streams]
+    return csv_text(rows)
 
 
 def write_comparison(folders: list[Path], out_dir: Path, options: CompareOptions = CompareOptions()) -> list[Path]:

@@ -17,7 +17,7 @@ from mediaops.report.chart import build_figure
 from mediaops.report.i18n import clock, labels
 from mediaops.report.insights_sections import insight_sections
 from mediaops.report.tables import clip_table, kpi_table, product_table, spike_table
-from mediaops.retrospective import Retrospective
+from mediaops.retrospective.document import Retrospective
 
 _env = Environment(loader=PackageLoader("mediaops.report", "templates"), autoescape=select_autoescape(["html", "j2"]))
 _env.filters["clock"] = clock

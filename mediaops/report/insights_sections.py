@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from mediaops.insights.actions import QUESTION_LABELS
-from mediaops.insights.document import insights_from_dict
-from mediaops.insights.series import clock, signed_pct
-from mediaops.insights.types import DeadAir, Insights, KpiMoment
 from mediaops.report.i18n import number
+from mediaops.report.markdown_text import markdown_table, md_text
 from mediaops.report.tables import Table
+from mediaops.retrospective.insights.actions import QUESTION_LABELS
+from mediaops.retrospective.insights.document import insights_from_dict
+from mediaops.retrospective.insights.series import clock, signed_pct
+from mediaops.retrospective.insights.types import DeadAir, Insights, KpiMoment
 from mediaops.types import Metrics, Timeline
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -339,18 +340,15 @@ def insight_sections(timeline: Timeline, lang: str = "zh") -> tuple[InsightSecti
 
 def insights_markdown(timeline: Timeline, lang: str = "zh") -> list[str]:
     """Markdown lines of the insight sections (none when the timeline carries no insights)."""
-    # imported here because mediaops.report.markdown imports this module
-    from mediaops.report.markdown import markdown_table
-
     lines: list[str] = []
     for section in insight_sections(timeline, lang):
-        lines += [f"## {section.title}", ""]
+        lines += [f"## {md_text(section.title)}", ""]
         for note in section.notes:
-            lines += [note, ""]
+            lines += [md_text(note), ""]
         for caption, table in section.tables:
             if caption:
-                lines += [f"### {caption}", ""]
+                lines += [f"### {md_text(caption)}", ""]
             lines += [markdown_table(table), ""]
         if section.bullets:
-            lines += [*(f"- {b}" for b in section.bullets), ""]
+            lines += [*(f"- {md_text(b)}" for b in section.bullets), ""]
     return lines

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 from mediaops.report.i18n import clock, labels
 from mediaops.report.insights_sections import insights_markdown
-from mediaops.report.tables import Table, clip_table, kpi_table, product_table, spike_table
-from mediaops.retrospective import Retrospective
+from mediaops.report.markdown_text import markdown_table, md_text
+from mediaops.report.tables import clip_table, kpi_table, product_table, spike_table
+from mediaops.retrospective.document import Retrospective
 from mediaops.types import Metrics
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def markdown_table(table: Table) -> str:
-    """A GitHub-flavoured Markdown table."""
-    lines = ["| " + " | ".join(_cell(h) for h in table.headers) + " |",
-             "|" + "|".join("---" for _ in table.headers) + "|"]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in table.rows]
-    return "\n".join(lines)
 
 
 def alignment_text(metrics: Metrics, t: dict[str, str]) -> str:
@@ -31,15 +20,15 @@ def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
     t = labels(lang)
     timeline = retro.timeline
     parts = [
-        f"# {t['title']} · {retro.title}",
+        f"# {t['title']} · {md_text(retro.title)}",
         "",
-        f"- {t['recording']}: `{timeline.recording.path}`",
+        f"- {t['recording']}: {md_text(timeline.recording.path)}",
         f"- {t['duration']}: {clock(timeline.recording.duration_s)}",
     ]
     if timeline.created_at:
         parts.append(f"- {t['generated']}: {timeline.created_at}")
     if timeline.metrics and timeline.metrics.alignment:
-        parts.append(f"- {t['alignment']}: {alignment_text(timeline.metrics, t)}")
+        parts.append(f"- {t['alignment']}: {md_text(alignment_text(timeline.metrics, t))}")
     parts += ["", f"## {t['kpis']}", "", markdown_table(kpi_table(retro, lang)), ""]
     spikes = spike_table(retro, lang)
     parts += [f"## {t['spikes']} ({len(spikes.rows)})", "", markdown_table(spikes) if spikes.rows else t["no_spikes"],
@@ -53,5 +42,5 @@ def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
     cuts = " · ".join(clock(s.start_s) for s in timeline.scenes)
     parts += [f"## {t['scenes']} ({len(timeline.scenes)})", "", cuts or "—", ""]
     if timeline.metrics and timeline.metrics.warnings:
-        parts += [f"## {t['warnings']}", "", *(f"- {w}" for w in timeline.metrics.warnings), ""]
+        parts += [f"## {t['warnings']}", "", *(f"- {md_text(w)}" for w in timeline.metrics.warnings), ""]
     return "\n".join(parts)

@@ -13,7 +13,7 @@ from mediaops.errors import MediaOpsError
 from mediaops.report.chart import CLIP_COLOUR, PRODUCT_COLOURS, SPIKE_COLOUR, ticks
 from mediaops.report.i18n import clock, labels
 from mediaops.report.tables import Table, clip_table, kpi_table, metric_label, product_table, spike_table
-from mediaops.retrospective import Retrospective
+from mediaops.retrospective.document import Retrospective
 
 #: static (non-variable) CJK fonts, preferred for PDF embedding: variable fonts embed as invalid subsets.
 _STATIC_CJK_FONTS = (
@@ -43,7 +43,7 @@ def locate_font(explicit: Path | None = None) -> tuple[Path, int]:
     """The font file (and face index in a collection) the PDF is set in.
 
     Uses ``explicit`` where given; else a static system CJK font (Debian's ``fonts-noto-cjk``), which embeds
-    cleanly; else the CJK font of :mod:`mediaops.render.fonts` (shared with the burned-in captions).
+    cleanly; else the CJK font of :mod:`mediaops.media.fonts` (shared with the burned-in captions).
 
     Raises:
         MediaOpsError: no font with Chinese glyphs is installed, or ``explicit`` cannot be read.
@@ -58,7 +58,7 @@ def locate_font(explicit: Path | None = None) -> tuple[Path, int]:
         if face is not None and not face[1]:
             return candidate, face[0]
     try:
-        from mediaops.render.fonts import cjk_font
+        from mediaops.media.fonts import cjk_font
 
         info = cjk_font()
     except (ImportError, MediaOpsError) as exc:

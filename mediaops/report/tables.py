@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mediaops.report.i18n import clock, kpi_text, labels, number
-from mediaops.retrospective import Retrospective
+from mediaops.retrospective.document import Retrospective
 from mediaops.types import SalesSpike
 
 

@@ -23,7 +23,7 @@ _EDGE_BYTES = 1024 * 1024
 _BLOCK_BYTES = 256 * 1024
 _SAMPLED_BLOCKS = 32
 #: options that change how fast a transcript is made, or where it is kept, but not what it says.
-_NOT_IN_KEY = frozenset({"cpu_threads", "workers", "cache_dir"})
+_NOT_IN_KEY = frozenset({"cpu_threads", "workers", "cache_dir", "allow_download"})
 
 
 def content_fingerprint(path: Path) -> str:

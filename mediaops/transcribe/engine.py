@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -19,9 +20,12 @@ class Engine(Protocol):
         ...
 
     def transcribe_window(
-        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str
+        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str,
+        check_cancelled: Callable[[], None] = ...,
     ) -> list[Segment]:
-        """Recognise one window; every time is shifted by ``offset_s``; text is as the model wrote it."""
+        """Recognise one window; every time is shifted by ``offset_s``; text is as the model wrote it.
+        ``check_cancelled`` is called between segments where the engine yields them one by one (whatever
+        it raises stops the window)."""
         ...
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,25 @@ from mediaops.types import Segment, Word
 _CHUNK_SAMPLES = 30 * 16_000
 
 
+def _downloaded(whisper: Any, name: str) -> bool:
+    """Whether openai-whisper has the checkpoint of model ``name`` in its download folder already."""
+    import os
+
+    url = whisper._MODELS.get(name)
+    if url is None:
+        return True  # not a downloadable name: load_model fails without fetching anything
+    root = Path(os.getenv("XDG_CACHE_HOME", Path.home() / ".cache")) / "whisper"
+    return (root / os.path.basename(url)).is_file()
+
+
 @functools.lru_cache(maxsize=2)
-def load_model(model: str, device: str) -> Any:
-    """Load (once per process) an openai-whisper model by name or from a ``.pt`` checkpoint file.
+def load_model(model: str, device: str, allow_download: bool = True) -> Any:
+    """Load (once per process) an openai-whisper model by name or from a ``.pt`` checkpoint file; with
+    ``allow_download`` false, a name is loaded only if its checkpoint was downloaded before.
 
     Raises:
-        ModelError: openai-whisper is not installed, or the model cannot be found or loaded.
+        ModelError: openai-whisper is not installed, or the model cannot be found (or is not downloaded, with
+            ``allow_download`` false) or loaded.
     """
     try:
         import whisper
@@ -35,6 +49,9 @@ def load_model(model: str, device: str) -> Any:
     local = Path(model).expanduser()
     if local.is_dir():
         raise ModelError(f"{local} is a folder; openai-whisper needs a .pt checkpoint file or a model name")
+    if not allow_download and not local.is_file() and not _downloaded(whisper, model):
+        raise ModelError(f"Whisper model {model!r} is not on this machine and downloading models is off — "
+                         "put its checkpoint in the cache (or give a .pt file), or allow downloads")
     try:
         loaded = whisper.load_model(str(local) if local.is_file() else model, device=device)
     except (OSError, RuntimeError, ValueError, KeyError, AssertionError, pickle.UnpicklingError) as exc:
@@ -62,7 +79,7 @@ class OpenAIWhisperEngine:
 
     def __init__(self, options: TranscribeOptions) -> None:
         self.options = options
-        self.model = load_model(options.model, options.device)
+        self.model = load_model(options.model, options.device, options.allow_download)
         self.fp16 = options.device == "cuda" and options.compute_type != "float32"
         if options.cpu_threads > 0:
             import torch
@@ -88,10 +105,12 @@ class OpenAIWhisperEngine:
         return language, totals[language]
 
     def transcribe_window(
-        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str
+        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str,
+        check_cancelled: Callable[[], None] = lambda: None,
     ) -> list[Segment]:
         import whisper
 
+        check_cancelled()  # openai-whisper recognises a window in one call: it can only stop between windows
         # openai-whisper has no hotword list: the names go into the initial prompt
         full_prompt = " ".join(p for p in (prompt, hotwords) if p) or None
         decode: dict[str, Any] = {"beam_size": self.options.beam_size} if self.options.beam_size > 1 else {}

@@ -47,6 +47,9 @@ class TranscribeOptions:
             threads: Whisper's decoder runs small matrix-vector products that do not split well over threads.
         cache_dir: folder of finished transcripts keyed by the recording's content and these options; a
             re-run with the same key reuses the transcript. ``None`` disables the cache.
+        allow_download: let the engine download a named model it does not have yet (faster-whisper from the
+            Hugging Face Hub, openai-whisper from its CDN). ``False``: only local model folders/files and models
+            already downloaded are used, and nothing is fetched (a server's workers run so).
     """
 
     engine: str = "faster-whisper"
@@ -67,6 +70,7 @@ class TranscribeOptions:
     cpu_threads: int = 0
     workers: int = 0
     cache_dir: Path | None = None
+    allow_download: bool = True
 
     def resolved_compute_type(self) -> str:
         """The compute type to use: ``compute_type`` unless it is ``"auto"``."""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from mediaops.audio import SAMPLE_RATE_HZ, iter_audio_windows, iter_windows_at_pauses, speech_tracks
-from mediaops.probe import check_input_file
-from mediaops.signals import merge_spans
+from mediaops.analysis.signals import merge_spans
+from mediaops.media.audio import SAMPLE_RATE_HZ, iter_audio_windows, iter_windows_at_pauses, speech_tracks
+from mediaops.media.probe import check_input_file
 from mediaops.transcribe.cache import cache_key, load_cached, store_cached
 from mediaops.transcribe.chinese import tidy_segment
 from mediaops.transcribe.engine import Engine, open_engine
@@ -41,6 +42,30 @@ def clamp_segments(segments: list[Segment], start_s: float, end_s: float) -> lis
     return kept
 
 
+def _not_cancelled() -> None:
+    """Default ``check_cancelled``: nothing ever cancels the transcription."""
+
+
+class _Cancellation:
+    """A ``check_cancelled`` shared by the decoding workers: once one of them has seen the cancellation, every
+    later check raises at once, without asking the (possibly slow) callback again."""
+
+    def __init__(self, check: Callable[[], None]) -> None:
+        self._check = check
+        self._raised: BaseException | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        if self._raised is not None:
+            raise self._raised
+        try:
+            self._check()
+        except BaseException as exc:
+            with self._lock:
+                self._raised = self._raised or exc
+            raise
+
+
 def _detect_language(engine: Engine, frames: np.ndarray, options: TranscribeOptions) -> tuple[str, float]:
     head = [t[: int(options.language_detection_s * SAMPLE_RATE_HZ)] for t in speech_tracks(frames)]
     mixed = head[0] if len(head) == 1 else np.mean(head, axis=0, dtype=np.float32)
@@ -48,16 +73,18 @@ def _detect_language(engine: Engine, frames: np.ndarray, options: TranscribeOpti
 
 
 def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: str | None,
-               options: TranscribeOptions) -> list[Segment]:
+               options: TranscribeOptions, check_cancelled: Callable[[], None] = _not_cancelled) -> list[Segment]:
     """Segments of one window of audio frames starting at ``offset_s``, channels merged, Mandarin tidied,
-    overlong segments split into sentences."""
+    overlong segments split into sentences. ``check_cancelled`` is called between segments."""
     end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
     prompt = prompt_for(options, language)
     hotwords = hotword_text(options)
-    found = [
-        clamp_segments(engine.transcribe_window(track, offset_s, language, prompt, hotwords), offset_s, end_s)
-        for track in speech_tracks(frames)
-    ]
+    found = []
+    for track in speech_tracks(frames):
+        check_cancelled()
+        segments = engine.transcribe_window(track, offset_s, language, prompt, hotwords,
+                                            check_cancelled=check_cancelled)
+        found.append(clamp_segments(segments, offset_s, end_s))
     window_segments = found[0] if len(found) == 1 else merge_channels(found)
     if language == "zh":
         window_segments = [tidy_segment(s) for s in window_segments]
@@ -65,19 +92,23 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
 
 
 def _recognise_in_order(
-    engine: Engine, windows: Iterator[tuple[float, np.ndarray]], options: TranscribeOptions, workers: int
-) -> tuple[str | None, float, Iterator[tuple[float, float, list[Segment]]]]:
+    engine: Engine, windows: Iterator[tuple[float, np.ndarray]], options: TranscribeOptions, workers: int,
+    check_cancelled: Callable[[], None] = _not_cancelled,
+) -> tuple[str | None, float, Generator[tuple[float, float, list[Segment]], None, None]]:
     """The language (detected from the first window unless ``options`` gives it), its probability, and
-    ``(window start, window seconds, segments)`` for every window in time order, ``workers`` at once."""
+    ``(window start, window seconds, segments)`` for every window in time order, ``workers`` at once.
+    Every worker calls ``check_cancelled`` between segments, so all of them stop soon after it raises."""
     language = None if options.language == "auto" else options.language
     probability = 1.0
     first = next(windows, None)
     if first is not None and language is None:
+        check_cancelled()
         language, probability = _detect_language(engine, first[1], options)
 
     def recognise(window: tuple[float, np.ndarray]) -> tuple[float, float, list[Segment]]:
         offset_s, frames = window
-        return offset_s, len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options)
+        return offset_s, len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options,
+                                                                  check_cancelled)
 
     chained = itertools.chain([first] if first is not None else [], windows)
     return language, probability, ordered_map(recognise, chained, workers)
@@ -100,31 +131,39 @@ def transcribe_spans(
     spans: Sequence[tuple[float, float]],
     options: TranscribeOptions = TranscribeOptions(),
     on_progress: ProgressCallback = no_progress,
+    check_cancelled: Callable[[], None] = _not_cancelled,
 ) -> Transcript:
     """Transcribe only the ``(start_s, end_s)`` spans of ``path`` (merged where they overlap), in time order.
 
     This is what the first clips need from a long recording: sentence ends and captions inside their spans,
     minutes after the job starts instead of after the whole recording is recognised. The language is
     detected once, from the first span, unless ``options.language`` gives it. No cache: spans are cheap.
+    ``check_cancelled`` is called between segments and windows (see :func:`transcribe`).
 
     Raises:
         InvalidMediaError: no audio track, or the media cannot be decoded.
         ModelError: the engine or model cannot be loaded.
     """
     check_input_file(path, "recording")
+    check = _Cancellation(check_cancelled)
     merged = merge_spans(spans)
+    check()
     engine = open_engine(options)
     windows = ((offset_s, frames) for start_s, end_s in merged
                for offset_s, frames in iter_audio_windows(path, end_s - start_s, start_s, end_s, channels=2))
     language, language_probability, results = _recognise_in_order(engine, windows, options,
-                                                                  options.resolved_workers())
+                                                                  options.resolved_workers(), check)
     segments: list[Segment] = []
     total_s = sum(b - a for a, b in merged) or 1.0
     done_s = 0.0
-    for _offset_s, seconds, found in results:
-        segments.extend(found)
-        done_s += seconds
-        on_progress("transcribe", min(1.0, done_s / total_s), f"{done_s:.0f}/{total_s:.0f} s of clip spans")
+    try:
+        for _offset_s, seconds, found in results:
+            segments.extend(found)
+            done_s += seconds
+            on_progress("transcribe", min(1.0, done_s / total_s), f"{done_s:.0f}/{total_s:.0f} s of clip spans")
+            check()
+    finally:
+        results.close()  # a cancelled or failed run leaves no decoding worker behind
     return Transcript(
         language=language or "",
         segments=tuple(segments),
@@ -140,6 +179,7 @@ def transcribe(
     options: TranscribeOptions = TranscribeOptions(),
     duration_s: float | None = None,
     on_progress: ProgressCallback = no_progress,
+    check_cancelled: Callable[[], None] = _not_cancelled,
 ) -> Transcript:
     """Transcribe the audio of ``path`` with the engine, model and settings of ``options``.
 
@@ -154,6 +194,9 @@ def transcribe(
         options: engine, model, language and decoding settings.
         duration_s: the recording's duration, for progress reports (probe it first).
         on_progress: called with ``("transcribe", fraction, message)`` after each window.
+        check_cancelled: called between recognised segments (a few seconds of work) and windows, in every
+            decoding worker; whatever it raises (e.g. ``JobCancelledError``) stops all of them and is raised
+            here once they have stopped.
 
     Raises:
         InputFileError: ``path`` is missing or empty.
@@ -161,23 +204,29 @@ def transcribe(
         ModelError: the engine or model cannot be loaded.
     """
     check_input_file(path, "recording")
+    check = _Cancellation(check_cancelled)
     key = cache_key(path, options) if options.cache_dir else None
     if options.cache_dir and key:
         cached = load_cached(options.cache_dir, key)
         if cached is not None:
             on_progress("transcribe", 1.0, "reused the cached transcript")
             return cached
+    check()
     engine = open_engine(options)
     workers = options.resolved_workers()
     windows = iter_windows_at_pauses(path, window_length_s(options, duration_s, workers), options.seam_search_s)
-    language, language_probability, results = _recognise_in_order(engine, windows, options, workers)
+    language, language_probability, results = _recognise_in_order(engine, windows, options, workers, check)
     segments: list[Segment] = []
     end_s = 0.0
-    for offset_s, seconds, found in results:
-        end_s = offset_s + seconds
-        segments.extend(found)
-        if duration_s:
-            on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
+    try:
+        for offset_s, seconds, found in results:
+            end_s = offset_s + seconds
+            segments.extend(found)
+            if duration_s:
+                on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
+            check()
+    finally:
+        results.close()  # a cancelled or failed run leaves no decoding worker behind
     transcript = Transcript(
         language=language or "",
         segments=tuple(segments),

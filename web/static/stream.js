@@ -6,6 +6,8 @@
 
   // ---- live progress ------------------------------------------------------------------------------------
   const progress = document.getElementById("progress");
+  // widths come from data-pct: the page's Content-Security-Policy allows no style attributes in the markup
+  document.querySelectorAll("[data-pct]").forEach((bar) => { bar.style.width = Number(bar.dataset.pct) + "%"; });
   const stageList = document.getElementById("stages");
   const stageLabels = stageList ? JSON.parse(stageList.dataset.labels || "{}") : {};
   if (progress && ["queued", "running"].includes(progress.dataset.status)) {
@@ -20,7 +22,9 @@
           const li = document.createElement("li");
           li.className = st.status || "";
           const p = st.progress || 0;  // percent, like the job's
-          li.innerHTML = '<span class="dot"></span>';
+          const dot = document.createElement("span");
+          dot.className = "dot";
+          li.append(dot);
           li.append(stageLabels[st.name] || st.name);
           const sub = document.createElement("span");
           sub.className = "sub";
@@ -67,6 +71,17 @@
     return node;
   };
   const title = (node, text) => { el("title", {}, node).textContent = text; return node; };
+  // a legend or tooltip row: a coloured mark and a text (built as nodes: no markup from data, no style attribute)
+  const swatch = (color, text, markClass, markText) => {
+    const row = document.createElement("span");
+    const mark = document.createElement("i");
+    if (color) mark.style.background = color;
+    if (markClass) mark.className = markClass;
+    if (markText) mark.textContent = markText;
+    if (color || markClass) row.append(mark);
+    row.append(text);
+    return row;
+  };
 
   let doc = null;
   let playhead = null;
@@ -138,18 +153,20 @@
     svg.addEventListener("mousemove", (e) => {
       const box = svg.getBoundingClientRect();
       const t = Math.min(duration, Math.max(0, ((e.clientX - box.left - L) / (W - L - R)) * duration));
-      const rows = [`<b>${clock(t)}</b>`];
+      const head = document.createElement("b");
+      head.textContent = clock(t);
+      const rows = [head];
       CURVES.forEach(([name, color]) => {
         const s = series.find((x) => x.name === name);
         if (!s || !s.t_s.length) return;
         let i = s.t_s.findIndex((x) => x > t) - 1;
         if (i < 0) i = t >= s.t_s[s.t_s.length - 1] ? s.t_s.length - 1 : 0;
         const v = s.values[i];
-        rows.push(`<span><i style="background:${color}"></i>${labels[name] || name} ${v == null ? "—" : Math.round(v).toLocaleString()}</span>`);
+        rows.push(swatch(color, `${labels[name] || name} ${v == null ? "—" : Math.round(v).toLocaleString()}`));
       });
       const pitch = (doc.pitches || []).find((p) => p.start_s <= t && t < p.end_s);
-      if (pitch) rows.push(`<span>${labels.pitches}: ${pitch.name.replace(/</g, "&lt;")}</span>`);
-      tip.innerHTML = rows.join("");
+      if (pitch) rows.push(swatch(null, `${labels.pitches}: ${pitch.name}`));
+      tip.replaceChildren(...rows);
       tip.hidden = false;
       const x = e.clientX - chart.getBoundingClientRect().left;
       tip.style.left = Math.min(x + 12, W - 190) + "px";
@@ -174,10 +191,10 @@
   function legend() {
     const box = document.getElementById("chart-legend");
     const names = new Set(((doc.metrics && doc.metrics.series) || []).map((s) => s.name));
-    const items = CURVES.filter(([n]) => names.has(n)).map(([n, c]) => `<span><i style="background:${c}"></i>${labels[n] || n}</span>`);
-    items.push(`<span><i class="lg-clip"></i>${labels.clips}</span>`, `<span><i class="lg-pitch"></i>${labels.pitches}</span>`,
-      `<span><i class="lg-cut"></i>${labels.scene_cuts}</span>`, `<span><i class="lg-spike">▼</i>${labels.sales_spikes}</span>`);
-    box.innerHTML = items.join("");
+    const items = CURVES.filter(([n]) => names.has(n)).map(([n, c]) => swatch(c, labels[n] || n));
+    items.push(swatch(null, labels.clips, "lg-clip"), swatch(null, labels.pitches, "lg-pitch"),
+      swatch(null, labels.scene_cuts, "lg-cut"), swatch(null, labels.sales_spikes, "lg-spike", "▼"));
+    box.replaceChildren(...items);
   }
 
   fetch(chart.dataset.url, { headers: { Accept: "application/json" } })

@@ -7,12 +7,12 @@ from itertools import pairwise
 from pathlib import Path
 
 from mediaops.errors import PlanFormatError
-from mediaops.insights.files import normal_key, read_document
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.series import total_between, viewer_change
-from mediaops.insights.text import words
-from mediaops.insights.types import KeyPointResult, PlanSegment, ScriptSegmentResult, SegmentResponse
-from mediaops.metrics import parse_offset
+from mediaops.inputs.metrics import parse_offset
+from mediaops.retrospective.insights.files import normal_key, read_document
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.series import total_between, viewer_change
+from mediaops.retrospective.insights.text import words
+from mediaops.retrospective.insights.types import KeyPointResult, PlanSegment, ScriptSegmentResult, SegmentResponse
 from mediaops.types import Comment, Metrics, PitchSegment, Transcript
 
 #: run-of-show field -> accepted column / key spellings (compared after :func:`normal_key`).

@@ -24,7 +24,7 @@ class SceneOptions:
     min_scene_len_frames: int = 15
     downscale: int = 0
     #: "keyframes" finds the whole recording's cuts by comparing keyframes first and decoding every frame only
-    #: between keyframes that differ (mediaops.scenes_keyframes; the same cuts as "full" on stream footage,
+    #: between keyframes that differ (mediaops.analysis.scenes_keyframes; the same cuts as "full" on stream footage,
     #: several times faster); "full" decodes every frame of the recording; "windowed" decodes only the spans
     #: around candidate engagement peaks (enough for choosing clips; the report's scene list is then partial).
     mode: str = "keyframes"

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
+from mediaops.analysis.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
+from mediaops.analysis.signals import merge_spans
 from mediaops.errors import InvalidMediaError
-from mediaops.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
-from mediaops.signals import merge_spans
 from mediaops.types import ProgressCallback, Scene, no_progress
 
 #: PySceneDetect's auto-downscale works on frames about this wide.
@@ -129,7 +129,7 @@ def detect_scenes_by_keyframes(
     duration_s: float = 0.0,
     on_progress: ProgressCallback = no_progress,
 ) -> list[Scene]:
-    """The scenes of the whole recording, as :func:`mediaops.scenes.detect_scenes` finds them, decoding every
+    """The scenes of the whole recording, as :func:`mediaops.analysis.scenes.detect_scenes` finds them, decoding every
     frame only around keyframes that differ (see the module's notes); falls back to the full pass where the
     keyframes are too sparse (over ``options.max_keyframe_gap_s`` apart) or too dense to save anything.
 
@@ -156,8 +156,8 @@ def detect_scenes_in_windows_by_keyframes(
     options: SceneOptions = SceneOptions(),
     on_progress: ProgressCallback = no_progress,
 ) -> list[Scene]:
-    """What :func:`mediaops.scenes.detect_scenes_in_windows` returns (the scenes that start at a real cut inside
-    one of the windows), decoding every frame only between differing keyframes inside the windows; falls back
+    """What :func:`mediaops.analysis.scenes.detect_scenes_in_windows` returns (the scenes that start at a real
+    cut inside one of the windows), decoding every frame only between differing keyframes inside the windows; falls back
     to decoding the windows whole as :func:`detect_scenes_by_keyframes` does.
 
     Raises:

@@ -11,9 +11,9 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.text import has_cjk, words
-from mediaops.insights.types import Keyword, QuestionBurst, QuestionGroup, ReactionPoint, SegmentVoice
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.text import has_cjk, words
+from mediaops.retrospective.insights.types import Keyword, QuestionBurst, QuestionGroup, ReactionPoint, SegmentVoice
 from mediaops.types import Comment, PitchSegment, Transcript
 
 #: question kind -> (what a viewer asking it writes, what a host answering it says), Chinese and English.

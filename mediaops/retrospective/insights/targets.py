@@ -6,10 +6,10 @@ import math
 from pathlib import Path
 
 from mediaops.errors import PlanFormatError
-from mediaops.insights.files import normal_key, parse_amount, read_document
-from mediaops.insights.series import on_air
-from mediaops.insights.types import KpiMoment, Target, TargetResult
-from mediaops.kpis import INTERACTION_METRICS, compute_kpis, kpi_value
+from mediaops.retrospective.insights.files import normal_key, parse_amount, read_document
+from mediaops.retrospective.insights.series import on_air
+from mediaops.retrospective.insights.types import KpiMoment, Target, TargetResult
+from mediaops.retrospective.kpis import INTERACTION_METRICS, compute_kpis, kpi_value
 from mediaops.types import Metrics, MetricSeries, PitchSegment, Transcript
 
 #: canonical target key -> spellings accepted in a targets file (compared after :func:`normal_key`).
@@ -122,8 +122,8 @@ def load_targets(path: Path) -> list[Target]:
 def actual_values(metrics: Metrics | None, duration_s: float | None = None) -> dict[str, float | None]:
     """The actual figure of every target key; ``None`` where the export lacks the columns it needs.
 
-    The stream's KPI block (:func:`mediaops.kpis.compute_kpis`) gives the shared figures, so that targets and the
-    KPI block never disagree. Conversion rate is orders per 100 viewers who entered (a percentage).
+    The stream's KPI block (:func:`mediaops.retrospective.kpis.compute_kpis`) gives the shared figures, so that
+    targets and the KPI block never disagree. Conversion rate is orders per 100 viewers who entered (a percentage).
     """
     kpis = compute_kpis(metrics, duration_s)
     values: dict[str, float | None] = {key: kpi_value(kpis, key) for key in TARGET_ALIASES}

@@ -2,7 +2,7 @@
 
 A job folder holds ``job.json`` (the recording, its side files and the options) and an artifact store. Each
 stage reads the artifacts of the stages before it, computes its result and stores it atomically under a
-content-hash key (see :mod:`mediaops.artifacts`); run again, it returns the stored result at once. So a job
+content-hash key (see :mod:`mediaops.jobs.artifacts`); run again, it returns the stored result at once. So a job
 interrupted anywhere (a killed worker, a power cut) resumes where it stopped, clips are rendered once per
 highlight whatever the number of retries, and the published folder is swapped in whole by :func:`publish`.
 
@@ -25,23 +25,24 @@ from pathlib import Path
 from typing import Any
 
 from mediaops import __version__
-from mediaops.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
-from mediaops.comments import comment_series, load_comments
+from mediaops.analysis.attribution import find_sales_spikes
+from mediaops.analysis.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement, scene_windows
+from mediaops.analysis.pitches import find_pitches
+from mediaops.analysis.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
+from mediaops.analysis.scenes_keyframes import detect_scenes_by_keyframes, detect_scenes_in_windows_by_keyframes
 from mediaops.errors import InputFileError, InvalidMediaError, JobCancelledError, MediaOpsError
-from mediaops.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement, scene_windows
-from mediaops.insights import build_insights, load_run_of_show, load_targets
-from mediaops.metrics import load_metrics
-from mediaops.pipeline import ProcessOptions, StreamInputs
-from mediaops.pitches import find_pitches
-from mediaops.probe import probe as probe_media
-from mediaops.products import load_products
+from mediaops.inputs.comments import comment_series, load_comments
+from mediaops.inputs.metrics import load_metrics
+from mediaops.inputs.products import load_products
+from mediaops.jobs.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
+from mediaops.jobs.options import ProcessOptions, StreamInputs
+from mediaops.media.probe import probe as probe_media
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
-from mediaops.report import write_reports
-from mediaops.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
-from mediaops.scenes_keyframes import detect_scenes_by_keyframes, detect_scenes_in_windows_by_keyframes
+from mediaops.report import report_settings, write_reports
+from mediaops.retrospective.insights import build_insights, load_run_of_show, load_targets
 from mediaops.serialize import write_json_atomic, write_text_atomic
-from mediaops.timeline import find_sales_spikes, write_timeline
+from mediaops.timeline import write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
 from mediaops.transcribe import transcribe_spans, transcript_to_srt, transcript_to_vtt
 from mediaops.types import (
@@ -544,7 +545,7 @@ def publish(
             language=transcript.language,
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
             tool_version=__version__,
-            extras={**extras, "insights": insights},
+            extras={**extras, "insights": insights, "report": report_settings(spec.options.report)},
         )
         doc = write_timeline(timeline, work / "timeline.json")
         on_progress("report", 0.0, "writing reports")

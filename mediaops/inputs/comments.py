@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from mediaops.errors import MetricsFormatError
-from mediaops.metrics_formats import read_table
-from mediaops.probe import check_input_file
-from mediaops.timeparse import align_times, parse_offset, parse_time_cell
+from mediaops.inputs.metrics_formats import read_table
+from mediaops.inputs.timeparse import align_times, parse_offset, parse_time_cell
+from mediaops.media.probe import check_input_file
 from mediaops.types import Comment, MetricSeries
 
 __all__ = ["DEFAULT_KEYWORDS", "CommentOptions", "comment_series", "load_comments", "parse_keywords", "parse_offset"]
@@ -72,7 +72,7 @@ def load_comments(
     """Comments sorted by time on recording time; ``offset_s`` is added to every time.
 
     Times may be offsets or absolute date-times (measured from ``start_time``, see
-    :func:`mediaops.timeparse.align_times`). Rows without text are skipped.
+    :func:`mediaops.inputs.timeparse.align_times`). Rows without text are skipped.
 
     Raises:
         InputFileError: missing or empty file.

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from mediaops.errors import MetricsFormatError
-from mediaops.metrics_formats import read_table
-from mediaops.probe import check_input_file
+from mediaops.inputs.metrics_formats import read_table
+from mediaops.media.probe import check_input_file
 from mediaops.types import Product
 
 _ALIASES = {

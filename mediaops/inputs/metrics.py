@@ -1,9 +1,9 @@
 """Reading engagement metrics exports into per-interval series aligned to recording time.
 
-An export (CSV, XLSX or JSON; see :mod:`mediaops.metrics_formats`) has one row per interval (1 s to 5 min)
+An export (CSV, XLSX or JSON; see :mod:`mediaops.inputs.metrics_formats`) has one row per interval (1 s to 5 min)
 with a time column and metric columns whose headers are recognised in English and Chinese
 (:data:`HEADER_ALIASES`) or renamed by a user mapping. Times are offsets or absolute date-times
-(:mod:`mediaops.timeparse`). Cumulative counters are detected and turned into per-interval amounts;
+(:mod:`mediaops.inputs.timeparse`). Cumulative counters are detected and turned into per-interval amounts;
 unsorted, duplicated and missing rows are repaired where that is safe, each with a warning.
 """
 
@@ -18,9 +18,9 @@ from datetime import datetime
 from pathlib import Path
 
 from mediaops.errors import MetricsFormatError
-from mediaops.metrics_formats import RawTable, decode_text, read_table
-from mediaops.probe import check_input_file
-from mediaops.timeparse import align_times, clock_times, parse_offset, parse_time_cell
+from mediaops.inputs.metrics_formats import RawTable, decode_text, read_table
+from mediaops.inputs.timeparse import align_times, clock_times, parse_offset, parse_time_cell
+from mediaops.media.probe import check_input_file
 from mediaops.types import Metrics, MetricSeries
 
 __all__ = ["HEADER_ALIASES", "LEVEL_METRICS", "MetricsOptions", "load_mapping", "load_metrics", "parse_offset"]

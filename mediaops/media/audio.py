@@ -11,7 +11,7 @@ import ffmpeg
 import numpy as np
 
 from mediaops.errors import FFmpegError, InvalidMediaError
-from mediaops.ffmpeg_tools import ffmpeg_exe
+from mediaops.media.ffmpeg_tools import ffmpeg_exe
 
 SAMPLE_RATE_HZ = 16_000
 #: frame length for the loudness measure that places window cuts at pauses.

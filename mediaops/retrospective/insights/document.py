@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mediaops.artifacts import decode
 from mediaops.errors import TimelineError
-from mediaops.insights.types import Insights
+from mediaops.retrospective.insights.types import Insights
+from mediaops.serialize import decode
 
 
 def insights_from_dict(data: dict[str, Any] | None) -> Insights | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from mediaops.signals import merge_spans, peak_indices, robust_z, rolling_median, rolling_sum
+from mediaops.analysis.signals import merge_spans, peak_indices, robust_z, rolling_median, rolling_sum
 from mediaops.types import Highlight, Metrics, MetricSeries, Peak, PitchSegment, Scene, Transcript
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from mediaops.errors import TimelineError
-from mediaops.probe import check_input_file, probe
-from mediaops.products import load_products
+from mediaops.inputs.products import load_products
+from mediaops.media.probe import check_input_file, probe
 from mediaops.render.batch import render_clips, render_extras
 from mediaops.render.options import RenderOptions
-from mediaops.report import write_reports
+from mediaops.report import report_options_for, write_reports
 from mediaops.serialize import to_jsonable, write_json_atomic
 from mediaops.timeline import read_timeline, validate_timeline
 from mediaops.types import Clip, Highlight, PitchSegment, Product, ProgressCallback, Segment, Transcript, no_progress
@@ -87,7 +87,8 @@ def rerender(out_dir: Path, options: RenderOptions, recording: Path | None = Non
         write_json_atomic(out_dir / "timeline.json", doc)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    write_reports(doc, out_dir)
+    # the reports again in the language and formats the run chose (a PDF included), never the defaults
+    write_reports(doc, out_dir, report_options_for(doc, out_dir))
     return clips
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from mediaops.audio import read_audio
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.script import planned_spans
-from mediaops.insights.series import viewer_change
-from mediaops.insights.text import speech_units
-from mediaops.insights.types import DeadAir, PacePoint, PlanSegment, ProductTime
+from mediaops.media.audio import read_audio
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.script import planned_spans
+from mediaops.retrospective.insights.series import viewer_change
+from mediaops.retrospective.insights.text import speech_units
+from mediaops.retrospective.insights.types import DeadAir, PacePoint, PlanSegment, ProductTime
 from mediaops.types import Metrics, PitchSegment, Transcript
 
 #: languages whose pace is counted in characters (字/分钟) rather than words.

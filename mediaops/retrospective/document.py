@@ -9,8 +9,8 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from mediaops.errors import TimelineError
-from mediaops.kpis import Kpi, compute_kpis
-from mediaops.product_table import ProductResult, ProductTableOptions, product_results
+from mediaops.retrospective.kpis import Kpi, compute_kpis
+from mediaops.retrospective.product_table import ProductResult, ProductTableOptions, product_results
 from mediaops.timeline import read_timeline, timeline_from_dict
 from mediaops.types import Segment, Timeline
 

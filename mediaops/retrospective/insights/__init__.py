@@ -7,13 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from mediaops.insights.actions import next_time_actions
-from mediaops.insights.audience import find_question_bursts, group_questions, reaction_trend, segment_voices
-from mediaops.insights.delivery import find_dead_air, measure_dead_air, product_time, speaking_pace
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.script import compare_script, load_run_of_show
-from mediaops.insights.targets import evaluate_targets, load_targets
-from mediaops.insights.types import Insights, PlanSegment, Target
+from mediaops.retrospective.insights.actions import next_time_actions
+from mediaops.retrospective.insights.audience import (
+    find_question_bursts,
+    group_questions,
+    reaction_trend,
+    segment_voices,
+)
+from mediaops.retrospective.insights.delivery import find_dead_air, measure_dead_air, product_time, speaking_pace
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.script import compare_script, load_run_of_show
+from mediaops.retrospective.insights.targets import evaluate_targets, load_targets
+from mediaops.retrospective.insights.types import Insights, PlanSegment, Target
 from mediaops.types import Comment, Metrics, PitchSegment, Transcript
 
 __all__ = ["InsightOptions", "Insights", "build_insights", "load_run_of_show", "load_targets"]

@@ -7,18 +7,15 @@ change of input or option gives a new key instead of a stale result.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import shutil
-import types
-import typing
-from datetime import datetime
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mediaops.serialize import to_jsonable, write_text_atomic
+from mediaops.serialize import decode, encode, write_text_atomic
+
+__all__ = ["ArtifactStore", "content_key", "decode", "encode", "file_fingerprint"]
 
 T = TypeVar("T")
 
@@ -52,46 +49,6 @@ def content_key(*parts: Any) -> str:
     """A stable hex key of JSON-encodable ``parts`` (dataclasses included)."""
     text = json.dumps(encode(list(parts)), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
-
-
-def encode(value: Any) -> Any:
-    """Like :func:`mediaops.serialize.to_jsonable` but exact: floats are not rounded, so values read back equal."""
-    return to_jsonable(value, exact=True)
-
-
-def decode(kind: Any, data: Any) -> Any:
-    """Rebuild a value of type ``kind`` (dataclass, ``tuple[X, ...]``, ``X | None`` …) from :func:`encode`'s output."""
-    if data is None:
-        return None
-    origin = typing.get_origin(kind)
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in typing.get_args(kind) if a is not type(None)]
-        return decode(options[0], data) if len(options) == 1 else data
-    if origin is tuple:
-        args = typing.get_args(kind)
-        if len(args) == 2 and args[1] is Ellipsis:  # tuple[X, ...]
-            return tuple(decode(args[0], v) for v in data)
-        if args and len(args) == len(data):  # tuple[X, Y]
-            return tuple(decode(a, v) for a, v in zip(args, data, strict=True))
-        return tuple(data)
-    if origin is list:
-        return [decode(typing.get_args(kind)[0], v) for v in data]
-    if origin is dict:
-        value_kind = typing.get_args(kind)[1]
-        return {k: decode(value_kind, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        names = {f.name for f in dataclasses.fields(kind) if f.init}
-        return kind(**{k: decode(hints[k], v) for k, v in data.items() if k in names})
-    if kind is Fraction:
-        return Fraction(data)
-    if kind is datetime:
-        return datetime.fromisoformat(data)
-    if kind is Path:
-        return Path(data)
-    if kind is float and isinstance(data, int):
-        return float(data)
-    return data
 
 
 class ArtifactStore:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from mediaops.insights.options import InsightOptions
-from mediaops.insights.series import clock, signed_pct
-from mediaops.insights.types import (
+from mediaops.retrospective.insights.options import InsightOptions
+from mediaops.retrospective.insights.series import clock, signed_pct
+from mediaops.retrospective.insights.types import (
     Action,
     DeadAir,
     PacePoint,

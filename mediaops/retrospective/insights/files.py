@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from mediaops.errors import PlanFormatError
-from mediaops.probe import check_input_file
+from mediaops.media.probe import check_input_file
 
 SUFFIXES = (".yaml", ".yml", ".json", ".csv")
 

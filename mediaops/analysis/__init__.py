@@ -1,0 +1,1 @@
+"""Analysis: engagement signals, scene cuts, highlights, product pitches and sales attribution."""
