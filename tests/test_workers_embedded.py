@@ -104,7 +104,7 @@ def test_cancel_a_running_job(settings: Settings, worker: EmbeddedWorker, stream
     assert statuses["transcribe"] == "cancelled"
     assert statuses["highlights"] == statuses["render"] == statuses["publish"] == "skipped"
     assert not Path(job["out_dir"]).exists()
-    assert f"mediaops.analysis.highlights[{job_id}" not in worker.log_path.read_text()
+    assert f"mediaops.highlights[{job_id}" not in worker.log_path.read_text()
 
 
 def test_rerun_reuses_finished_stages(settings: Settings, worker: EmbeddedWorker) -> None:

@@ -21,7 +21,7 @@ from workers.worker import prune_embedded_broker
 EXPECTED = (StageFailedError, stages.JobCancelledError)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.media.probe")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.probe")
 def probe(self: Any, job_id: str) -> float:
     def work(job: stages.JobFolder, _progress: Any) -> tuple[float, str]:
         info = stages.probe(job)
@@ -31,7 +31,7 @@ def probe(self: Any, job_id: str) -> float:
     return run_stage(self, job_id, "probe", work)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.inputs.metrics")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.metrics")
 def metrics(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, _progress: Any) -> tuple[None, str]:
         data = stages.metrics(job)
@@ -43,13 +43,13 @@ def metrics(self: Any, job_id: str) -> None:
 @shared_task(bind=True, throws=EXPECTED, name="mediaops.transcribe")
 def transcribe(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
-        transcript = stages.transcribe(job, progress)
+        transcript = stages.transcribe(job, progress, progress.check_cancelled)
         return None, f"{len(transcript.segments)} segments, language {transcript.language}"
 
     return run_stage(self, job_id, "transcribe", work)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.analysis.scenes")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.scenes")
 def scenes(self: Any, job_id: str) -> None:
     def work(job: stages.JobFolder, progress: Any) -> tuple[None, str]:
         return None, f"{len(stages.scenes(job, progress))} scenes"
@@ -57,12 +57,12 @@ def scenes(self: Any, job_id: str) -> None:
     return run_stage(self, job_id, "scenes", work)
 
 
-@shared_task(bind=True, throws=EXPECTED, name="mediaops.analysis.highlights")
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.highlights")
 def highlights(self: Any, job_id: str) -> None:
     """Choose the highlights, then replace this task by one render task per clip, in parallel."""
 
-    def work(job: stages.JobFolder, _progress: Any) -> tuple[list[str], str]:
-        plan = stages.highlights(job)
+    def work(job: stages.JobFolder, progress: Any) -> tuple[list[str], str]:
+        plan = stages.highlights(job, check_cancelled=progress.check_cancelled)
         return [h.id for h in plan.highlights], f"{len(plan.highlights)} highlights from {len(plan.peaks)} peaks"
 
     clip_ids = run_stage(self, job_id, "highlights", work)
