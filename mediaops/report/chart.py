@@ -1,198 +1,187 @@
-"""The interactive timeline chart of the HTML report, as a Plotly figure (plain JSON-ready dicts).
+"""The interactive timeline chart of the HTML report: the :class:`~mediaops.report.chart_data.TimelineChart` as a
+Plotly figure (plain JSON-ready dicts), one small builder per kind of trace.
 
-Times are placed on a date axis that starts at the epoch (Plotly then labels them ``H:MM:SS``).
-
-Three stacked panels share the time axis: engagement curves (top), orders and GMV with the sales spikes
-(middle), and a band with the clips, product pitches and scene cuts (bottom). Scene cuts are also drawn as
-dotted lines across every panel.
+Times are placed on a date axis that starts at the epoch (Plotly then labels them ``H:MM:SS``). Scene cuts are
+drawn in the band and as dotted lines across every panel; pitches as bars in the band and as a faint shade
+behind the curves.
 """
 
 from __future__ import annotations
 
-import math
-from bisect import bisect_right
 from typing import Any
 
+from mediaops.report.chart_data import (
+    BAND_CLIPS,
+    BAND_LIMITS,
+    BAND_PITCHES,
+    BAND_SCENES,
+    CLIP_COLOUR,
+    CUT_COLOUR,
+    GMV_COLOUR,
+    ORDERS_COLOUR,
+    SPIKE_COLOUR,
+    ClipSpan,
+    Curve,
+    PitchGroup,
+    SpikeGroup,
+    TimelineChart,
+    build_chart,
+)
 from mediaops.report.i18n import clock, labels
-from mediaops.report.tables import cause_text, metric_label
 from mediaops.retrospective.document import Retrospective
-from mediaops.types import MetricSeries, Segment
 
-#: engagement curves drawn on the top panel (online viewers on the left axis, counts on the right).
-ENGAGEMENT_SERIES = ("online_viewers", "viewers_entered", "comments", "likes", "shares", "gifts", "new_followers")
-PRODUCT_COLOURS = ("#2ca02c", "#9467bd", "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f", "#1f77b4")
-CLIP_COLOUR = "#ff7f0e"
-SPIKE_COLOUR = "#d62728"
-
-_BAND_CLIPS, _BAND_PITCHES, _BAND_SCENES = 2.0, 1.0, 0.0
-
-
-def transcript_at(segments: tuple[Segment, ...] | list[Segment], t_s: float, starts: list[float] | None = None) -> str:
-    """The text being said at ``t_s`` (the segment that contains it, else the last one begun before it)."""
-    starts = starts if starts is not None else [s.start_s for s in segments]
-    index = bisect_right(starts, t_s) - 1
-    if index < 0:
-        return ""
-    segment = segments[index]
-    return segment.text if t_s <= segment.end_s + 2.0 else ""
+Trace = dict[str, Any]
+_FONTS = "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def ticks(end_s: float) -> tuple[list[float], list[str]]:
-    """Round tick positions (seconds) and their clock labels for a time axis of ``end_s`` seconds."""
-    steps = (10, 30, 60, 120, 300, 600, 900, 1800, 3600)
-    step = next((s for s in steps if end_s / s <= 12), 3600)
-    values = [float(v) for v in range(0, int(end_s) + 1, step)]
-    return values, [clock(v) for v in values]
+def engagement_trace(curve: Curve, t: dict[str, str]) -> Trace:
+    """A top-panel curve; one carrying the transcript shows it in the shared hover box."""
+    trace: Trace = {
+        "type": "scatter", "mode": "lines", "name": curve.label, "x": list(curve.t_s), "y": list(curve.values),
+        "xaxis": "x", "yaxis": "y" if curve.side == "left" else "y2", "meta": "metric",
+        "hovertemplate": f"{curve.label}: %{{y:,.0f}}<extra></extra>",
+    }
+    if curve.transcript:
+        trace["customdata"] = [_short(text) for text in curve.transcript]
+        trace["hovertemplate"] = (f"{curve.label}: %{{y:,.0f}}<br>"
+                                  f"<i>{t['transcript_at']}: %{{customdata}}</i><extra></extra>")
+    return trace
 
 
-def _values(series: MetricSeries) -> list[float | None]:
-    return [v if math.isfinite(v) else None for v in series.values]
+def orders_trace(curve: Curve) -> Trace:
+    """Orders per row as bars on the middle panel's left axis."""
+    return {"type": "bar", "name": curve.label, "x": list(curve.t_s), "y": list(curve.values), "xaxis": "x",
+            "yaxis": "y3", "meta": "metric", "hovertemplate": f"{curve.label}: %{{y:,.0f}}<extra></extra>",
+            "marker": {"color": ORDERS_COLOUR}, "width": curve.interval_s * 0.9}
 
 
-def _mid_times(series: MetricSeries) -> list[float]:
-    # a row covers [t, t + interval): plot it at its middle so it lines up with spikes and cuts
-    return [round(t + series.interval_s / 2, 3) for t in series.t_s]
+def gmv_trace(curve: Curve) -> Trace:
+    """GMV per row as a line on the middle panel's right axis."""
+    return {"type": "scatter", "name": curve.label, "x": list(curve.t_s), "y": list(curve.values), "xaxis": "x",
+            "yaxis": "y4", "meta": "metric", "hovertemplate": f"{curve.label}: %{{y:,.2f}}<extra></extra>",
+            "mode": "lines", "line": {"color": GMV_COLOUR}}
 
 
-def build_figure(retro: Retrospective, lang: str) -> dict[str, Any]:
-    """The Plotly figure (``{"data": [...], "layout": {...}}``) of the report's timeline chart."""
-    t = labels(lang)
-    timeline = retro.timeline
-    metrics = timeline.metrics
-    end_s = max(timeline.recording.duration_s, 1.0)
-    segments = retro.transcript
-    starts = [s.start_s for s in segments]
-    traces: list[dict[str, Any]] = []
+def spike_trace(group: SpikeGroup, t: dict[str, str], show_legend: bool) -> Trace:
+    """The spikes of one metric as triangles; every group shares one legend entry."""
+    markers = group.markers
+    return {
+        "type": "scatter", "mode": "markers", "name": t["spike"], "meta": "spikes", "legendgroup": "spikes",
+        "showlegend": show_legend, "x": [m.t_s for m in markers], "y": [m.value for m in markers],
+        "xaxis": "x", "yaxis": "y4" if group.side == "right" else "y3",
+        "marker": {"symbol": "triangle-up", "size": 14, "color": SPIKE_COLOUR, "line": {"width": 1, "color": "#fff"}},
+        "customdata": [[m.id, m.metric_label, m.cause, m.clip_id or "—", f"{m.confidence:.2f}"] for m in markers],
+        "hovertemplate": ("<b>%{customdata[0]}</b> %{customdata[1]} %{y:,}<br>"
+                          f"{t['cause']}: %{{customdata[2]}}<br>{t['clip']}: %{{customdata[3]}} · "
+                          f"{t['confidence']} %{{customdata[4]}}<extra></extra>"),
+    }
 
-    first_engagement = True
-    for name in ENGAGEMENT_SERIES:
-        series = metrics.get(name) if metrics else None
-        if series is None:
-            continue
-        x = _mid_times(series)
-        trace: dict[str, Any] = {
-            "type": "scatter", "mode": "lines", "name": metric_label(name, lang), "x": x, "y": _values(series),
-            "xaxis": "x", "yaxis": "y" if name == "online_viewers" else "y2", "meta": "metric",
-            "hovertemplate": f"{metric_label(name, lang)}: %{{y:,.0f}}<extra></extra>",
-        }
-        if first_engagement and segments:
-            # the first curve carries the transcript at each sample into the shared hover box
-            trace["customdata"] = [_short(transcript_at(segments, v, starts)) for v in x]
-            trace["hovertemplate"] = (f"{metric_label(name, lang)}: %{{y:,.0f}}<br>"
-                                      f"<i>{t['transcript_at']}: %{{customdata}}</i><extra></extra>")
-        first_engagement = False
-        traces.append(trace)
 
-    for name, yaxis, kind in (("orders", "y3", "bar"), ("gmv", "y4", "scatter")):
-        series = metrics.get(name) if metrics else None
-        if series is None:
-            continue
-        trace = {"type": kind, "name": metric_label(name, lang), "x": _mid_times(series), "y": _values(series),
-                 "xaxis": "x", "yaxis": yaxis, "meta": "metric",
-                 "hovertemplate": f"{metric_label(name, lang)}: %{{y:,.{2 if name == 'gmv' else 0}f}}<extra></extra>"}
-        if kind == "bar":
-            trace.update(marker={"color": "#aec7e8"}, width=series.interval_s * 0.9)
-        else:
-            trace.update(mode="lines", line={"color": "#8c564b"})
-        traces.append(trace)
+def clip_trace(clips: tuple[ClipSpan, ...], t: dict[str, str]) -> Trace:
+    """Every clip as a thick bar in the band (start, middle and end points, a gap between clips); each point
+    carries the clip's index, which the page's script plays on click."""
+    x: list[float | None] = []
+    custom: list[list[Any] | None] = []
+    for index, clip in enumerate(clips):
+        fields = [index, clip.id, clock(clip.start_s), clock(clip.end_s), clip.title]
+        x += [clip.start_s, (clip.start_s + clip.end_s) / 2, clip.end_s, None]
+        custom += [fields] * 3 + [None]
+    return {
+        "type": "scatter", "mode": "lines+markers", "name": t["clips"], "meta": "clips",
+        "x": x, "y": [None if v is None else BAND_CLIPS for v in x], "xaxis": "x", "yaxis": "y5",
+        "line": {"color": CLIP_COLOUR, "width": 14}, "marker": {"size": 10, "color": CLIP_COLOUR},
+        "customdata": custom,
+        "hovertemplate": ("<b>%{customdata[1]}</b> %{customdata[2]}–%{customdata[3]} %{customdata[4]}"
+                          f"<br>{t['play']} ▶<extra></extra>"),
+    }
 
-    spike_axes = {"gmv": "y4"}
-    for number, metric in enumerate(dict.fromkeys(s.metric for s in timeline.sales_spikes)):
-        spikes = [s for s in timeline.sales_spikes if s.metric == metric]
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": t["spike"], "meta": "spikes", "legendgroup": "spikes",
-            "showlegend": number == 0, "x": [s.t_s for s in spikes], "y": [s.value for s in spikes],
-            "xaxis": "x", "yaxis": spike_axes.get(metric, "y3"),
-            "marker": {"symbol": "triangle-up", "size": 14, "color": SPIKE_COLOUR,
-                       "line": {"width": 1, "color": "#fff"}},
-            "customdata": [[s.id, metric_label(s.metric, lang), cause_text(retro, s, lang), s.clip_id or "—",
-                            f"{s.confidence:.2f}"] for s in spikes],
-            "hovertemplate": ("<b>%{customdata[0]}</b> %{customdata[1]} %{y:,}<br>"
-                              f"{t['cause']}: %{{customdata[2]}}<br>{t['clip']}: %{{customdata[3]}} · "
-                              f"{t['confidence']} %{{customdata[4]}}<extra></extra>"),
-        })
 
-    clips = timeline.clips
-    if clips:
-        x: list[float | None] = []
-        custom: list[list[Any] | None] = []
-        for index, clip in enumerate(clips):
-            mid = (clip.start_s + clip.end_s) / 2
-            for point in (clip.start_s, mid, clip.end_s):
-                x.append(point)
-                custom.append([index, clip.id, clock(clip.start_s), clock(clip.end_s), clip.title or ""])
-            x.append(None)
-            custom.append(None)
-        traces.append({
-            "type": "scatter", "mode": "lines+markers", "name": t["clips"], "meta": "clips",
-            "x": x, "y": [None if v is None else _BAND_CLIPS for v in x], "xaxis": "x", "yaxis": "y5",
-            "line": {"color": CLIP_COLOUR, "width": 14}, "marker": {"size": 10, "color": CLIP_COLOUR},
-            "customdata": custom,
-            "hovertemplate": (f"<b>%{{customdata[1]}}</b> %{{customdata[2]}}–%{{customdata[3]}} %{{customdata[4]}}"
-                              f"<br>{t['play']} ▶<extra></extra>"),
-        })
+def pitch_trace(group: PitchGroup, t: dict[str, str]) -> Trace:
+    """One product's pitches as bars in its colour in the band."""
+    x: list[float | None] = []
+    custom: list[list[str] | None] = []
+    for span in group.spans:
+        x += [span.start_s, span.mid_s, span.end_s, None]
+        custom += [[span.name, clock(span.start_s), clock(span.end_s)]] * 3 + [None]
+    return {
+        "type": "scatter", "mode": "lines", "name": f"{t['pitch']}: {group.name}", "meta": "pitches",
+        "x": x, "y": [None if v is None else BAND_PITCHES for v in x], "xaxis": "x", "yaxis": "y5",
+        "line": {"color": group.colour, "width": 14}, "customdata": custom,
+        "hovertemplate": "%{customdata[0]} %{customdata[1]}–%{customdata[2]}<extra></extra>",
+    }
 
-    colours = {sku: PRODUCT_COLOURS[i % len(PRODUCT_COLOURS)]
-               for i, sku in enumerate(dict.fromkeys(p.sku for p in timeline.pitches))}
-    for sku, colour in colours.items():
-        mine = [p for p in timeline.pitches if p.sku == sku]
-        x, custom = [], []
-        for pitch in mine:
-            x += [pitch.start_s, (pitch.start_s + pitch.end_s) / 2, pitch.end_s, None]
-            custom += [[pitch.name, clock(pitch.start_s), clock(pitch.end_s)]] * 3 + [None]
-        traces.append({
-            "type": "scatter", "mode": "lines", "name": f"{t['pitch']}: {mine[0].name}", "meta": "pitches",
-            "x": x, "y": [None if v is None else _BAND_PITCHES for v in x], "xaxis": "x", "yaxis": "y5",
-            "line": {"color": colour, "width": 14}, "customdata": custom,
-            "hovertemplate": "%{customdata[0]} %{customdata[1]}–%{customdata[2]}<extra></extra>",
-        })
 
-    cuts = [s.start_s for s in timeline.scenes if s.start_s > 0]
-    if cuts:
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": t["scene_cut"], "meta": "scenes",
-            "x": cuts, "y": [_BAND_SCENES] * len(cuts), "xaxis": "x", "yaxis": "y5",
-            "marker": {"symbol": "line-ns-open", "size": 16, "color": "#555", "line": {"width": 2}},
-            "customdata": [clock(c) for c in cuts],
-            "hovertemplate": f"{t['scene_cut']} %{{customdata}}<extra></extra>",
-        })
+def scene_trace(cuts_s: tuple[float, ...], t: dict[str, str]) -> Trace:
+    """Scene cuts as ticks in the band."""
+    return {
+        "type": "scatter", "mode": "markers", "name": t["scene_cut"], "meta": "scenes",
+        "x": list(cuts_s), "y": [BAND_SCENES] * len(cuts_s), "xaxis": "x", "yaxis": "y5",
+        "marker": {"symbol": "line-ns-open", "size": 16, "color": CUT_COLOUR, "line": {"width": 2}},
+        "customdata": [clock(c) for c in cuts_s],
+        "hovertemplate": f"{t['scene_cut']} %{{customdata}}<extra></extra>",
+    }
 
+
+def figure_traces(chart: TimelineChart) -> list[Trace]:
+    """Every trace of the chart, in drawing order; kinds with nothing to show get no trace."""
+    t = labels(chart.lang)
+    traces = [engagement_trace(curve, t) for curve in chart.engagement]
+    traces += [orders_trace(chart.orders)] if chart.orders else []
+    traces += [gmv_trace(chart.gmv)] if chart.gmv else []
+    traces += [spike_trace(group, t, show_legend=i == 0) for i, group in enumerate(chart.spikes)]
+    traces += [clip_trace(chart.clips, t)] if chart.clips else []
+    traces += [pitch_trace(group, t) for group in chart.pitches]
+    traces += [scene_trace(chart.scene_cuts_s, t)] if chart.scene_cuts_s else []
+    return traces
+
+
+def figure_shapes(chart: TimelineChart) -> list[dict[str, Any]]:
+    """Dotted scene-cut lines across every panel and a faint shade behind the curves during each pitch."""
     shapes = [
         {"type": "line", "xref": "x", "yref": "paper", "x0": c, "x1": c, "y0": 0, "y1": 1,
          "line": {"color": "#999", "width": 1, "dash": "dot"}, "layer": "below"}
-        for c in cuts
+        for c in chart.scene_cuts_s
     ]
-    shapes += [
-        {"type": "rect", "xref": "x", "yref": "paper", "x0": p.start_s, "x1": p.end_s, "y0": 0.2, "y1": 1,
-         "fillcolor": colours[p.sku], "opacity": 0.07, "line": {"width": 0}, "layer": "below"}
-        for p in timeline.pitches
+    return shapes + [
+        {"type": "rect", "xref": "x", "yref": "paper", "x0": span.start_s, "x1": span.end_s, "y0": 0.2, "y1": 1,
+         "fillcolor": colour, "opacity": 0.07, "line": {"width": 0}, "layer": "below"}
+        for span, colour in chart.pitch_spans()
     ]
-    tick_values, tick_text = ticks(end_s)
-    band_labels = [t["scene_cut"], t["pitch"], t["clips"]]
-    layout: dict[str, Any] = {
+
+
+def figure_layout(chart: TimelineChart) -> dict[str, Any]:
+    """The three panels' axes (times in seconds; :func:`build_figure` moves them onto the clock axis)."""
+    titles = chart.axis_titles
+    return {
         "height": 620,
         "margin": {"l": 70, "r": 70, "t": 30, "b": 50},
         "hovermode": "x unified",
         "legend": {"orientation": "h", "y": -0.12},
-        "font": {"family": "system-ui, 'Noto Sans CJK SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"},
-        "xaxis": {"range": [0, end_s], "tickvals": tick_values, "ticktext": tick_text, "anchor": "y5",
+        "font": {"family": _FONTS},
+        "xaxis": {"range": [0, chart.end_s], "tickvals": list(chart.ticks.values_s),
+                  "ticktext": list(chart.ticks.labels), "anchor": "y5",
                   "showspikes": True, "spikemode": "across", "spikethickness": 1},
-        "yaxis": {"domain": [0.62, 1.0], "title": {"text": metric_label("online_viewers", lang)},
-                  "rangemode": "tozero"},
+        "yaxis": {"domain": [0.62, 1.0], "title": {"text": titles.viewers}, "rangemode": "tozero"},
         "yaxis2": {"domain": [0.62, 1.0], "overlaying": "y", "side": "right", "rangemode": "tozero",
-                   "title": {"text": t["engagement"]}, "showgrid": False},
-        "yaxis3": {"domain": [0.22, 0.58], "title": {"text": metric_label("orders", lang)}, "rangemode": "tozero"},
+                   "title": {"text": titles.engagement}, "showgrid": False},
+        "yaxis3": {"domain": [0.22, 0.58], "title": {"text": titles.orders}, "rangemode": "tozero"},
         "yaxis4": {"domain": [0.22, 0.58], "overlaying": "y3", "side": "right", "rangemode": "tozero",
-                   "title": {"text": "GMV"}, "showgrid": False},
-        "yaxis5": {"domain": [0.0, 0.16], "range": [-0.6, 2.6], "tickvals": [0, 1, 2], "ticktext": band_labels,
+                   "title": {"text": titles.gmv}, "showgrid": False},
+        "yaxis5": {"domain": [0.0, 0.16], "range": list(BAND_LIMITS),
+                   "tickvals": [BAND_SCENES, BAND_PITCHES, BAND_CLIPS], "ticktext": list(chart.band_labels),
                    "fixedrange": True, "showgrid": False, "zeroline": False},
-        "shapes": shapes,
+        "shapes": figure_shapes(chart),
     }
-    return _on_clock_axis({"data": traces, "layout": layout})
+
+
+def build_figure(retro: Retrospective, lang: str) -> dict[str, Any]:
+    """The Plotly figure (``{"data": [...], "layout": {...}}``) of the report's timeline chart."""
+    chart = build_chart(retro, lang)
+    return _on_clock_axis({"data": figure_traces(chart), "layout": figure_layout(chart)})
 
 
 def _ms(value: float | None) -> str | None:

@@ -158,14 +158,14 @@ def _audience_section(ins: Insights, t: dict[str, str], lang: str, at) -> Insigh
     else:
         notes.append(t["no_questions"])
     if ins.unanswered:
-        rows = []
+        waits: list[tuple[str, ...]] = []
         for b in ins.unanswered:
             if b.answer_t_s is None:
                 answer = t["never"]
             else:
                 answer = t["answered_at"].format(at=at(b.answer_t_s), wait=_duration(b.wait_s, t))
-            rows.append((kind(b.category), at(b.start_s), str(b.count), answer))
-        tables.append((t["unanswered"], Table((t["kind"], t["time"], t["asks"], t["answer"]), tuple(rows))))
+            waits.append((kind(b.category), at(b.start_s), str(b.count), answer))
+        tables.append((t["unanswered"], Table((t["kind"], t["time"], t["asks"], t["answer"]), tuple(waits))))
     elif ins.bursts:
         notes.append(t["all_answered"].format(n=f"{ins.answer_window_s:.0f}"))
     if ins.voices:
@@ -218,11 +218,11 @@ def _delivery_section(ins: Insights, t: dict[str, str], at, svg: str) -> Insight
         median = spoken[len(spoken) // 2] if spoken else 0.0
         width = ins.pace[0].end_s - ins.pace[0].start_s
         notes.append(t["median_pace"].format(rate=f"{median:.0f}", unit=unit, w=f"{width:.0f}"))
-        rows = tuple((f"{at(p.start_s)}–{at(p.end_s)}", f"{p.rate_per_min:.0f}", _duration(p.speaking_s, t),
+        slow = tuple((f"{at(p.start_s)}–{at(p.end_s)}", f"{p.rate_per_min:.0f}", _duration(p.speaking_s, t),
                       signed_pct(p.viewer_change_pct)) for p in ins.pace if p.slow)[:_MAX_ROWS]
-        if rows:
+        if slow:
             tables.append((t["pace"], Table((t["window"], t["rate"].format(unit=unit), t["speaking"], t["change"]),
-                                            rows)))
+                                            slow)))
         else:
             notes.append(t["no_slow"])
     if ins.product_time:
@@ -313,7 +313,8 @@ def delivery_svg(ins: Insights, metrics: Metrics | None, duration_s: float, titl
 
 def insight_sections(timeline: Timeline, lang: str = "zh") -> tuple[InsightSection, ...]:
     """The insight sections of a timeline, in report order; empty when the timeline carries no insights."""
-    ins = insights_from_dict(timeline.extras.get("insights")) if isinstance(timeline.extras, dict) else None
+    raw = timeline.extras.get("insights") if isinstance(timeline.extras, dict) else None
+    ins = insights_from_dict(raw) if isinstance(raw, dict) else None
     if ins is None:
         return ()
     t = insight_labels(lang)

@@ -4,16 +4,32 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mediaops.errors import MediaOpsError
-from mediaops.report.chart import CLIP_COLOUR, PRODUCT_COLOURS, SPIKE_COLOUR, ticks
+from mediaops.report.chart_data import (
+    BAND_CLIPS,
+    BAND_LIMITS,
+    BAND_PITCHES,
+    BAND_SCENES,
+    CLIP_COLOUR,
+    CUT_COLOUR,
+    GMV_COLOUR,
+    ORDERS_COLOUR,
+    SPIKE_COLOUR,
+    TimelineChart,
+    build_chart,
+)
 from mediaops.report.i18n import clock, labels
-from mediaops.report.tables import Table, clip_table, kpi_table, metric_label, product_table, spike_table
+from mediaops.report.tables import Table, clip_table, kpi_table, product_table, spike_table
 from mediaops.retrospective.document import Retrospective
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 #: static (non-variable) CJK fonts, preferred for PDF embedding: variable fonts embed as invalid subsets.
 _STATIC_CJK_FONTS = (
@@ -69,7 +85,95 @@ def locate_font(explicit: Path | None = None) -> tuple[Path, int]:
     return info.path, info.index
 
 
-def _chart_png(retro: Retrospective, lang: str, font: Path) -> bytes:
+#: the top panel's curves on paper, in the colours Plotly gives them on screen; fewer lines than the HTML report,
+#: which can hide a curve from its legend, because a printed chart cannot.
+_PRINTED_CURVES = {"online_viewers": "#1f77b4", "comments": "#ff7f0e", "likes": "#2ca02c", "shares": "#9467bd"}
+_BAR_HEIGHT = 0.6  # of a bar in the band, in band rows
+
+
+def _gaps(values: tuple[float | None, ...]) -> list[float]:
+    # Matplotlib leaves a gap at NaN (in lines and in stairs alike)
+    return [math.nan if v is None else v for v in values]
+
+
+def _bar_rows(row: float) -> tuple[float, float]:
+    return row - _BAR_HEIGHT / 2, _BAR_HEIGHT
+
+
+def _draw_engagement(top: Axes, chart: TimelineChart) -> None:
+    """The top panel: online viewers on the left axis, interaction counts on a right one, one legend."""
+    printed = [c for c in chart.engagement if c.metric in _PRINTED_CURVES]
+    axes = {"left": top}
+    if any(c.side == "right" for c in printed):
+        axes["right"] = top.twinx()
+        axes["right"].set_ylabel(chart.axis_titles.engagement)
+    for curve in printed:
+        axes[curve.side].plot(curve.t_s, _gaps(curve.values), color=_PRINTED_CURVES[curve.metric],
+                              linewidth=1.5 if curve.side == "left" else 0.9, label=curve.label)
+    if any(c.side == "left" for c in printed):
+        top.set_ylabel(chart.axis_titles.viewers)
+    handles = [h for axis in axes.values() for h in axis.get_legend_handles_labels()[0]]
+    if handles:
+        top.legend(handles=handles, loc="upper left", fontsize=7)
+
+
+def _draw_sales(middle: Axes, chart: TimelineChart) -> None:
+    """The middle panel: orders as one stepped area (a 6-hour export has thousands of rows, too many for a bar
+    each), GMV as a line on a right axis, and the sales spikes."""
+    if chart.orders is not None:
+        middle.stairs(_gaps(chart.orders.values), chart.orders.edges_s(), fill=True, color=ORDERS_COLOUR,
+                      label=chart.orders.label)
+        middle.set_ylabel(chart.axis_titles.orders)
+    gmv_axis = None
+    if chart.gmv is not None:
+        gmv_axis = middle.twinx()
+        gmv_axis.plot(chart.gmv.t_s, _gaps(chart.gmv.values), linewidth=1.0, label=chart.gmv.label, color=GMV_COLOUR)
+        gmv_axis.set_ylabel(chart.axis_titles.gmv)
+    for group in chart.spikes:
+        axis = gmv_axis if group.side == "right" and gmv_axis is not None else middle
+        # one artist per metric: a long stream has hundreds of spikes
+        axis.plot([m.t_s for m in group.markers], [m.value for m in group.markers], marker="^", markersize=9,
+                  color=SPIKE_COLOUR, linestyle="")
+        if axis is middle:  # GMV spikes go unnamed: the orders spike of the same moment names them
+            for marker in group.markers:
+                axis.annotate(marker.id, (marker.t_s, marker.value), textcoords="offset points", xytext=(4, 4),
+                              fontsize=6, color=SPIKE_COLOUR)
+
+
+def _draw_pitches(band: Axes, shaded: tuple[Axes, ...], chart: TimelineChart) -> None:
+    """Pitches as bars in the band and a faint shade on ``shaded``, one artist per colour (a long stream has
+    hundreds of pitches); spans too narrow for their name get none."""
+    by_colour: dict[str, list[tuple[float, float]]] = {}
+    for span, colour in chart.pitch_spans():
+        by_colour.setdefault(colour, []).append((span.start_s, span.end_s - span.start_s))
+    for colour, spans in by_colour.items():
+        band.broken_barh(spans, _bar_rows(BAND_PITCHES), color=colour)
+        for axis in shaded:
+            axis.broken_barh(spans, (0, 1), color=colour, alpha=0.08, linewidth=0,
+                             transform=axis.get_xaxis_transform())
+    min_label_s = chart.end_s / 40
+    for span, _colour in chart.pitch_spans():
+        if span.end_s - span.start_s >= min_label_s:
+            band.text(span.start_s + 1, BAND_PITCHES, span.name, fontsize=6, va="center", clip_on=True)
+
+
+def _draw_clips(band: Axes, chart: TimelineChart) -> None:
+    band.broken_barh([(c.start_s, c.end_s - c.start_s) for c in chart.clips], _bar_rows(BAND_CLIPS),
+                     color=CLIP_COLOUR)
+    for clip in chart.clips:
+        band.text(clip.start_s + 1, BAND_CLIPS, clip.id, fontsize=6, va="center", clip_on=True)
+
+
+def _draw_cuts(band: Axes, panels: tuple[Axes, ...], chart: TimelineChart) -> None:
+    """Scene cuts as ticks in the band and dotted lines across every panel."""
+    cuts = chart.scene_cuts_s
+    band.plot(cuts, [BAND_SCENES] * len(cuts), marker="|", markersize=12, color=CUT_COLOUR, linestyle="")
+    for axis in panels:
+        axis.vlines(cuts, 0, 1, color="#999", linewidth=0.6, linestyle=":", transform=axis.get_xaxis_transform())
+
+
+def _chart_png(chart: TimelineChart, font: Path) -> bytes:
+    """The chart as a 150-dpi PNG, its text set in ``font``."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
@@ -78,74 +182,18 @@ def _chart_png(retro: Retrospective, lang: str, font: Path) -> bytes:
 
     font_manager.fontManager.addfont(str(font))
     family = font_manager.FontProperties(fname=str(font)).get_name()
-    t = labels(lang)
-    timeline = retro.timeline
-    metrics = timeline.metrics
-    end_s = max(timeline.recording.duration_s, 1.0)
     with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"], "font.size": 8, "axes.unicode_minus": False}):
         fig = Figure(figsize=(11.0, 6.0), dpi=150, layout="constrained")
         top, middle, band = fig.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.2])
-        if metrics is not None:
-            viewers = metrics.get("online_viewers")
-            if viewers is not None:
-                top.plot([x + viewers.interval_s / 2 for x in viewers.t_s], viewers.values, color="#1f77b4",
-                         label=metric_label("online_viewers", lang))
-            right = top.twinx()
-            for name, colour in (("comments", "#ff7f0e"), ("likes", "#2ca02c"), ("shares", "#9467bd")):
-                series = metrics.get(name)
-                if series is not None:
-                    right.plot([x + series.interval_s / 2 for x in series.t_s], series.values, color=colour,
-                               linewidth=0.9, label=metric_label(name, lang))
-            handles = top.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
-            if handles:
-                top.legend(handles=handles, loc="upper left", fontsize=7)
-            top.set_ylabel(metric_label("online_viewers", lang))
-            right.set_ylabel(t["engagement"])
-            orders, gmv = metrics.get("orders"), metrics.get("gmv")
-            if orders is not None:
-                # one stepped area, not a bar per row: a 6-hour export has thousands of rows
-                edges = [*orders.t_s, orders.t_s[-1] + orders.interval_s]
-                middle.stairs([v if v == v else 0.0 for v in orders.values], edges, fill=True, color="#aec7e8",
-                              label=metric_label("orders", lang))
-                middle.set_ylabel(metric_label("orders", lang))
-            gmv_axis = middle.twinx() if gmv is not None else None
-            if gmv is not None and gmv_axis is not None:
-                gmv_axis.plot([x + gmv.interval_s / 2 for x in gmv.t_s], gmv.values,
-                              linewidth=1.0, label="GMV", color="#8c564b")
-                gmv_axis.set_ylabel("GMV")
-            # one artist per kind of marker: a long stream has hundreds of cuts, pitches and spikes
-            for metric in dict.fromkeys(s.metric for s in timeline.sales_spikes):
-                spikes = [s for s in timeline.sales_spikes if s.metric == metric]
-                axis = gmv_axis if metric == "gmv" and gmv_axis is not None else middle
-                axis.plot([s.t_s for s in spikes], [s.value for s in spikes], marker="^", markersize=9,
-                          color=SPIKE_COLOUR, linestyle="")
-                if metric == "orders" or gmv_axis is None:
-                    for spike in spikes:
-                        axis.annotate(spike.id, (spike.t_s, spike.value), textcoords="offset points",
-                                      xytext=(4, 4), fontsize=6, color=SPIKE_COLOUR)
-        colours = {sku: PRODUCT_COLOURS[i % len(PRODUCT_COLOURS)]
-                   for i, sku in enumerate(dict.fromkeys(p.sku for p in timeline.pitches))}
-        min_label_s = end_s / 40  # spans narrower than this get no label: it would not fit
-        for colour in dict.fromkeys(colours.values()):
-            spans = [(p.start_s, p.end_s - p.start_s) for p in timeline.pitches if colours[p.sku] == colour]
-            band.broken_barh(spans, (0.7, 0.6), color=colour)
-            for axis in (top, middle):
-                axis.broken_barh(spans, (0, 1), color=colour, alpha=0.08, linewidth=0,
-                                 transform=axis.get_xaxis_transform())
-        for pitch in timeline.pitches:
-            if pitch.end_s - pitch.start_s >= min_label_s:
-                band.text(pitch.start_s + 1, 1.0, pitch.name, fontsize=6, va="center", clip_on=True)
-        band.broken_barh([(c.start_s, c.end_s - c.start_s) for c in timeline.clips], (1.7, 0.6), color=CLIP_COLOUR)
-        for clip in timeline.clips:
-            band.text(clip.start_s + 1, 2.0, clip.id, fontsize=6, va="center", clip_on=True)
-        cuts = [s.start_s for s in timeline.scenes if s.start_s > 0]
-        band.plot(cuts, [0.0] * len(cuts), marker="|", markersize=12, color="#555", linestyle="")
-        for axis in (top, middle, band):
-            axis.vlines(cuts, 0, 1, color="#999", linewidth=0.6, linestyle=":", transform=axis.get_xaxis_transform())
-        band.set_ylim(-0.6, 2.6)
-        band.set_yticks([0, 1, 2], [t["scene_cut"], t["pitch"], t["clips"]])
-        band.set_xlim(0, end_s)
-        band.set_xticks(*ticks(end_s))
+        _draw_engagement(top, chart)
+        _draw_sales(middle, chart)
+        _draw_pitches(band, (top, middle), chart)
+        _draw_clips(band, chart)
+        _draw_cuts(band, (top, middle, band), chart)
+        band.set_ylim(*BAND_LIMITS)
+        band.set_yticks([BAND_SCENES, BAND_PITCHES, BAND_CLIPS], list(chart.band_labels))
+        band.set_xlim(0, chart.end_s)
+        band.set_xticks(list(chart.ticks.values_s), list(chart.ticks.labels))
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
     return buffer.getvalue()
@@ -190,7 +238,7 @@ def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None)
     if timeline.created_at:
         meta += f"   {t['generated']}: {timeline.created_at}"
     pdf.cell(0, 6, meta, new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(_chart_png(retro, lang, font_path)), w=pdf.epw)
+    pdf.image(io.BytesIO(_chart_png(build_chart(retro, lang), font_path)), w=pdf.epw)
     pdf.add_page()
     for heading, table, widths in (
         (t["kpis"], kpi_table(retro, lang), (2, 1, 3)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from pathlib import Path
 
 from mediaops.errors import PlanFormatError
@@ -163,6 +164,7 @@ def moments_for(
     first = drivers[0]
     values = [sum(s.values[i] for s in drivers if i < len(s.values) and math.isfinite(s.values[i]))
               for i in range(len(first.t_s))]
+    scored: list[tuple[float, float | None, int]]
     if first.kind == "level":
         scored = [(values[i] - values[i - 1], None, i) for i in range(1, len(values))]
     else:
@@ -182,9 +184,9 @@ def moments_for(
 
 
 def evaluate_targets(
-    targets: list[Target] | tuple[Target, ...],
+    targets: Sequence[Target],
     metrics: Metrics | None,
-    pitches: tuple[PitchSegment, ...] | list[PitchSegment] = (),
+    pitches: Sequence[PitchSegment] = (),
     transcript: Transcript | None = None,
     duration_s: float | None = None,
     top_moments: int = 3,
