@@ -96,7 +96,7 @@ def test_markdown_report_renders_no_markup(tmp_path: Path, lang: str) -> None:
 
 
 def test_html_report_runs_no_injected_script(tmp_path: Path) -> None:
-    from tests.test_report_browser import CHROMIUM, _open
+    from tests.test_report_browser import CHROMIUM
 
     if not Path(CHROMIUM).is_file():
         pytest.fail("chromium missing: .ci/run installs Debian's chromium")
@@ -107,17 +107,21 @@ def test_html_report_runs_no_injected_script(tmp_path: Path) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
-            page, _problems, requests = _open(browser, out / "report.html")
+            page = browser.new_page(viewport={"width": 1400, "height": 1500})
             dialogs: list[str] = []
-            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-            # hover over the chart and every link so that hover text and tooltips are drawn
-            page.mouse.move(700, 300)
+            requests: list[str] = []
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # listening before the load
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto((out / "report.html").as_uri())
+            page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+            page.mouse.move(700, 300)  # hover text of the chart is drawn from the (hostile) transcript
             for link in page.locator("a").all()[:30]:
                 href = link.get_attribute("href") or ""
                 assert not href.strip().lower().startswith("javascript"), href
             assert page.evaluate("() => window.__pwned === undefined")
             assert page.locator("img[src='x']").count() == 0
             assert dialogs == []
+            assert all(url.startswith("file:") or url.startswith("data:") for url in requests), requests
             assert page.get_by_text("onerror", exact=False).count() >= 1  # shown as text
         finally:
             browser.close()
