@@ -70,5 +70,5 @@ def test_bad_mapping_is_one_line_on_the_command_line(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
         "mediaops: error: map.json: 'a' maps to unknown metric 'hearts' — use one of: comments, gifts, gmv, ignore, "
-        "likes, new_followers, online_viewers, orders, shares, time, viewers_entered"
+        "likes, new_followers, online_viewers, orders, shares, text, time, user, viewers_entered"
     ]

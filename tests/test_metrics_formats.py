@@ -118,11 +118,14 @@ def test_naive_times_against_utc_creation_time_guess_the_zone(tmp_path: Path) ->
     assert any("time zone" in w for w in m.warnings)
 
 
-def test_absolute_times_without_start_time_warn(tmp_path: Path) -> None:
+def test_absolute_times_without_start_time_are_refused(tmp_path: Path) -> None:
+    """Measuring date-times from the export's own first row hides an export that starts late or early."""
     rows = [(1764244800 + 30 * k, 100, k, 0) for k in range(4)]  # Unix epoch seconds
-    m = load_metrics(_csv(tmp_path / "m.csv", "timestamp,viewers,comments,orders", rows))
-    assert m.get("comments").t_s == (0, 30, 60, 90)
-    assert any("--start-time" in w for w in m.warnings)
+    f = _csv(tmp_path / "m.csv", "timestamp,viewers,comments,orders", rows)
+    with pytest.raises(MetricsFormatError, match=r"start time is unknown — pass --start-time"):
+        load_metrics(f)
+    start = datetime.fromtimestamp(1764244800 - 30, UTC)
+    assert load_metrics(f, start_time=start).get("comments").t_s == (30, 60, 90, 120)
 
 
 def test_mixed_offsets_and_datetimes(tmp_path: Path) -> None:
@@ -215,15 +218,21 @@ def test_mapping_to_an_unknown_metric(tmp_path: Path) -> None:
         ("time,comments\n0,1\nyesterday,2\n10,3\n", "line 3: cannot read time 'yesterday'"),
         ("time,comments\n0,x\n10,y\n", "no metric column with numbers"),
         ("[{\"time\": 0, \"comments\": 1}", "not valid JSON"),
-        ("time,comments\n2026-11-27 20:00:00,1\n2062-11-27 20:01:00,2\n", "spans 315576 hours"),
+        ("time,comments\n0,1\n200000,2\n", "spans 56 hours"),
     ],
-    ids=["header-only", "blank", "no-metric", "no-time", "bad-time", "no-numbers", "broken-json", "wrong-date"],
+    ids=["header-only", "blank", "no-metric", "no-time", "bad-time", "no-numbers", "broken-json", "wrong-span"],
 )
 def test_bad_files_give_clear_messages(tmp_path: Path, content: str, message: str) -> None:
     f = tmp_path / ("m.json" if content.startswith("[") else "m.csv")
     f.write_text(content)
     with pytest.raises(MetricsFormatError, match=message):
         load_metrics(f)
+
+
+def test_a_wrong_date_in_the_time_column(tmp_path: Path) -> None:
+    f = _csv(tmp_path / "m.csv", "time,comments", [("2026-11-27 20:00:00", 1), ("2062-11-27 20:01:00", 2)])
+    with pytest.raises(MetricsFormatError, match="spans 315576 hours"):
+        load_metrics(f, start_time=datetime(2026, 11, 27, 20, 0, tzinfo=CST))
 
 
 def test_empty_and_old_excel_files(tmp_path: Path) -> None:
@@ -243,8 +252,10 @@ def test_times_of_day_are_read_on_the_start_clock(tmp_path: Path) -> None:
     m = load_metrics(f, start_time=datetime(2026, 11, 27, 20, 0, 0, tzinfo=CST))
     assert m.get("comments").t_s == (60, 120, 180)
     assert m.alignment.startswith("times of day aligned with --start-time")
-    # without a start time the same column can only be offsets (20 min 1 s, …)
-    assert load_metrics(f).get("comments").t_s == (1201, 1202, 1203)
+    # without a start time 20:01 is 20 min 1 s or a time of day on an unknown date: refused, naming the flags
+    with pytest.raises(MetricsFormatError, match=r"times of day \(first '20:01'\).*pass --start-time.*--times offsets"):
+        load_metrics(f)
+    assert load_metrics(f, MetricsOptions(times="offsets")).get("comments").t_s == (1201, 1202, 1203)
 
 
 def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
@@ -253,3 +264,58 @@ def test_title_rows_above_the_header_are_skipped(tmp_path: Path) -> None:
     m = load_metrics(f)
     assert m.names == ("comments", "likes") and m.get("likes").values == (5, 2, 7)
     assert any("skipped 2 title row(s)" in w for w in m.warnings)
+
+
+@pytest.mark.parametrize(
+    ("cell", "kind", "value"),
+    [
+        ("2026-11-20T20:00:00-05:00", "datetime", datetime(2026, 11, 20, 20, tzinfo=timezone(timedelta(hours=-5)))),
+        ("20:00-20:01", "colon", 20 * 60.0),  # a range: its start (MM:SS reading; the clock reading is 20:00)
+        ("2026-11-20 20:00:00 ~ 2026-11-20 20:01:00", "datetime", datetime(2026, 11, 20, 20)),
+        ("08:15 PM", "clock", 20 * 3600 + 15 * 60.0),
+        ("12:05 AM", "clock", 5 * 60.0),
+        ("中午12:30", "clock", 12 * 3600 + 30 * 60.0),
+        ("下午8:00", "clock", 20 * 3600.0),
+        ('="2026-11-20 20:00:00"', "datetime", datetime(2026, 11, 20, 20)),
+        ("2026年11月20日 20:05", "datetime", datetime(2026, 11, 20, 20, 5)),
+        ("1763640000000", "number", 1763640000000.0),
+    ],
+)
+def test_time_cells(cell: str, kind: str, value: object) -> None:
+    """Wrong readings rejected: a negative zone taken for a range end; 12 AM as noon; 中午12:30 as 00:30."""
+    from mediaops.inputs.timeparse import parse_time_cell
+
+    parsed = parse_time_cell(cell)
+    assert (parsed.kind, parsed.value) == (kind, value)
+
+
+@pytest.mark.parametrize(
+    ("cells", "comma", "values"),
+    [
+        (["1,234", "12.5"], False, [1234.0, 12.5]),
+        (["4325,00", "1.234,5"], True, [4325.0, 1234.5]),
+        (["1,234"], False, [1234.0]),  # fits both styles: thousands, the default
+        (["US$1,234.50", "¥12", "1.6w", "3亿", "45%", "(12.00)", "-"], False,
+         [1234.5, 12.0, 16000.0, 3e8, 0.45, -12.0, math.nan]),
+    ],
+)
+def test_number_styles(cells: list[str], comma: bool, values: list[float]) -> None:
+    """Wrong readings rejected: 4325,00 as 432 500; 1.6w as unreadable; a mixed column read cell by cell."""
+    from mediaops.inputs.numbers import decimal_style, parse_number
+
+    assert decimal_style(cells) is comma
+    read = [parse_number(c, comma).value for c in cells]
+    assert [v for v in read if not math.isnan(v)] == [v for v in values if not math.isnan(v)]
+    with pytest.raises(ValueError, match="mixes number styles"):
+        decimal_style(["4325,00", "1,234.50"])
+
+
+@pytest.mark.parametrize(("text", "offset_h"), [("+08:00", 8), ("UTC+8", 8), ("GMT-05:00", -5), ("UTC", 0),
+                                                 ("+0530", 5.5), ("Asia/Shanghai", 8)])
+def test_timezone_option(text: str, offset_h: float) -> None:
+    from mediaops.inputs.placement import parse_timezone
+
+    zone = parse_timezone(text)
+    assert datetime(2026, 11, 20, 20, tzinfo=zone).utcoffset() == timedelta(hours=offset_h)
+    with pytest.raises(ValueError, match="unknown time zone"):
+        parse_timezone("Mars/Olympus")

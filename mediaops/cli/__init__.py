@@ -18,7 +18,13 @@ from mediaops.errors import MediaOpsError
 #: modules that define subcommands, in the order ``--help`` lists them. Bare names live under mediaops.cli;
 #: dotted names are the adapters' own modules (workers, web), imported only by the command line so that the
 #: library itself never imports Celery or Flask. Such modules must import Celery/Flask inside their handlers.
-COMMAND_MODULES = ("process", "transcribe", "render", "report", "compare", "workers.cli_commands", "web.cli_commands")
+COMMAND_MODULES = ("process", "inspect", "transcribe", "render", "report", "compare", "workers.cli_commands",
+                   "web.cli_commands")
+
+
+#: optional dependencies and the extra that installs each (the library itself needs none of them)
+EXTRAS_OF_MODULE = {"flask": "web", "werkzeug": "web", "celery": "workers", "kombu": "workers",
+                    "sqlalchemy": "workers", "redis": "workers"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,6 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mediaops: interrupted; finished outputs were kept, partial ones removed", file=sys.stderr)
         return 130
     except Exception as exc:
+        extra = EXTRAS_OF_MODULE.get((exc.name or "").split(".")[0]) if isinstance(exc, ModuleNotFoundError) else None
+        if extra is not None:
+            print(f"mediaops: error: `mediaops {args.command}` needs {exc.name}, which the library alone does not "
+                  f"install — run: pip install 'mediaops[{extra}]'", file=sys.stderr)
+            return 2
         if args.debug:
             raise
         print(f"mediaops: internal error: {exc.__class__.__name__}: {exc} (re-run with --debug for details)",

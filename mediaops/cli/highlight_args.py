@@ -7,11 +7,12 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mediaops.errors import MediaOpsError
 from mediaops.inputs.comments import parse_keywords
-from mediaops.inputs.metrics import load_mapping
+from mediaops.inputs.metrics import MetricsOptions, load_mapping
+from mediaops.inputs.placement import parse_timezone
 
 if TYPE_CHECKING:
     from mediaops.jobs.pipeline import ProcessOptions
@@ -45,11 +46,55 @@ def _keywords(text: str) -> str:
     return text
 
 
-def add_highlight_arguments(p: argparse.ArgumentParser) -> None:
-    """Add the highlight options to a subcommand's parser."""
-    g = p.add_argument_group("highlight detection")
+def _timezone(text: str) -> str:
+    try:
+        parse_timezone(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+    return text
+
+
+def add_reading_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the options that decide how metrics exports and comment logs are read (``process``, ``inspect``)."""
+    g = p.add_argument_group("reading exports and comment logs")
     g.add_argument("--mapping", type=Path, metavar="FILE",
-                   help="rename metrics columns: JSON {\"export header\": \"metric\"} or lines 'header,metric'")
+                   help="rename columns: JSON {\"export header\": \"metric\"} or lines 'header,metric' (metrics, "
+                        "time, or the comment fields user and text)")
+    g.add_argument("--timezone", type=_timezone, default=None, metavar="ZONE",
+                   help="zone of export times written without one, e.g. +08:00, UTC, Asia/Shanghai (default: the "
+                        "header's, the --start-time zone, Beijing time for Chinese platforms)")
+    order = g.add_mutually_exclusive_group()
+    order.add_argument("--day-first", dest="date_order", action="store_const", const="day-first",
+                       help="dates such as 05/11/2026 are day first (5 November)")
+    order.add_argument("--month-first", dest="date_order", action="store_const", const="month-first",
+                       help="dates such as 05/11/2026 are month first (May 11)")
+    g.add_argument("--times", choices=("offsets", "clock"), default=None,
+                   help="read 20:01-style times as offsets from the stream's start or as times of day (default: "
+                        "the reading that lines up with the recording)")
+    g.add_argument("--counts", choices=("per-interval", "running-total"), default=None,
+                   help="count columns are each interval's own amount or running totals (default: from the header "
+                        "and the numbers)")
+
+
+def apply_reading_arguments(args: argparse.Namespace, metrics: MetricsOptions) -> MetricsOptions:
+    """``metrics`` with the reading options given on the command line.
+
+    Raises:
+        InputFileError / MetricsFormatError: unreadable mapping file.
+    """
+    changes: dict[str, Any] = {}
+    if args.mapping is not None:
+        changes["mapping"] = load_mapping(args.mapping)
+    for name in ("timezone", "date_order", "times", "counts"):
+        if getattr(args, name, None):
+            changes[name] = getattr(args, name)
+    return replace(metrics, **changes)
+
+
+def add_highlight_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the highlight options (and the reading options) to a subcommand's parser."""
+    add_reading_arguments(p)
+    g = p.add_argument_group("highlight detection")
     g.add_argument("--min-duration", type=positive_seconds, default=None, metavar="SECONDS",
                    help="shortest clip (default: 15)")
     g.add_argument("--max-duration", type=positive_seconds, default=None, metavar="SECONDS",
@@ -64,15 +109,13 @@ def add_highlight_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def apply_highlight_arguments(args: argparse.Namespace, options: ProcessOptions) -> ProcessOptions:
-    """``options`` with the highlight options given on the command line.
+    """``options`` with the highlight and reading options given on the command line.
 
     Raises:
         InputFileError / MetricsFormatError: unreadable mapping file.
         MediaOpsError: clip duration bounds that contradict each other.
     """
-    metrics = options.metrics
-    if args.mapping is not None:
-        metrics = replace(metrics, mapping=load_mapping(args.mapping))
+    metrics = apply_reading_arguments(args, options.metrics)
     highlights = options.highlights
     bounds = {k: v for k, v in (("min_duration_s", args.min_duration), ("max_duration_s", args.max_duration))
               if v is not None}

@@ -1,27 +1,32 @@
-"""Comment / danmaku logs (JSONL, JSON, CSV or XLSX with time, user, text) and the signals made from them:
-a comment-rate series at 1 s resolution and one series per keyword group (hype, purchases, link requests)."""
+"""Comment / danmaku logs and the signals made from them: a comment-rate series at 1 s resolution and one series
+per keyword group (hype, purchases, link requests).
+
+A log is JSON or JSON Lines (crawler output such as Douyin's ``content``/``nickname``/``create_time`` or
+TikTok's ``comment``/``user.nickname``/``createTime``, nested objects included), CSV/XLSX with time, user and
+text columns, or Bilibili danmaku XML (``<d p="12.3,…">text</d>``, the time from the recording's start). Its
+times are read and checked against the recording exactly like a metrics export's.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
 
 from mediaops.errors import MetricsFormatError
-from mediaops.inputs.metrics_formats import read_table
-from mediaops.inputs.timeparse import align_times, parse_offset, parse_time_cell
-from mediaops.media.probe import check_input_file
+from mediaops.inputs.metrics import MetricsOptions, place, read_export
+from mediaops.inputs.placement import Placement, clock
+from mediaops.inputs.timeparse import parse_offset
 from mediaops.types import Comment, MetricSeries
 
-__all__ = ["DEFAULT_KEYWORDS", "CommentOptions", "comment_series", "load_comments", "parse_keywords", "parse_offset"]
-
-_TIME_KEYS = ("t_s", "time", "timestamp", "offset", "ts", "created_at", "时间", "发送时间", "评论时间")
-_USER_KEYS = ("user", "nickname", "username", "user_name", "用户", "昵称", "用户名")
-_TEXT_KEYS = ("text", "content", "comment", "message", "msg", "内容", "评论", "评论内容", "弹幕")
+__all__ = [
+    "DEFAULT_KEYWORDS", "CommentLog", "CommentOptions", "comment_series", "load_comments", "parse_keywords",
+    "parse_offset", "read_comments",
+]
 
 #: keyword groups counted in comments: each becomes a signal named ``keyword_<group>``. Matching is a
 #: case-insensitive substring test, so "666" also counts "6666" and "上链接" counts "快上链接".
@@ -61,59 +66,91 @@ def parse_keywords(specs: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], .
     return tuple((g, tuple(dict.fromkeys(w))) for g, w in groups.items())
 
 
-def _column(headers: tuple[str, ...], keys: tuple[str, ...]) -> int | None:
-    lowered = [h.strip().lower() for h in headers]
-    return next((lowered.index(k) for k in keys if k in lowered), None)
+@dataclass(frozen=True, slots=True)
+class CommentLog:
+    """A comment log read: the comments on recording time and how their times were placed (for ``inspect``).
+
+    Attributes:
+        comments: sorted by time; those outside the recording are kept (the signals drop them).
+        placement: how the times were read and placed.
+        source: the format ("JSON Lines", "Bilibili danmaku XML", …).
+        outside: comments before the start or after the end of the recording (when its length is known).
+        warnings: what the reader chose or skipped.
+    """
+
+    comments: tuple[Comment, ...]
+    placement: Placement | None
+    source: str = ""
+    outside: int = 0
+    warnings: tuple[str, ...] = ()
 
 
-def load_comments(
-    path: Path, offset_s: float = 0.0, start_time: datetime | None = None, start_source: str = "--start-time"
-) -> list[Comment]:
-    """Comments sorted by time on recording time; ``offset_s`` is added to every time.
+def read_comments(
+    path: Path,
+    options: MetricsOptions = MetricsOptions(),
+    start_time: datetime | None = None,
+    start_source: str = "--start-time",
+    duration_s: float | None = None,
+) -> CommentLog:
+    """Read a comment log (JSON, JSON Lines — crawler output included —, CSV, XLSX or Bilibili danmaku XML).
 
-    Times may be offsets or absolute date-times (measured from ``start_time``, see
-    :func:`mediaops.inputs.timeparse.align_times`). Rows without text are skipped.
+    Times are read like a metrics export's (offsets, date-times, epoch seconds, times of day; see
+    :mod:`mediaops.inputs.placement`) and ``options.offset_s`` is added; ``options.mapping`` may name the
+    ``time``, ``user`` and ``text`` columns. With ``duration_s`` at least half of the comments must fall inside
+    the recording. Rows without text are skipped.
 
     Raises:
         InputFileError: missing or empty file.
-        MetricsFormatError: not JSON/CSV/XLSX, no time or text column, or an unreadable time.
+        MetricsFormatError: no time or text column, an unreadable time, date-times without a start time, or
+            comments that do not line up with the recording (the message names the flag that fixes it).
     """
-    check_input_file(path, "comments file")
-    table = read_table(path)
-    time_col, text_col = _column(table.headers, _TIME_KEYS), _column(table.headers, _TEXT_KEYS)
-    user_col = _column(table.headers, _USER_KEYS)
-    if time_col is None or text_col is None:
-        raise MetricsFormatError(
-            f"{path.name}: a comment needs a time and a text field (found: {', '.join(table.headers) or 'none'}) — "
-            "use columns time,user,text"
-        )
-    cells: list[float | datetime] = []
-    kept: list[tuple[object, ...]] = []
-    for line_no, row in enumerate(table.rows, start=2):
-        text = row[text_col] if text_col < len(row) else ""
+    table = read_export(path, options, fields="comments")
+    text_col = next(c for c in table.columns if c.name == "text")
+    user_col = next((c for c in table.columns if c.name == "user"), None)
+    placement = place(table, options, start_time, start_source, duration_s, what="comments")
+    comments = []
+    for t_s, row in zip(placement.times_s, table.rows, strict=True):
+        text = row[text_col.index] if text_col.index < len(row) else ""
         if text in (None, ""):
             continue
-        raw_time = row[time_col] if time_col < len(row) else ""
-        try:
-            cells.append(parse_time_cell(raw_time))
-        except ValueError as exc:
-            raise MetricsFormatError(f"{path.name} row {line_no}: cannot read time {raw_time!r}") from exc
-        kept.append(row)
-    if not kept:
-        return []
-    try:
-        alignment = align_times(cells, start_time, start_source)
-    except ValueError as exc:
-        raise MetricsFormatError(f"{path.name}: {exc} — give every comment the same kind of time") from exc
-    comments = [
-        Comment(
-            t_s=t + offset_s,
-            user=str(row[user_col]) if user_col is not None and user_col < len(row) else "",
-            text=str(row[text_col]),
-        )
-        for t, row in zip(alignment.times_s, kept, strict=True)
-    ]
-    return sorted(comments, key=lambda c: c.t_s)
+        user = row[user_col.index] if user_col is not None and user_col.index < len(row) else ""
+        comments.append(Comment(t_s=t_s + options.offset_s, user="" if user is None else str(user), text=str(text)))
+    comments.sort(key=lambda c: c.t_s)
+    warnings = [*table.warnings, *placement.warnings]
+    outside = 0
+    if duration_s is not None and duration_s > 0 and comments:
+        outside = sum(1 for c in comments if not 0 <= c.t_s <= duration_s)
+        if outside > len(comments) / 2:
+            first, last = comments[0].t_s, comments[-1].t_s
+            fix = ("shift it with --metrics-offset" if placement.reading.kind == "offset"
+                   else "check --start-time and --timezone, or shift it with --metrics-offset")
+            raise MetricsFormatError(
+                f"{table.name} does not line up with the recording: {outside} of {len(comments)} comments fall "
+                f"outside it (comments run {clock(first)}–{clock(last)}, the recording 00:00:00–{clock(duration_s)}) "
+                f"— {fix}"
+            )
+        if outside:
+            warnings.append(f"{outside} of {len(comments)} comments fall outside the recording; they are not counted")
+    return CommentLog(tuple(comments), placement, table.source, outside, tuple(dict.fromkeys(warnings)))
+
+
+def load_comments(
+    path: Path,
+    offset_s: float = 0.0,
+    start_time: datetime | None = None,
+    start_source: str = "--start-time",
+    *,
+    options: MetricsOptions | None = None,
+    duration_s: float | None = None,
+) -> list[Comment]:
+    """Comments sorted by time on recording time; ``offset_s`` is added to every time (it replaces
+    ``options.offset_s``). See :func:`read_comments`.
+
+    Raises:
+        InputFileError, MetricsFormatError: see :func:`read_comments`.
+    """
+    chosen = replace(options or MetricsOptions(), offset_s=offset_s)
+    return list(read_comments(path, chosen, start_time, start_source, duration_s).comments)
 
 
 def comment_series(

@@ -4,7 +4,7 @@ The convention (for batch runs and watched folders):
 
 - recording: ``NAME.mp4`` (or ``.mkv .flv .ts .mov .m4v .webm .avi``)
 - metrics export (required): ``NAME.metrics.csv`` | ``.xlsx`` | ``.json``
-- comment log (optional): ``NAME.comments.jsonl`` | ``.csv``
+- comment log (optional): ``NAME.comments.jsonl`` | ``.json`` | ``.csv`` | ``.xlsx`` | ``.xml`` (Bilibili danmaku)
 - product list (optional): ``NAME.products.csv``
 """
 
@@ -18,7 +18,7 @@ from mediaops.errors import InputFileError
 
 RECORDING_SUFFIXES = (".mp4", ".mkv", ".flv", ".ts", ".mov", ".m4v", ".webm", ".avi")
 METRICS_SUFFIXES = (".metrics.csv", ".metrics.xlsx", ".metrics.json")
-COMMENTS_SUFFIXES = (".comments.jsonl", ".comments.csv")
+COMMENTS_SUFFIXES = (".comments.jsonl", ".comments.json", ".comments.csv", ".comments.xlsx", ".comments.xml")
 PRODUCTS_SUFFIXES = (".products.csv",)
 
 

@@ -1,34 +1,46 @@
-"""Reading the time column of metrics and comment exports: offsets or absolute date-times.
+"""Reading the time column of metrics exports and comment logs.
 
-Exports give times either as offsets from the start of the stream (``HH:MM:SS``, ``MM:SS``, plain seconds)
-or as wall-clock date-times (``2026-11-27 20:00:00``, ISO 8601, Unix epoch seconds or milliseconds, Excel
-cells). :func:`parse_time_cell` tells them apart per cell; :func:`align_times` turns a column into seconds
-from the start of the recording and says how it did so.
+A cell (:func:`parse_time_cell`) is an offset from the start of the stream (``00:01:05``, ``65``), a time of day
+(``08:00 PM``, an Excel time cell), a date-time (ISO 8601, ``2026年11月20日 20:00``, Unix epoch seconds or
+milliseconds, an Excel date cell), or a date whose day/month order is open (``05/11/2026``). Time ranges
+(``20:00-20:01``) stand for their start; Excel text guards (``="2026-11-20 20:00:00"``) are unwrapped.
+
+A column (:func:`read_time_column`) is read in one way for all its rows. Where the cells fit more than one
+reading — ``20:01`` is a time of day or 20 min 1 s; ``05/11/2026`` is 5 November or May 11 — the column keeps
+every candidate and :mod:`mediaops.inputs.placement` picks the one that fits the recording, or stops and names
+the flag that decides. Numbers are read by the column: Unix epochs, Excel serial date numbers (``46346.8333``),
+Excel time-of-day fractions (``0.8333``), or seconds (minutes under a ``分钟`` header).
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import statistics
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+
+__all__ = ["TimeCell", "TimeColumn", "TimeReading", "parse_offset", "parse_time_cell", "read_time_column"]
 
 _OFFSET = re.compile(r"-?\d+(\.\d+)?")
 _CLOCK_PART = re.compile(r"\d+(\.\d+)?")
 #: numbers this large are Unix epoch times, not offsets (2001-09-09 in seconds; 1e12 and up are milliseconds).
 _EPOCH_S_MIN = 1e9
 _EPOCH_MS_MIN = 1e12
-_DATETIME_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y.%m.%d %H:%M:%S",
-    "%Y年%m月%d日 %H:%M:%S",
-    "%Y年%m月%d日 %H:%M",
-    "%Y年%m月%d日%H:%M:%S",
-    "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M",
-)
+#: Excel serial day numbers between 1970 and 2100.
+_EXCEL_SERIAL = (25569.0, 73051.0)
+_EXCEL_EPOCH = datetime(1899, 12, 30)
+_EXCEL_GUARD = re.compile(r'^=\s*"(.*)"$', re.S)
+_TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?"
+_ZONE_SUFFIX = r"\s*(Z|[+-]\d{2}:?\d{2}|(?:UTC|GMT)(?:\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
+_YEAR_FIRST = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[\sT,]*" + _TIME + r")?" + _ZONE_SUFFIX, re.I)
+_YEAR_LAST = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?:[\sT,]*" + _TIME + r")?" + _ZONE_SUFFIX, re.I)
+_COLON = re.compile(_TIME)
+_AMPM = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp])\.?\s*[Mm]\.?")
+_CN_HALF_DAY = re.compile(r"^(上午|凌晨|早上|中午|下午|晚上)\s*")
+#: a range such as 20:00-20:01, 20:00~20:01 or 2026-11-20 20:00:00 至 2026-11-20 20:01:00: its start.
+_RANGE = re.compile(r"^(.+?\d:\d{2}(?::\d{2})?)\s*(?:-|~|～|—|–|至|to)\s*\S.*$")
 
 
 def parse_offset(text: str) -> float:
@@ -49,172 +61,309 @@ def parse_offset(text: str) -> float:
     raise ValueError(value)
 
 
-def parse_datetime(text: str) -> datetime:
-    """A wall-clock date-time from ISO 8601 or the layouts Chinese and English exports use.
+@dataclass(frozen=True, slots=True)
+class TimeCell:
+    """One time cell, read without looking at its column.
 
-    Raises:
-        ValueError: ``text`` is not a date-time.
+    Attributes:
+        kind: ``"number"`` (a bare number: seconds, epoch or Excel serial, decided by the column), ``"offset"``
+            (a duration cell), ``"colon"`` (``20:01``/``20:01:30``: an offset or a time of day), ``"clock"`` (a time
+            of day only: ``08:00 PM``, an Excel time cell), ``"datetime"``, or ``"date"`` (``05/11/2026``: day and
+            month order open).
+        value: the number; the offset reading in seconds (``colon``: ``MM:SS`` or ``HH:MM:SS``); seconds of the
+            day (``clock``); the date-time (``datetime``).
+        clock_s: ``colon`` cells: seconds of the day when the cell is a valid time of day.
+        parts: ``date`` cells: (first number, second number, year, seconds of the day, zone).
+        ranged: the cell was a range; its start was taken.
+        short: a ``colon`` cell of two parts (``20:01``: MM:SS as an offset, HH:MM as a time of day).
     """
-    value = text.strip().replace("Z", "+00:00")
-    if not re.match(r"\d{4}[-/.年]|\d{1,2}/\d{1,2}/\d{4}", value):
-        raise ValueError(text)
+
+    kind: str
+    value: float | datetime
+    clock_s: float | None = None
+    parts: tuple[int, int, int, float, tzinfo | None] | None = None
+    ranged: bool = False
+    short: bool = False
+
+
+def _zone(text: str | None) -> tzinfo | None:
+    if not text:
+        return None
+    text = text.strip().upper()
+    if text == "Z":
+        return UTC
+    match = re.fullmatch(r"(?:UTC|GMT)?\s*(?:([+-])(\d{1,2}):?(\d{2})?)?", text)
+    if not match:
+        return None
+    if not match[1]:
+        return UTC
+    minutes = int(match[2]) * 60 + int(match[3] or 0)
+    return timezone(timedelta(minutes=minutes if match[1] == "+" else -minutes))
+
+
+def _seconds(hours: str | None, minutes: str | None, seconds: str | None) -> float:
+    return int(hours or 0) * 3600 + int(minutes or 0) * 60 + float(seconds or 0)
+
+
+def _to_24h(text: str) -> tuple[str, bool]:
+    """``text`` with a 12-hour time (``08:00 PM``, ``下午8:00``) written as 24-hour, and whether it had one."""
+    half = _CN_HALF_DAY.match(text)
+    if half:
+        rest = text[half.end():]
+        match = _COLON.match(rest)
+        if match:
+            hour = int(match[1])
+            if half[1] in ("下午", "晚上"):
+                hour = hour % 12 + 12
+            elif half[1] == "中午":
+                hour = hour if hour >= 11 else hour + 12
+            else:
+                hour %= 12
+            return f"{hour:02d}:{match[2]}{':' + match[3] if match[3] else ''}{rest[match.end():]}", True
+    match = _AMPM.search(text)
+    if not match:
+        return text, False
+    hour = int(match[1]) % 12 + (12 if match[4].lower() == "p" else 0)
+    clock = f"{hour:02d}:{match[2]}" + (f":{match[3]}" if match[3] else "")
+    return text[: match.start()] + clock + text[match.end():], True
+
+
+def _is_iso(text: str) -> bool:
     try:
-        return datetime.fromisoformat(value)
+        datetime.fromisoformat(text)
     except ValueError:
-        pass
-    for layout in _DATETIME_FORMATS:
-        try:
-            return datetime.strptime(value, layout)
-        except ValueError:
-            continue
-    raise ValueError(text)
+        return False
+    return True
 
 
-def parse_time_cell(cell: object) -> float | datetime:
-    """One time cell as an offset in seconds (float) or an absolute date-time.
+def _clean(text: str) -> tuple[str, bool]:
+    text = text.strip().replace("：", ":").replace("\u00a0", " ")
+    guard = _EXCEL_GUARD.match(text)
+    if guard:
+        text = guard[1].strip()
+    text = text.lstrip("'").strip()
+    ranged = _RANGE.match(text)
+    if ranged and not _is_iso(text):  # 2026-11-20T20:00:00-05:00 is a zone, not a range
+        return ranged[1].strip(), True
+    return text, False
 
-    Accepts strings, numbers (epoch seconds/milliseconds when that large), and the ``datetime``, ``time`` and
-    ``timedelta`` values spreadsheet readers produce.
+
+def parse_time_cell(cell: object) -> TimeCell:
+    """One time cell read on its own (see :class:`TimeCell`). Accepts strings, numbers, and the ``datetime``,
+    ``time`` and ``timedelta`` values spreadsheet readers produce.
 
     Raises:
         ValueError: the cell is empty or not a time.
     """
     if isinstance(cell, datetime):
-        return cell
+        return TimeCell("datetime", cell)
     if isinstance(cell, date):
-        return datetime.combine(cell, time())
+        return TimeCell("datetime", datetime.combine(cell, time()))
     if isinstance(cell, time):
-        return cell.hour * 3600 + cell.minute * 60 + cell.second + cell.microsecond / 1e6
+        return TimeCell("clock", cell.hour * 3600 + cell.minute * 60 + cell.second + cell.microsecond / 1e6)
     if isinstance(cell, timedelta):
-        return cell.total_seconds()
+        return TimeCell("offset", cell.total_seconds())
     if isinstance(cell, bool):
         raise ValueError(cell)
     if isinstance(cell, int | float):
-        number = float(cell)
-    else:
-        text = str(cell or "").strip()
-        if not text:
-            raise ValueError("empty time")
-        try:
-            number = parse_offset(text)
-        except ValueError:
-            return parse_datetime(text)
-        if ":" in text:
-            return number
-    if number >= _EPOCH_MS_MIN:
-        return datetime.fromtimestamp(number / 1000, UTC)
-    if number >= _EPOCH_S_MIN:
-        return datetime.fromtimestamp(number, UTC)
-    return number
+        return TimeCell("number", float(cell))
+    text, ranged = _clean(str(cell or ""))
+    if not text:
+        raise ValueError("empty time")
+    text, twelve_hour = _to_24h(text)
+    if _OFFSET.fullmatch(text):
+        return TimeCell("number", float(text), ranged=ranged)
+    colon = _COLON.fullmatch(text)
+    if colon:
+        a, b, c = int(colon[1]), int(colon[2]), colon[3]
+        offset = _seconds(colon[1], colon[2], c) if c is not None else a * 60 + b
+        valid_clock = a <= 23 and b <= 59 and (c is None or float(c) < 60)
+        clock = _seconds(colon[1], colon[2], c) if valid_clock else None
+        if twelve_hour:
+            return TimeCell("clock", _seconds(colon[1], colon[2], c), ranged=ranged)
+        return TimeCell("colon", offset, clock, ranged=ranged, short=c is None)
+    match = _YEAR_FIRST.fullmatch(text)
+    if match:
+        seconds = _seconds(match[4], match[5], match[6])
+        day = datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=_zone(match[7]))
+        return TimeCell("datetime", day + timedelta(seconds=seconds), ranged=ranged)
+    match = _YEAR_LAST.fullmatch(text)
+    if match:
+        first, second, year = int(match[1]), int(match[3]), int(match[4])
+        seconds = _seconds(match[5], match[6], match[7])
+        if not (1 <= first <= 31 and 1 <= second <= 31) or (first > 12 and second > 12):
+            raise ValueError(text)
+        return TimeCell("date", 0.0, parts=(first, second, year, seconds, _zone(match[8])), ranged=ranged)
+    try:
+        return TimeCell("datetime", datetime.fromisoformat(text.replace("Z", "+00:00")), ranged=ranged)
+    except ValueError:
+        raise ValueError(text) from None
 
 
 @dataclass(frozen=True, slots=True)
-class Alignment:
-    """How a time column was mapped onto recording time.
+class TimeReading:
+    """One way to read a whole time column.
 
     Attributes:
-        times_s: each row's time in seconds from the start of the recording (before any user offset).
-        method: one line for people, e.g. "absolute times aligned with --start-time 2026-11-27T20:00:00+08:00".
-        start_time: the wall-clock start the absolute times were measured from, if they were absolute.
-        warnings: things the reader guessed and the user may want to check.
+        kind: ``"offset"`` (seconds from the start of the stream), ``"absolute"`` (date-times) or ``"clock"``
+            (seconds of the day; the date comes from the recording's start).
+        values: per row: seconds (offset, clock) or date-times (absolute).
+        label: how the cells were read, for people ("HH:MM:SS offsets", "day-first dates (05/11/2026 = 5 Nov)").
+        flag: the option that selects this reading where the column is ambiguous ("--times offsets", "--day-first").
     """
 
-    times_s: tuple[float, ...]
-    method: str
-    start_time: datetime | None = None
-    warnings: tuple[str, ...] = ()
+    kind: str
+    values: tuple[float | datetime, ...]
+    label: str
+    flag: str = ""
 
 
-def _naive_zone_guess(first: datetime, reference: datetime) -> timezone:
-    """The whole-hour UTC offset that puts a naive export's first row closest to an aware reference."""
-    best = min(range(-12, 15), key=lambda h: abs((first - timedelta(hours=h)).replace(tzinfo=UTC) - reference))
-    return timezone(timedelta(hours=best))
+@dataclass(frozen=True, slots=True)
+class TimeColumn:
+    """A time column read: one reading, or the candidates of an ambiguous column (the preferred one first).
+
+    Attributes:
+        readings: the candidate readings.
+        zone: the zone the header names (``Time (UTC)``), for times written without one.
+        notes: what the reader did that people may want to know ("time ranges: used the start of each").
+        first_cell: the first row's cell as written, for messages.
+    """
+
+    readings: tuple[TimeReading, ...]
+    zone: tzinfo | None = None
+    notes: tuple[str, ...] = ()
+    first_cell: str = ""
 
 
-def align_times(
-    cells: list[float | datetime], start_time: datetime | None = None, start_source: str = "--start-time"
-) -> Alignment:
-    """Seconds from the recording's start for a column of parsed time cells.
+def _median_step(values: list[float]) -> float:
+    steps = sorted(b - a for a, b in itertools.pairwise(values) if b != a)
+    return abs(statistics.median(steps)) if steps else 0.0
 
-    Offsets are kept as they are. Absolute date-times are measured from ``start_time`` (named
-    ``start_source`` in the method text); with no start time they are measured from the first row, with a
-    warning. A naive export compared with an aware start time is assumed to be in the start time's zone, or,
-    when the start time is UTC (a file's creation time), in the whole-hour zone that fits best.
+
+def _numbers(values: list[float], unit_s: float, unit: str) -> tuple[TimeReading, str]:
+    """A column of bare numbers: epoch, Excel serial dates, Excel day fractions, or offsets in the header's unit."""
+    low, high = min(values), max(values)
+    if unit:
+        return TimeReading("offset", tuple(v * unit_s for v in values), f"offsets in {unit}"), ""
+    if low >= _EPOCH_MS_MIN:
+        return TimeReading("absolute", tuple(datetime.fromtimestamp(v / 1000, UTC) for v in values),
+                           "Unix epoch milliseconds (UTC)"), ""
+    if low >= _EPOCH_S_MIN:
+        return TimeReading("absolute", tuple(datetime.fromtimestamp(v, UTC) for v in values),
+                           "Unix epoch seconds (UTC)"), ""
+    fractional = any(not float(v).is_integer() for v in values)
+    step = _median_step(values)
+    if _EXCEL_SERIAL[0] <= low and high < _EXCEL_SERIAL[1] and fractional and (len(values) == 1 or step < 1):
+        dates = tuple(_EXCEL_EPOCH + timedelta(days=v) for v in values)
+        rounded = tuple(d.replace(microsecond=0) + timedelta(seconds=round(d.microsecond / 1e6)) for d in dates)
+        return (TimeReading("absolute", rounded, "Excel serial date numbers"),
+                f"read the time column as Excel date numbers ({values[0]:g} = {rounded[0]:%Y-%m-%d %H:%M:%S})")
+    if low >= 0 and high < 1 and len(values) >= 2 and step * 86400 >= 0.5:
+        clocks = tuple(round(v * 86400, 3) for v in values)
+        first = int(clocks[0])
+        return (TimeReading("clock", clocks, "Excel time-of-day numbers"),
+                f"read the time column as Excel times of day ({values[0]:g} = "
+                f"{first // 3600:02d}:{first // 60 % 60:02d}:{first % 60:02d})")
+    return TimeReading("offset", tuple(values), "seconds from the start of the stream"), ""
+
+
+def _dates(cells: list[TimeCell], date_order: str) -> list[TimeReading]:
+    """Readings of ``date`` cells (year last): decided by a cell whose day is above 12, by ``date_order``, or
+    left open as two candidates."""
+    day_first_seen = next((c for c in cells if c.kind == "date" and c.parts and c.parts[0] > 12), None)
+    month_first_seen = next((c for c in cells if c.kind == "date" and c.parts and c.parts[1] > 12), None)
+    if day_first_seen and month_first_seen:
+        raise ValueError("the dates mix day-first and month-first orders (e.g. "
+                         f"{_shown(day_first_seen)} and {_shown(month_first_seen)}) — export one date format")
+
+    def build(day_first: bool) -> tuple[datetime, ...]:
+        out = []
+        for cell in cells:
+            if cell.kind == "datetime":
+                assert isinstance(cell.value, datetime)
+                out.append(cell.value)
+                continue
+            assert cell.parts is not None
+            first, second, year, seconds, zone = cell.parts
+            day, month = (first, second) if day_first else (second, first)
+            try:
+                out.append(datetime(year, month, day, tzinfo=zone) + timedelta(seconds=seconds))
+            except ValueError as exc:
+                order = "day-first" if day_first else "month-first"
+                raise ValueError(f"{_shown(cell)} is not a {order} date") from exc
+        return tuple(out)
+
+    example = next(c for c in cells if c.kind == "date")
+    assert example.parts is not None
+    a, b = example.parts[:2]
+
+    def reading(day_first: bool) -> TimeReading:
+        day, month = (a, b) if day_first else (b, a)
+        order = "day-first" if day_first else "month-first"
+        shown = f"{day} {_MONTHS[month - 1]}" if day_first else f"{_MONTHS[month - 1]} {day}"
+        return TimeReading("absolute", build(day_first), f"{order} dates ({_shown(example)} = {shown})", f"--{order}")
+
+    if date_order == "day-first" or (date_order == "auto" and day_first_seen):
+        return [reading(True)]
+    if date_order == "month-first" or (date_order == "auto" and month_first_seen):
+        return [reading(False)]
+    return [reading(True), reading(False)]
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def _shown(cell: TimeCell) -> str:
+    if cell.parts is None:
+        return str(cell.value)
+    first, second, year = cell.parts[:3]
+    return f"{first:02d}/{second:02d}/{year}"
+
+
+def read_time_column(
+    cells: list[TimeCell], unit_s: float = 1.0, unit: str = "", zone: tzinfo | None = None,
+    date_order: str = "auto", first_cell: str = "",
+) -> TimeColumn:
+    """The readings of a time column (cells from :func:`parse_time_cell`).
+
+    ``unit_s``/``unit``: the unit of bare numbers from the header (``分钟`` → 60 s). ``zone``: the header's zone.
+    ``date_order``: ``"auto"``, ``"day-first"`` or ``"month-first"`` for dates such as ``05/11/2026``.
 
     Raises:
-        ValueError: the column mixes offsets and date-times.
+        ValueError: the column mixes offsets with date-times, or day-first with month-first dates.
     """
-    absolute = [c for c in cells if isinstance(c, datetime)]
-    if not absolute:
-        return Alignment(tuple(float(c) for c in cells), "offset times (seconds from the start of the stream)")
-    if len(absolute) != len(cells):
+    kinds = {c.kind for c in cells}
+    notes: list[str] = []
+    if any(c.ranged for c in cells):
+        notes.append("the time column holds ranges (20:00-20:01); used the start of each")
+    readings: list[TimeReading]
+    if kinds <= {"number"}:
+        reading, note = _numbers([float(c.value) for c in cells], unit_s, unit)  # type: ignore[arg-type]
+        readings = [reading]
+        notes += [note] if note else []
+    elif kinds <= {"offset", "number"}:
+        readings = [TimeReading("offset", tuple(float(c.value) for c in cells),  # type: ignore[arg-type]
+                                "durations from the start of the stream")]
+    elif kinds <= {"colon", "clock"}:
+        clocks = [c.clock_s if c.kind == "colon" else c.value for c in cells]
+        clock_ok = all(v is not None for v in clocks)
+        clock = TimeReading("clock", tuple(float(v) for v in clocks if v is not None), "times of day",  # type: ignore[arg-type]
+                            "--times clock")
+        if "clock" in kinds:
+            if not clock_ok:
+                raise ValueError("the time column mixes times of day with offsets past 24 hours")
+            readings = [clock]
+        else:
+            two_part = any(c.short for c in cells)
+            offsets = TimeReading("offset", tuple(float(c.value) for c in cells),  # type: ignore[arg-type]
+                                  "MM:SS offsets" if two_part else "HH:MM:SS offsets", "--times offsets")
+            readings = [offsets, clock] if clock_ok else [offsets]
+    elif kinds <= {"datetime", "date"}:
+        if "date" in kinds:
+            readings = _dates(cells, date_order)
+        else:
+            readings = [TimeReading("absolute", tuple(c.value for c in cells), "date-times")]
+    else:
         raise ValueError("the time column mixes offsets and date-times")
-    warnings: list[str] = []
-    first = min(absolute)
-    if start_time is None:
-        warnings.append(
-            "times are absolute but the recording's start time is unknown: assumed the export starts with the "
-            "recording — pass --start-time to align them exactly"
-        )
-        return Alignment(
-            tuple((c - first).total_seconds() for c in absolute),
-            "absolute times measured from the export's first row (no start time known)",
-            None,
-            tuple(warnings),
-        )
-    reference = start_time
-    zone_note = ""
-    if first.tzinfo is None and reference.tzinfo is not None:
-        zone = reference.tzinfo
-        if reference.utcoffset() == timedelta(0):
-            zone = _naive_zone_guess(first, reference)
-            if zone.utcoffset(None) != timedelta(0):
-                zone_note = f"; the export's times have no zone, assumed {zone}"
-                warnings.append(
-                    f"metrics times have no time zone; assumed {zone} to match the recording's clock — "
-                    "pass --start-time with a zone to be exact"
-                )
-        absolute = [c.replace(tzinfo=zone) for c in absolute]
-    elif first.tzinfo is not None and reference.tzinfo is None:
-        reference = reference.replace(tzinfo=first.tzinfo)
-    times = tuple((c - reference).total_seconds() for c in absolute)
-    return Alignment(
-        times, f"absolute times aligned with {start_source} {reference.isoformat()}{zone_note}", reference,
-        tuple(warnings),
-    )
-
-
-_CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}(?:\.\d+)?))?")
-
-
-def clock_times(
-    cells: list[object], start_time: datetime | None, start_source: str = "--start-time"
-) -> Alignment | None:
-    """The column read as times of day (``20:01`` or ``20:01:30``) on the start time's clock, when that fits.
-
-    Exports often give per-minute rows as a bare time of day. Read as offsets, ``20:01`` would be 20 minutes
-    in; read as a time of day, it is one minute after a 20:00 start. The time-of-day reading is chosen only
-    when a start time is known, every cell looks like a clock, the offset reading does not start near zero
-    (10 min or later) and the time-of-day reading puts the first row within 30 min of the start.
-    """
-    if start_time is None or not cells:
-        return None
-    matches = [_CLOCK.fullmatch(str(c).strip()) if isinstance(c, str) else None for c in cells]
-    if not all(matches):
-        return None
-    first_as_offset = parse_offset(str(cells[0]))
-    start_of_day = start_time.hour * 3600 + start_time.minute * 60 + start_time.second + start_time.microsecond / 1e6
-    times = []
-    for match in matches:
-        assert match is not None
-        hours, minutes, seconds = int(match[1]), int(match[2]), float(match[3] or 0)
-        offset = hours * 3600 + minutes * 60 + seconds - start_of_day
-        if offset < -6 * 3600:  # past midnight
-            offset += 86400
-        times.append(offset)
-    if first_as_offset < 600 or not -1800 <= times[0] <= 1800:
-        return None
-    return Alignment(
-        tuple(times), f"times of day aligned with {start_source} {start_time.isoformat()}", start_time,
-        (f"read the time column as times of day ({cells[0]} = {times[0]:+.0f} s from the start)",),
-    )
+    return TimeColumn(tuple(readings), zone, tuple(notes), first_cell)
