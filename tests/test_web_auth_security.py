@@ -117,6 +117,15 @@ def test_failed_sign_ins_slow_down_per_account_with_retry_after(app, clock):
         assert try_login(fresh, "op", "wrong-password").status_code == 401
 
 
+def test_the_count_is_shared_by_every_process(tmp_path, clock):
+    """Two apps on one database (two gunicorn workers): failures spread over both still add up."""
+    first, second = make_app(tmp_path / "storage"), make_app(tmp_path / "storage")
+    add_user(first, "op", "operator")
+    for app in (first, second, first, second, first):
+        assert try_login(app.test_client(), "op", "wrong-password").status_code == 401
+    assert try_login(second.test_client(), "op", PASSWORD).status_code == 429
+
+
 def test_one_address_spraying_many_names_is_slowed_down(app, clock):
     """Twenty failures from one address, over any names, then that address waits; other addresses do not."""
     sprayer = app.test_client()
@@ -325,12 +334,16 @@ def _run_cli(storage: Path, *args: str, stdin: str = "") -> subprocess.Completed
                           env=env, cwd=REPO, timeout=120)
 
 
-def test_cli_passwd_sets_a_password_ends_sessions_and_lifts_a_lock(tmp_path, clock):
-    """``mediaops user passwd NAME`` (what the help of ``mediaops user`` promised; main had no such command)."""
+def test_cli_passwd_sets_a_password_ends_sessions_and_lifts_a_lock(tmp_path, clock, monkeypatch, capsys):
+    """``mediaops user passwd NAME`` (what the help of ``mediaops user`` promised; main had no such command): the
+    real command in a subprocess for the changes, in-process for the refusals (each start costs seconds)."""
+    import io
+
+    from mediaops.cli import main
+
     storage = tmp_path / "storage"
-    added = _run_cli(storage, "user", "add", "chen", "--role", "viewer", "--password-stdin", stdin=PASSWORD + "\n")
-    assert added.returncode == 0, added.stderr
     app = make_app(storage)
+    add_user(app, "chen", "viewer")
     signed_in = app.test_client()
     login(signed_in, "chen")
     locked = app.test_client()
@@ -338,13 +351,20 @@ def test_cli_passwd_sets_a_password_ends_sessions_and_lifts_a_lock(tmp_path, clo
         try_login(locked, "chen", "wrong-password")
     assert try_login(locked, "chen", PASSWORD).status_code == 429
 
-    argv_only = _run_cli(storage, "user", "passwd", "chen", NEW_PASSWORD)  # a password in argv is refused
-    assert argv_only.returncode == 2 and "unrecognized arguments" in argv_only.stderr
-    short = _run_cli(storage, "user", "passwd", "chen", "--password-stdin", stdin="short\n")
-    assert short.returncode == 2 and short.stderr.count("\n") == 1 and "at least 8" in short.stderr
-    unknown = _run_cli(storage, "user", "passwd", "nobody", "--password-stdin", stdin=NEW_PASSWORD + "\n")
-    assert unknown.returncode == 2 and "no user 'nobody'" in unknown.stderr
+    monkeypatch.setenv("MEDIAOPS_STORAGE", str(storage))
+    with pytest.raises(SystemExit) as usage:
+        main(["user", "passwd", "chen", NEW_PASSWORD])  # a password in argv is refused
+    assert usage.value.code == 2 and "unrecognized arguments" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "passwd", "chen", "--password-stdin"]) == 2
+    assert capsys.readouterr().err == "mediaops: error: passwords need at least 8 characters\n"
+    monkeypatch.setattr("sys.stdin", io.StringIO(NEW_PASSWORD + "\n"))
+    assert main(["user", "passwd", "nobody", "--password-stdin"]) == 2
+    assert "no user 'nobody'" in capsys.readouterr().err
     assert signed_in.get("/api/streams").status_code == 200  # failed commands changed nothing
+    with pytest.raises(SystemExit):
+        main(["user", "--help"])
+    assert "passwd" in capsys.readouterr().out
 
     done = _run_cli(storage, "user", "passwd", "chen", "--password-stdin", stdin=NEW_PASSWORD + "\n")
     assert done.returncode == 0, done.stderr
@@ -355,7 +375,6 @@ def test_cli_passwd_sets_a_password_ends_sessions_and_lifts_a_lock(tmp_path, clo
     generated = _run_cli(storage, "user", "passwd", "chen")  # no terminal, no stdin flag: generated, shown once
     assert generated.returncode == 0 and "password: " in generated.stdout
     login(app.test_client(), "chen", generated.stdout.rsplit("password: ", 1)[1].strip())
-    assert "passwd" in _run_cli(storage, "user", "--help").stdout
 
 
 # ---- lifetime ---------------------------------------------------------------------------------------------------

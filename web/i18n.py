@@ -85,6 +85,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "upload_done": ("上传完成，正在创建任务…", "Uploaded; creating the job…"),
     "upload_failed": ("上传失败", "Upload failed"),
     "resuming": ("网络中断，正在续传…", "Connection lost; resuming…"),
+    # uploads refused (web.uploads): the JSON "error" is English, "message" in the page's language
+    "kind_recording": ("直播录像", "recording"),
+    "kind_metrics": ("数据导出", "metrics"),
+    "kind_comments": ("评论记录", "comments"),
+    "kind_products": ("商品列表", "products"),
+    "what_markup": ("HTML/XML 标记", "HTML/XML markup"),
+    "what_xml": ("XML 数据", "XML data"),
+    "what_script": ("JavaScript 脚本", "JavaScript"),
+    "what_executable": ("程序（可执行文件或脚本）", "a program (executable or script)"),
+    "what_binary": ("二进制数据", "binary data"),
+    "what_container": ("视频", "a video"),
+    "what_zip": ("ZIP 压缩包", "a ZIP archive"),
+    "what_text": ("纯文本", "text"),
+    "err_kind_missing": ("{filename}：请在 Upload-Metadata 中用 kind 声明文件类型（{kinds}）",
+                         "{filename}: declare what the file is with kind ({kinds}) in Upload-Metadata"),
+    "err_kind_unknown": ("未知的文件类型 “{kind}”；可用：{kinds}", "unknown kind '{kind}'; use one of {kinds}"),
+    "err_kind_name": ("{filename} 不是{kind}文件；文件名应以 {endings} 结尾",
+                      "{filename} is not a {kind} file; expected {endings}"),
+    "err_not_recording": ("{filename} 的内容是{what}，不是直播录像；"
+                          "请上传视频文件本身（MP4、MOV、MKV、FLV、TS、WebM）",
+                          "{filename} is {what}, not a recording; upload the video file itself (MP4, MOV, MKV, FLV, "
+                          "TS, WebM)"),
+    "err_unreadable_recording": ("{filename} 不是本服务器能读取的录像；"
+                                 "请上传原始的 MP4、MOV、MKV、FLV、TS 或 WebM 文件",
+                                 "{filename} is not a recording this server reads; upload the original MP4, MOV, MKV, "
+                                 "FLV, TS or WebM file"),
+    "err_broken_recording": ("{filename} 不是可读取的录像（{reason}）",
+                             "{filename} is not a readable recording: {reason}"),
+    "err_recording_container": ("{filename} 被识别为 {container}，不是录像容器；"
+                                "请上传原始的 MP4、MOV、MKV、FLV、TS 或 WebM 文件",
+                                "{filename} opens as '{container}', not as a recording container; upload the original "
+                                "MP4, MOV, MKV, FLV, TS or WebM file"),
+    "err_not_input": ("{filename} 的内容是{what}，不是{kind}文件；请上传 CSV、JSON 或 XLSX 导出",
+                      "{filename} is {what}, not a {kind} file; upload the CSV, JSON or XLSX export"),
+    "err_not_xlsx": ("{filename} 的内容是{what}，不是 XLSX 工作簿；请重新另存为 .xlsx",
+                     "{filename} is {what}, not an XLSX workbook; save it again as .xlsx"),
+    "err_broken_xlsx": ("{filename} 不是可读取的 XLSX 工作簿；请重新导出",
+                        "{filename} is not a readable XLSX workbook; export it again"),
+    "err_metadata_too_big": ("Upload-Metadata 有 {size} 字节，超过本服务器上限 {limit} 字节；"
+                             "只需发送 filename、kind 和 sha256",
+                             "Upload-Metadata has {size} bytes, over this server's limit of {limit}; send only "
+                             "filename, kind and sha256"),
+    "err_upload_wrong_kind": ("上传 {upload}（{filename}）已按{checked}检查，不能用作{kind}；"
+                              "请以 kind “{kind_name}” 重新上传",
+                              "upload {upload} ({filename}) was checked as {checked}, not as the {kind}; upload the "
+                              "{kind} again with kind '{kind_name}'"),
+    "err_upload_unchecked": ("上传 {upload}（{filename}）的内容未经检查；请以 kind “{kind_name}” 重新上传",
+                             "upload {upload} ({filename}) was never checked as the {kind}; upload it again with kind "
+                             "'{kind_name}'"),
     "progress": ("处理进度", "Progress"),
     "stages": ("处理阶段", "Stages"),
     "timeline": ("时间轴", "Timeline"),

@@ -30,14 +30,17 @@ import shutil
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn
 
-from flask import Blueprint, Request, current_app, jsonify, request, url_for
+from flask import Blueprint, Request, abort, current_app, jsonify, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import ClientDisconnected
 
+from web.i18n import english, translate
 from web.models import Upload, utcnow
 from web.security import abort_json, current_user, db, require
 
@@ -51,7 +54,7 @@ PIECE = 1024 * 1024
 KINDS = {
     "recording": (".mp4", ".mov", ".m4v", ".mkv", ".flv", ".ts", ".webm", ".avi"),
     "metrics": (".csv", ".xlsx", ".json", ".txt"),
-    "comments": (".jsonl", ".json", ".csv", ".txt"),
+    "comments": (".jsonl", ".json", ".csv", ".txt", ".xlsx", ".xml"),
     "products": (".csv", ".json", ".xlsx"),
 }
 #: the largest ``Upload-Metadata`` header taken (filename, kind and sha256 need a few hundred bytes); kept under
@@ -76,23 +79,45 @@ def safe_filename(name: str) -> str:
     return name[:200] or "upload"
 
 
+class ContentRefusedError(ValueError):
+    """An upload refused for what it is; ``status`` is the HTTP status to answer with.
+
+    ``key`` and ``values`` name the message in :data:`web.i18n.MESSAGES`; values named ``*_key`` are words from
+    there too. ``str()`` is the English text.
+    """
+
+    def __init__(self, status: int, key: str, **values: object) -> None:
+        self.status, self.key, self.values = status, key, values
+        super().__init__(self.text(english))
+
+    def text(self, lookup: Callable[..., str] = translate) -> str:
+        """The message through ``lookup`` (:func:`web.i18n.translate`: the page's language)."""
+        words = {name.removesuffix("_key"): lookup(str(value)) if name.endswith("_key") else value
+                 for name, value in self.values.items()}
+        return lookup(self.key, **words)
+
+    def response(self, headers: dict[str, str] | None = None):
+        """The JSON error: ``error`` in English (the API's language), ``message`` in the page's language."""
+        response = jsonify({"error": str(self), "status": self.status, "message": self.text()})
+        response.status_code = self.status
+        response.headers.update(headers or {})
+        return response
+
+
+def refuse(status: int, key: str, headers: dict[str, str] | None = None, **values: object) -> NoReturn:
+    """Stop the request with :meth:`ContentRefusedError.response`."""
+    abort(ContentRefusedError(status, key, **values).response(headers))
+
+
 def check_kind(kind: str | None, filename: str) -> None:
     """Refuse an upload without a known kind (400) or whose name does not fit it (415)."""
     if not kind:
-        abort_json(400, f"{filename}: declare what the file is with kind ({', '.join(KINDS)}) in Upload-Metadata",
-                   _tus_headers())
+        refuse(400, "err_kind_missing", _tus_headers(), filename=filename, kinds=", ".join(KINDS))
     if kind not in KINDS:
-        abort_json(400, f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+        refuse(400, "err_kind_unknown", _tus_headers(), kind=kind, kinds=", ".join(KINDS))
     if not filename.lower().endswith(KINDS[kind]):
-        abort_json(415, f"{filename} is not a {kind} file; expected {' '.join(KINDS[kind])}")
-
-
-class ContentRefusedError(ValueError):
-    """The bytes of an upload are not what its kind needs; ``status`` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
+        refuse(415, "err_kind_name", _tus_headers(), filename=filename, kind_key=f"kind_{kind}",
+               endings=" ".join(KINDS[kind]))
 
 
 _EXECUTABLE_MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf",
@@ -105,6 +130,11 @@ _SCRIPT_START = re.compile(
     r"""|import\s*[({'"*]|import\s+[\w$]+\s+from\b|export\s+(default|const|function|class)\b"""
     r"""|class\s+[\w$]+\s*(extends\b|\{)|(window|document|globalThis|self|top|parent|location)\s*(\.|\[)"""
     r"""|(fetch|eval|alert|setTimeout|Function)\s*\()""")
+
+
+#: tags and namespaces of documents a browser renders (and runs script in)
+_RENDERED_MARKUP = re.compile(r"<(!doctype|html|head|body|script|svg|iframe|object|embed|math|a\b|img)|xmlns\s*=|"
+                              r"javascript:", re.IGNORECASE)
 
 
 def _is_container(head: bytes) -> bool:
@@ -135,8 +165,9 @@ def _text_of(head: bytes) -> str | None:
 
 
 def describe_content(head: bytes) -> str:
-    """What the first bytes of a file are: ``container``, ``zip``, ``executable``, ``markup``, ``script``,
-    ``text`` or ``binary``."""
+    """What the first bytes of a file are: ``container``, ``zip``, ``executable``, ``xml`` (a data document such
+    as Bilibili danmaku), ``markup`` (HTML, SVG or other markup a browser renders), ``script``, ``text`` or
+    ``binary``."""
     if head.startswith(_EXECUTABLE_MAGIC):
         return "executable"
     if _is_container(head):
@@ -148,14 +179,15 @@ def describe_content(head: bytes) -> str:
         return "binary"
     start = text.lstrip("\ufeff \t\r\n\f\v")
     if start.startswith("<"):
-        return "markup"  # HTML, SVG, XML: never a CSV, JSON or recording
+        data_xml = start.startswith(("<?xml", "<i>", "<i ")) and not _RENDERED_MARKUP.search(start)
+        return "xml" if data_xml else "markup"
     if _SCRIPT_START.match(start):
         return "script"
     return "text"
 
 
-_REFUSED = {"executable": "a program (executable or script)", "markup": "HTML/XML markup",
-            "script": "JavaScript", "binary": "binary data"}
+#: what a recording, metrics, comments or products file never is
+_REFUSED = ("executable", "markup", "script", "binary")
 
 
 def check_content(path: Path, kind: str, filename: str, complete: bool) -> None:
@@ -172,28 +204,27 @@ def check_content(path: Path, kind: str, filename: str, complete: bool) -> None:
         head = handle.read(HEAD_BYTES)
     found = describe_content(head)
     if kind == "recording":
-        if found in _REFUSED and found != "binary":
-            raise ContentRefusedError(415, f"{filename} is {_REFUSED[found]}, not a recording; upload the video "
-                                           f"file itself (MP4, MOV, MKV, FLV, TS, WebM)")
+        if found in (*_REFUSED, "xml") and found != "binary":
+            raise ContentRefusedError(415, "err_not_recording", filename=filename, what_key=f"what_{found}")
         if found != "container":
-            raise ContentRefusedError(400, f"{filename} is not a recording this server reads; upload the original "
-                                           f"MP4, MOV, MKV, FLV, TS or WebM file")
+            raise ContentRefusedError(400, "err_unreadable_recording", filename=filename)
         if complete:
             _probe_recording(path, filename)
         return
     xlsx = filename.lower().endswith(".xlsx")
-    if found in _REFUSED or found == "container" or (found == "zip") != xlsx:
-        what = {"container": "a video", "zip": "a ZIP archive"}.get(found) or _REFUSED.get(found, "text")
-        fix = "save it again as .xlsx" if xlsx else "upload the CSV, JSON or XLSX export"
-        raise ContentRefusedError(415, f"{filename} is {what}, not a {kind} file; {fix}")
+    if found == "xml" and kind == "comments":  # danmaku; the reader says whether it really is
+        return
+    if found in _REFUSED or found in ("container", "xml") or (found == "zip") != xlsx:
+        raise ContentRefusedError(415, "err_not_xlsx" if xlsx else "err_not_input", filename=filename,
+                                  what_key=f"what_{found}", kind_key=f"kind_{kind}")
     if xlsx and complete:
         try:
             with zipfile.ZipFile(path) as workbook:
                 names = set(workbook.namelist())
         except (zipfile.BadZipFile, OSError) as exc:
-            raise ContentRefusedError(415, f"{filename} is not a readable XLSX workbook; save it again") from exc
+            raise ContentRefusedError(415, "err_broken_xlsx", filename=filename) from exc
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-            raise ContentRefusedError(415, f"{filename} is a ZIP archive but not an XLSX workbook; export as .xlsx")
+            raise ContentRefusedError(415, "err_not_xlsx", filename=filename, what_key="what_zip")
 
 
 def _probe_recording(path: Path, filename: str) -> None:
@@ -203,10 +234,9 @@ def _probe_recording(path: Path, filename: str) -> None:
     try:
         info = probe(path)
     except MediaOpsError as exc:
-        raise ContentRefusedError(400, f"{filename} is not a readable recording: {exc}") from exc
+        raise ContentRefusedError(400, "err_broken_recording", filename=filename, reason=str(exc)) from exc
     if info.container not in RECORDING_CONTAINERS:
-        raise ContentRefusedError(415, f"{filename} opens as {info.container!r}, not as a recording container; "
-                                       f"upload the original MP4, MOV, MKV, FLV, TS or WebM file")
+        raise ContentRefusedError(415, "err_recording_container", filename=filename, container=info.container)
 
 
 def _checked_kind(upload: Upload) -> str | None:
@@ -258,11 +288,12 @@ def expire_uploads(session: Session, root: Path, expiry_s: float) -> int:
 
 def upload_path(upload: Upload, kind: str | None = None) -> Path:
     """Where a complete upload's file lies; with ``kind``, only if its content was checked as that kind (else 415)."""
-    if kind is not None and _checked_kind(upload) != kind:
-        checked = _checked_kind(upload)
-        abort_json(415, f"upload {upload.id} ({upload.filename}) was " + (
-            f"sent as {checked}, not as the {kind}" if checked else "not checked as a " + kind) +
-                   f"; upload the {kind} again with kind {kind!r}")
+    checked = _checked_kind(upload)
+    if kind is not None and checked != kind:
+        values = {"upload": upload.id, "filename": upload.filename, "kind_key": f"kind_{kind}", "kind_name": kind}
+        if checked in KINDS:
+            refuse(415, "err_upload_wrong_kind", checked_key=f"kind_{checked}", **values)
+        refuse(415, "err_upload_unchecked", **values)
     return uploads_root() / upload.id / upload.filename
 
 
@@ -314,8 +345,7 @@ def create():
         abort_json(413, f"file of {length} bytes is over this server's limit of {limit} bytes", _tus_headers())
     raw_metadata = request.headers.get("Upload-Metadata", "")
     if len(raw_metadata) > MAX_METADATA_BYTES:
-        abort_json(431, f"Upload-Metadata has {len(raw_metadata)} bytes, over this server's limit of "
-                        f"{MAX_METADATA_BYTES}; send only filename, kind and sha256", _tus_headers())
+        refuse(431, "err_metadata_too_big", _tus_headers(), size=len(raw_metadata), limit=MAX_METADATA_BYTES)
     metadata = _parse_metadata(raw_metadata)
     metadata.pop(CHECKED_KEY, None)  # the server's word on what the content is, never the client's
     filename = safe_filename(metadata.get("filename", "upload"))
@@ -472,7 +502,7 @@ def _check_or_discard(upload: Upload, path: Path, kind: str, complete: bool) -> 
         check_content(path, kind, upload.filename, complete)
     except ContentRefusedError as exc:
         _discard(upload)
-        abort_json(exc.status, str(exc), _tus_headers())
+        abort(exc.response(_tus_headers()))
 
 
 class StreamingRequest(Request):
@@ -514,7 +544,7 @@ def save_file_upload(storage, kind: str) -> Upload:
         check_content(folder / filename, kind, filename, complete=True)
     except ContentRefusedError as exc:
         shutil.rmtree(folder, ignore_errors=True)
-        abort_json(exc.status, str(exc))
+        abort(exc.response())
     db().add(upload)
     db().commit()
     return upload

@@ -23,7 +23,9 @@
   const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
   async function errorText(response) {
-    try { return (await response.json()).error; } catch (e) { return response.status + " " + response.statusText; }
+    // "message" is in the page's language where the server has one (refused uploads), "error" is English
+    try { const body = await response.json(); return body.message || body.error; }
+    catch (e) { return response.status + " " + response.statusText; }
   }
 
   function patch(url, offset, blob, checksum, onProgress) {
@@ -75,7 +77,8 @@
         if (xhr.status === 404) { localStorage.removeItem(key); }
         if (xhr.status !== 409 && xhr.status !== 460 && xhr.status !== 423) {
           let text = xhr.statusText;
-          try { text = JSON.parse(xhr.responseText).error; } catch (e) { /* keep statusText */ }
+          try { const body = JSON.parse(xhr.responseText); text = body.message || body.error; }
+          catch (e) { /* keep statusText */ }
           throw new Error(file.name + ": " + text);
         }
       } catch (err) {
