@@ -69,6 +69,12 @@ class Transcript:
     engine: str = "faster-whisper"
     model: str = ""
     language_probability: float = 1.0
+    #: the audio track recognised (0-based among the recording's audio tracks)
+    audio_track: int = 0
+    #: what the operator should know about the recognition (e.g. several audio tracks, and which one was used)
+    warnings: tuple[str, ...] = ()
+    #: the stretches recognised when only parts of the recording were (the first clips' spans); empty: all of it
+    spans_s: tuple[tuple[float, float], ...] = ()
 
     def text_between(self, start_s: float, end_s: float) -> str:
         """The text of every segment that overlaps ``[start_s, end_s)``, joined by spaces."""
@@ -79,6 +85,8 @@ class Transcript:
 class Scene:
     start_s: float
     end_s: float
+    #: how large the visual change at ``start_s`` was (the detector's content score), where it reports one.
+    change: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +152,10 @@ class PitchSegment:
     start_s: float
     end_s: float
     mentions: int = 1
+    #: when each sentence naming the product began, and each call to action (a link, a flash sale, a
+    #: countdown, a price) said during the pitch (see mediaops.analysis.pitches).
+    mentions_s: tuple[float, ...] = ()
+    calls_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +172,10 @@ class Peak:
     #: how much each signal rose: the peak rate over its rolling baseline (ratio), or, for online viewers,
     #: the change in viewers per minute.
     rises: dict[str, float] = field(default_factory=dict)
+    #: the span the onset surely lies in, from the row structure of the finest signal that rose (a surge that
+    #: fills a row and not the one before began inside that row).
+    onset_low_s: float | None = None
+    onset_high_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +198,11 @@ class Highlight:
     onset_s: float | None = None
     rises: dict[str, float] = field(default_factory=dict)
     end_sentence: str = ""
+    #: the scene cuts the start was chosen from, the evidence that decided it ("timing", "row_structure",
+    #: "transcript", "visual"; "only_cut" where one cut was in the window) and the words said at the start.
+    start_candidates: tuple[float, ...] = ()
+    start_evidence: tuple[str, ...] = ()
+    start_cue: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,6 +243,15 @@ class SalesSpike:
     lag_s: float | None = None
     #: the SKUs of every pitch that could have caused the spike, strongest claim first (``sku`` is the first).
     candidate_skus: tuple[str, ...] = ()
+    #: the sales moment the spike belongs to: the spikes of several metrics (orders and GMV) at one moment share
+    #: it ("sale-01"…), and their attribution.
+    event_id: str = ""
+    #: when the rise began (the start of its first raised row), and the call to action of the credited pitch
+    #: that preceded it (None: the pitch had none before the rise).
+    rise_s: float | None = None
+    call_s: float | None = None
+    #: clips in the lag window not linked to the spike because they show another product than ``sku``.
+    other_product_clip_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

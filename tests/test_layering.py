@@ -4,7 +4,7 @@ The packages are the pipeline's stages, in layers (a module may import its own p
 it; the two sides of one layer do not import each other):
 
     cli · facade                          argument parsing and terminal output · the typed API for scripts
-    jobs                                  options, stages over a job folder, artifacts, pipeline, re-render
+    jobs · live                           options, stages, pipeline, re-render · clips and alerts while on air
     report                                Markdown, HTML, PDF, CSV writers
     retrospective · render                KPIs, product table, insights, the document · clips, covers, reel
     transcribe                            speech to text (uses the span helpers of analysis)
@@ -40,7 +40,8 @@ ALLOWED: dict[str, set[str]] = {
     "retrospective": {"media", "inputs", "analysis", "transcribe"},
     "report": {"media", "inputs", "analysis", "transcribe", "retrospective"},
     "jobs": {"media", "inputs", "analysis", "transcribe", "render", "retrospective", "report"},
-    "cli": {"media", "inputs", "analysis", "transcribe", "render", "retrospective", "report", "jobs"},
+    "live": {"media", "inputs", "analysis", "transcribe", "render", "retrospective", "report", "jobs"},
+    "cli": {"media", "inputs", "analysis", "transcribe", "render", "retrospective", "report", "jobs", "live"},
     "facade": {"media", "inputs", "analysis", "transcribe", "render", "retrospective", "report", "jobs"},
 }
 

@@ -122,7 +122,9 @@ def rerun(job_id: str):
     body = request.get_json(silent=True) if request.mimetype == "application/json" else None
     if body is None or not isinstance(body, dict):
         abort_json(415, "send a JSON object: {\"options\": {...}}")
-    new_id = _call_jobs(jobs.rerun_job, settings(), job_id, parse_options(body.get("options", {})))
+    # the re-run is a new job of whoever asked for it, not of the first job's owner
+    new_id = _call_jobs(jobs.rerun_job, settings(), job_id, parse_options(body.get("options", {})),
+                        owner=current_user().username)
     return jsonify({"id": new_id, "links": {"self": url_for("api.stream", job_id=new_id)}}), 202
 
 

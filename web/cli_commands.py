@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import os
-import signal
 import sys
 
 
@@ -106,17 +106,17 @@ def _serve(args: argparse.Namespace) -> int:
     if generated:
         print(f"created user 'admin' with password {generated} (shown once; change it under Account, or with "
               "`mediaops user passwd admin`)", flush=True)
-    worker = None
-    if not args.no_worker:
-        from workers.embedded import start_embedded_worker
+    from workers.embedded import serve_beside_worker
 
-        worker = start_embedded_worker(settings)
-    print(f"MediaOps on http://{args.host}:{args.port}/ (storage {settings.storage_root})", flush=True)
-    # SIGTERM (systemd, docker, `timeout`) must also stop the worker, which runs in its own process group
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    try:
+    def serve() -> None:
+        print(f"MediaOps on http://{args.host}:{args.port}/ (storage {settings.storage_root})", flush=True)
         app.run(host=args.host, port=args.port, threaded=True, use_reloader=False)
-    finally:
-        if worker is not None:
-            worker.stop()
-    return 0
+
+    # SIGTERM (systemd, docker, `timeout`) and SIGINT stop the server and its worker (own process group) in 5 s
+    code = serve_beside_worker(settings, serve, with_worker=not args.no_worker)
+    # Both have stopped; Python's own teardown of every library loaded takes another second or two on a busy
+    # machine, which would push a stop past the 5 s that service managers are promised: flush and end here.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -14,16 +14,10 @@ from typing import Any
 
 from flask import current_app
 
+from mediaops.jobs.options import JobOptionsError, check_job_options
 from web.security import abort_json, inside
 
 JOB_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-#: option keys a request may set on a job, with the type each must have (workers' contract).
-OPTION_TYPES: dict[str, tuple[type, ...]] = {
-    "clips": (int,), "min_duration_s": (int, float), "max_duration_s": (int, float), "aspect": (str,),
-    "captions": (bool,), "cut": (str,), "lang": (str,), "language": (str,), "model": (str,),
-    "metrics_offset_s": (int, float),
-}
-OPTION_CHOICES = {"aspect": ("16:9", "9:16", "1:1"), "cut": ("fast", "exact"), "lang": ("zh", "en")}
 
 
 def settings():
@@ -102,25 +96,10 @@ class BadOptionsError(ValueError):
 
 
 def parse_options(raw: Any) -> dict[str, Any]:
-    """Validate job options from a request; raises :class:`BadOptionsError` naming the offending key."""
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise BadOptionsError("options must be a JSON object")
-    options: dict[str, Any] = {}
-    for key, value in raw.items():
-        types = OPTION_TYPES.get(key)
-        if types is None:
-            raise BadOptionsError(f"unknown option {key!r}; known: {', '.join(OPTION_TYPES)}")
-        if not isinstance(value, types) or (isinstance(value, bool) and bool not in types):
-            raise BadOptionsError(f"option {key!r} has the wrong type")
-        if key in OPTION_CHOICES and value not in OPTION_CHOICES[key]:
-            raise BadOptionsError(f"option {key!r} must be one of {', '.join(OPTION_CHOICES[key])}")
-        if key == "clips" and not 1 <= value <= 50:
-            raise BadOptionsError("option 'clips' must be between 1 and 50")
-        if key.endswith("_duration_s") and not 1 <= value <= 600:
-            raise BadOptionsError(f"option {key!r} must be between 1 and 600 seconds")
-        options[key] = value
-    if options.get("min_duration_s", 0) > options.get("max_duration_s", math.inf):
-        raise BadOptionsError("min_duration_s must not exceed max_duration_s")
-    return options
+    """Validate job options from a request with the job system's own rule
+    (:func:`mediaops.jobs.options.check_job_options`: the same bounds, choices and model allow-list as the
+    workers); raises :class:`BadOptionsError` naming the offending key."""
+    try:
+        return check_job_options(raw, settings().allowed_models)
+    except JobOptionsError as exc:
+        raise BadOptionsError(str(exc)) from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from mediaops import __version__
+from mediaops.jobs.options import JOB_OPTIONS, JobOption
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -30,16 +31,25 @@ _JOB_ID = {"name": "job_id", "in": "path", "required": True,
 _UPLOAD_ID = {"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _TUS = {"name": "Tus-Resumable", "in": "header", "required": True, "schema": {"type": "string", "enum": ["1.0.0"]}}
 
+def _option_schema(option: JobOption) -> dict[str, Any]:
+    """The JSON Schema of one job option, from the job system's own rule (bounds and choices are not repeated)."""
+    schema: dict[str, Any] = {"description": option.description}
+    if option.choices:
+        return schema | {"enum": list(option.choices)}
+    kind = {int: "integer", float: "number", bool: "boolean", str: "string"}[option.kind]
+    schema["type"] = kind
+    if option.low is not None:
+        schema |= {"minimum": option.low, "maximum": option.high}
+    if option.pattern:
+        schema["pattern"] = f"^(?:{option.pattern})$"
+    return schema
+
+
 _OPTIONS = {
     "type": "object", "additionalProperties": False,
-    "properties": {
-        "clips": {"type": "integer", "minimum": 1, "maximum": 50},
-        "min_duration_s": {"type": "number", "minimum": 1, "maximum": 600},
-        "max_duration_s": {"type": "number", "minimum": 1, "maximum": 600},
-        "aspect": {"enum": ["16:9", "9:16", "1:1"]}, "captions": {"type": "boolean"},
-        "cut": {"enum": ["fast", "exact"]}, "lang": {"enum": ["zh", "en"]}, "language": {"type": "string"},
-        "model": {"type": "string"}, "metrics_offset_s": {"type": "number"},
-    },
+    "description": "Job settings; min_duration_s must not exceed max_duration_s; model must be one of the "
+                   "models the server allows (any other value is refused with one message).",
+    "properties": {option.key: _option_schema(option) for option in JOB_OPTIONS},
 }
 
 _SCHEMAS: dict[str, Any] = {

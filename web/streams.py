@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from web.i18n import MESSAGES, translate
 from web.jobs_view import BadOptionsError, get_job_or_404, parse_options, read_timeline, settings, summarize
-from web.security import require
+from web.security import current_user, require
 
 bp = Blueprint("streams", __name__)
 
@@ -46,8 +46,12 @@ def stream(job_id: str):
         reports = [(name, label) for name, label in REPORT_FORMATS if (folder / name).is_file()]
         extras = [(name, key) for name, key in EXTRA_OUTPUTS if (folder / name).is_file()]
     stage_labels = {key[6:]: translate(key) for key in MESSAGES if key.startswith("stage_")}
+    from mediaops.jobs.options import JOB_OPTIONS
+
+    # the form's bounds and choices come from the one table of job options the server checks against
+    rules = {option.key: option for option in JOB_OPTIONS}
     return render_template("stream.html", job=job, doc=doc, reports=reports, extras=extras, summary=summarize(job),
-                           stage_labels=stage_labels)
+                           stage_labels=stage_labels, rules=rules)
 
 
 def _form_options() -> dict:
@@ -72,7 +76,7 @@ def rerun(job_id: str):
 
     get_job_or_404(job_id)
     try:
-        new_id = jobs.rerun_job(settings(), job_id, _form_options())
+        new_id = jobs.rerun_job(settings(), job_id, _form_options(), owner=current_user().username)
     except (MediaOpsError, BadOptionsError) as exc:
         flash(str(exc), "error")
         return redirect(url_for("streams.stream", job_id=job_id))

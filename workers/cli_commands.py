@@ -23,12 +23,14 @@ def _add_settings_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_job_options(parser: argparse.ArgumentParser) -> None:
+    from mediaops.render.options import ASPECTS, CUT_MODES
+
     parser.add_argument("--clips", type=int, metavar="N", help="clips per recording (default: 5)")
     parser.add_argument("--language", help="spoken language: auto, zh, en, … (default: auto)")
     parser.add_argument("--model", help="Whisper model: $MEDIAOPS_MODEL (the default, else 'base') or one of "
                                         "$MEDIAOPS_ALLOWED_MODELS, by name or folder name")
-    parser.add_argument("--aspect", choices=("16:9", "9:16", "1:1"), help="clip aspect (default: the source's)")
-    parser.add_argument("--cut", choices=("fast", "exact"), help="exact re-encodes; fast copies (default: exact)")
+    parser.add_argument("--aspect", choices=ASPECTS, help="clip aspect (default: the source's)")
+    parser.add_argument("--cut", choices=CUT_MODES, help="exact re-encodes; fast copies (default: exact)")
 
 
 def _settings(args: argparse.Namespace) -> Any:
@@ -50,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--queues", "-Q", default="transcribe,render,default",
                    help="queues to consume, comma-separated (default: all: transcribe,render,default)")
     p.add_argument("--loglevel", default="INFO", help="DEBUG, INFO, WARNING … (default: INFO)")
+    # set by `mediaops serve` for its embedded worker: stop when that process is gone, however it ended
+    p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)
     p.set_defaults(handler=handle_worker)
 
     p = subparsers.add_parser("batch", help="queue recordings (files or folders) with their side files")
@@ -81,7 +85,7 @@ def handle_worker(args: argparse.Namespace) -> int:
     from workers.worker import run_worker
 
     concurrency = args.concurrency or max(1, (os.cpu_count() or 2) // 2)
-    return run_worker(_settings(args), concurrency, args.queues, args.loglevel)
+    return run_worker(_settings(args), concurrency, args.queues, args.loglevel, parent_pid=args.parent_pid)
 
 
 def _print_submissions(submissions: list[Any]) -> int:

@@ -62,17 +62,29 @@ def settings_of(task: Any) -> Settings:
 
 class ProgressRecorder:
     """A ``ProgressCallback`` that writes a stage's progress to the job database at most once per interval
-    (always at 100 %), and stops the stage by raising :class:`JobCancelledError` once the job is cancelled."""
+    (always at 100 %), and stops the stage by raising :class:`JobCancelledError` once the job is cancelled.
 
-    def __init__(self, engine: Engine, job_id: str, stage: str, min_interval_s: float = 1.0) -> None:
+    :meth:`check_cancelled` is also the stage's cancellation hook (transcription calls it from its decoding
+    threads many times a second): it reads the job's status at most every ``check_interval_s``.
+    """
+
+    def __init__(self, engine: Engine, job_id: str, stage: str, min_interval_s: float = 1.0,
+                 check_interval_s: float = 0.5) -> None:
         self.engine = engine
         self.job_id = job_id
         self.stage = stage
         self.min_interval_s = min_interval_s
+        self.check_interval_s = check_interval_s
         self._last = float("-inf")
+        self._checked_at = float("-inf")
+        self._cancelled = False
 
     def check_cancelled(self) -> None:
-        if state.job_status(self.engine, self.job_id) == "cancelled":
+        now = time.monotonic()
+        if not self._cancelled and now - self._checked_at >= self.check_interval_s:
+            self._checked_at = now
+            self._cancelled = state.job_status(self.engine, self.job_id) == "cancelled"
+        if self._cancelled:
             raise JobCancelledError(f"job {self.job_id} was cancelled")
 
     def __call__(self, stage: str, fraction: float, message: str) -> None:

@@ -144,8 +144,9 @@ def list_jobs(settings: Settings, limit: int = 100) -> list[dict[str, Any]]:
 def cancel_job(settings: Settings, job_id: str) -> bool:
     """Cancel a queued or running job; False if it had already ended (or does not exist).
 
-    The job is marked cancelled at once: its next stage does not start, and a running stage stops at its next
-    progress report. Its queued tasks are also revoked where the broker supports it.
+    The job is marked cancelled at once: its next stage does not start, and a running stage stops within
+    seconds (it reads the flag at its progress reports and, while transcribing, between decoding steps in every
+    decoding thread). Its queued tasks are also revoked where the broker supports it.
     """
     engine = state.engine_for(settings.database_url)
     if not state.fail_job(engine, job_id, None, "cancelled", status="cancelled"):

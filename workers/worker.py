@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import signal
 import socket
+import threading
+import time
 from typing import IO
 
 from mediaops.errors import MediaOpsError
@@ -52,10 +55,38 @@ def prune_embedded_broker(settings: Settings) -> int:
         engine.dispose()
 
 
-def run_worker(settings: Settings, concurrency: int, queues: str, loglevel: str = "INFO") -> int:
-    """Run a worker in this process until it is stopped (SIGTERM: warm shutdown). Returns its exit status."""
+def _stop_when_orphaned(parent_pid: int, interval_s: float = 1.0, grace_s: float = 10.0) -> None:
+    """Watch (in a thread) for process ``parent_pid`` to go; then cold-shut this worker down (SIGQUIT), and kill
+    its process group if it is still there ``grace_s`` later. A worker started by ``mediaops serve`` thus never
+    outlives it, even when serve is killed with SIGKILL."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(interval_s)
+        os.kill(os.getpid(), signal.SIGQUIT)
+        time.sleep(grace_s)
+        os.killpg(os.getpgid(0), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def run_worker(settings: Settings, concurrency: int, queues: str, loglevel: str = "INFO",
+               parent_pid: int | None = None) -> int:
+    """Run a worker in this process until it is stopped (SIGTERM: warm shutdown; SIGQUIT: cold shutdown, running
+    tasks given back to the broker). With ``parent_pid``, it also stops once that process is gone.
+
+    Unless the settings allow model downloads, the Hugging Face Hub client is put offline for the whole process
+    (on top of the jobs' own ``allow_download=False``): no task reaches the internet for a model.
+    Returns its exit status.
+    """
     from workers.celery_app import get_app
 
+    if not settings.allow_model_download:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+    if parent_pid is not None:
+        if os.getppid() != parent_pid:
+            return 0  # started by a process that has already gone
+        _stop_when_orphaned(parent_pid)
     settings.storage_root.mkdir(parents=True, exist_ok=True)
     lock = _lock_embedded(settings) if settings.embedded else None
     try:

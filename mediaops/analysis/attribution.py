@@ -1,5 +1,15 @@
-"""Sales spikes and what caused them: robust peak finding on orders and GMV, then attribution of each spike
-to the product pitch and the clip that preceded it within a lag window.
+"""Sales spikes and what caused them: robust peak finding on orders and GMV, the spikes of several metrics at
+one moment grouped into one sales moment, then attribution of each moment to the product pitch and the clip
+that preceded it within a lag window.
+
+How a spike is credited: orders follow a call to action (a price, a link going live, a countdown), often after
+the host has moved on to the next product; a passing mention of another product moves nothing. So a pitch's
+claim on a spike rests on its latest call to action before the orders began to rise (a pitch without one
+claims much less), grows over the first ``ramp_s`` after it (buyers need time), and fades once the pitch has
+ended (after ``call_hold_s`` for a call to action: the link stays live a little). The confidence is the winning
+claim's share of all claims *and* of an ``unexplained_claim`` (orders that no pitch on air explains: an earlier
+product, a coupon, regulars), times how clearly the spike stands out: a lone candidate that ended long ago is
+no sure cause.
 
 Pure: series, clips and pitches in, :class:`~mediaops.types.SalesSpike` out; no media is touched here.
 """
@@ -29,13 +39,18 @@ class SpikeOptions:
         prominence: minimum prominence of a spike over its neighbouring dips, in units of the noise.
         baseline_s: length of the centred rolling-median baseline.
         min_separation_s: spikes of one metric closer than this are one spike (the higher is kept).
+        same_moment_s: spikes of different metrics closer than this (or than one export row) are one sales
+            moment, attributed once.
         lag_min_s / lag_max_s: the window before a spike in which its cause was on air: a pitch or clip is a
             candidate only if some part of it lies between ``lag_max_s`` and ``lag_min_s`` before the spike.
-        on_air_weight: how much more a pitch still on air at the spike counts than one that has ended.
-        ramp_s: a pitch's claim grows over its first ``ramp_s`` on air: buyers need time to react, so a pitch
-            that has only just begun rarely caused the orders arriving now.
-        decay_s: how fast an ended pitch's claim on later orders fades (e-folding time after its end).
-        min_share: an attribution needs at least this share of the candidate pitches' total weight.
+        call_weight: the claim of a pitch with a call to action before the rise.
+        plain_weight: the claim of a pitch without one (talk about a product sells a little; 0.3 of a call).
+        ramp_s: a claim grows over the first ``ramp_s`` after its call to action (or, without one, after the
+            pitch began) until the rise: orders that rise right after it were mostly caused earlier.
+        call_hold_s: a call to action keeps its full claim this long after its pitch ended (the link stays live).
+        decay_s: how fast an ended pitch's claim fades after that (e-folding time).
+        unexplained_claim: the claim of causes outside the pitches, which every confidence is shared with.
+        min_share: an attribution needs at least this share of the candidate pitches' total claim.
     """
 
     metrics: tuple[str, ...] = ("orders", "gmv")
@@ -43,11 +58,15 @@ class SpikeOptions:
     prominence: float = 3.0
     baseline_s: float = 600.0
     min_separation_s: float = 30.0
+    same_moment_s: float = 30.0
     lag_min_s: float = 0.0
     lag_max_s: float = 180.0
-    on_air_weight: float = 2.0
+    call_weight: float = 1.0
+    plain_weight: float = 0.3
     ramp_s: float = 30.0
+    call_hold_s: float = 30.0
     decay_s: float = 60.0
+    unexplained_claim: float = 0.25
     min_share: float = 0.0
 
     def __post_init__(self) -> None:
@@ -63,6 +82,9 @@ class _Detection:
     value: float
     baseline: float
     significance: float
+    #: the start of the first raised row before the spike, and the row length.
+    rise_s: float = 0.0
+    interval_s: float = 0.0
 
 
 def noise_scale(values: np.ndarray, floor: float) -> float:
@@ -129,6 +151,10 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
         height = (values[index] - baseline[index]) / noise
         if height < options.height:
             continue
+        # the rise began in the first of the rows before the spike that stand a noise unit above the baseline
+        first = int(index)
+        while first > 0 and values[first - 1] - baseline[first - 1] > noise and index - first < 30:
+            first -= 1
         detections.append(
             _Detection(
                 index=int(index),
@@ -136,6 +162,8 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
                 value=float(values[index]),
                 baseline=float(baseline[index]),
                 significance=float(min(height, prominence / noise)),
+                rise_s=float(series.t_s[first]),
+                interval_s=float(interval_s),
             )
         )
     return detections
@@ -146,19 +174,65 @@ def in_window(start_s: float, end_s: float, t_s: float, options: SpikeOptions = 
     return start_s <= t_s - options.lag_min_s and end_s >= t_s - options.lag_max_s
 
 
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A pitch's claim on a spike: how strong, and what it rests on (the call to action, or None)."""
+
+    pitch: PitchSegment
+    weight: float
+    call_s: float | None
+
+
+def pitch_claim(pitch: PitchSegment, t_s: float, rise_s: float | None = None,
+                options: SpikeOptions = SpikeOptions()) -> Claim:
+    """How strongly ``pitch`` may claim a spike at ``t_s`` whose orders began to rise at ``rise_s`` (default:
+    ``t_s``): 0 outside the lag window or when the pitch began after the rise.
+
+    The claim rests on the pitch's latest call to action before the rise (``call_weight``), else on the pitch
+    itself (``plain_weight``); it grows over ``ramp_s`` from that anchor to the rise, and fades with
+    ``decay_s`` once the pitch has been over for longer than ``call_hold_s`` (a call to action) or at all (a
+    plain pitch) when the rise began.
+    """
+    rise = t_s if rise_s is None else rise_s
+    if not in_window(pitch.start_s, pitch.end_s, t_s, options) or pitch.start_s > rise:
+        return Claim(pitch, 0.0, None)
+    calls = [c for c in pitch.calls_s if c <= rise]
+    call = max(calls) if calls else None
+    anchor = call if call is not None else pitch.start_s
+    base = options.call_weight if call is not None else options.plain_weight
+    ramp = min(1.0, (rise - anchor) / options.ramp_s) if options.ramp_s > 0 else 1.0
+    hold = options.call_hold_s if call is not None else 0.0
+    fade = math.exp(-max(0.0, rise - pitch.end_s - hold) / max(options.decay_s, 1e-9))
+    return Claim(pitch, base * max(ramp, 0.05) * fade, call)
+
+
 def pitch_weight(pitch: PitchSegment, t_s: float, options: SpikeOptions = SpikeOptions()) -> float:
-    """How strongly ``pitch`` may claim a spike at ``t_s``: 0 outside the lag window, highest while on air."""
-    if not in_window(pitch.start_s, pitch.end_s, t_s, options):
-        return 0.0
-    lag_s = t_s - pitch.start_s
-    ramp = min(1.0, lag_s / options.ramp_s) if options.ramp_s > 0 else 1.0
-    if t_s <= pitch.end_s:
-        return options.on_air_weight * max(ramp, 0.05)
-    return math.exp(-(t_s - pitch.end_s) / max(options.decay_s, 1e-9))
+    """How strongly ``pitch`` may claim a spike at ``t_s`` (see :func:`pitch_claim`, rise at ``t_s``)."""
+    return pitch_claim(pitch, t_s, None, options).weight
 
 
 def _clip_candidates(clips: list[Clip] | tuple[Clip, ...], t_s: float, options: SpikeOptions) -> list[Clip]:
     return [c for c in clips if in_window(c.start_s, c.end_s, t_s, options)]
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """What caused a spike: the credited pitch and its claim, every claim, the clips in the lag window, the one
+    linked (one showing the credited product, or no product), and those not linked because they show another."""
+
+    pitch: PitchSegment | None
+    share: float
+    confidence_share: float
+    call_s: float | None
+    claims: tuple[Claim, ...]
+    candidate_clips: tuple[Clip, ...]
+    clip: Clip | None
+    other_product_clips: tuple[Clip, ...]
+
+
+def rank_claims(claims: list[Claim]) -> list[Claim]:
+    """Claims strongest first (ties: the later pitch first)."""
+    return sorted((c for c in claims if c.weight > 0), key=lambda c: (-c.weight, -c.pitch.start_s))
 
 
 def attribute(
@@ -166,29 +240,46 @@ def attribute(
     clips: list[Clip] | tuple[Clip, ...],
     pitches: list[PitchSegment] | tuple[PitchSegment, ...],
     options: SpikeOptions = SpikeOptions(),
-) -> tuple[PitchSegment | None, float, list[Clip], Clip | None, list[PitchSegment]]:
-    """The pitch and clips behind a spike at ``t_s``.
+    rise_s: float | None = None,
+) -> Attribution:
+    """The pitch and clip behind a spike at ``t_s`` whose rise began at ``rise_s``.
 
-    Returns ``(pitch, share, candidate_clips, best_clip, candidate_pitches)``: the pitch with the largest claim
-    and its share of all claims (0 when no pitch fits), every clip within the lag window, the one most likely
-    seen by the buyers (a clip overlapping the chosen pitch, else the latest one that started), and every pitch
-    with a claim, strongest first.
+    The pitch with the largest claim (:func:`pitch_claim`) is credited; ``share`` is its share of all claims,
+    ``confidence_share`` its share of all claims plus ``unexplained_claim``. The clip linked is the latest of
+    the clips in the lag window that shows the credited product, else of those that show no product (or, with
+    no pitch credited, of all); clips that show another product are never linked and are listed apart.
     """
-    weights = [(pitch_weight(p, t_s, options), p) for p in pitches]
-    weights = sorted(((w, p) for w, p in weights if w > 0), key=lambda item: (-item[0], -item[1].start_s))
-    total = sum(w for w, _ in weights)
-    pitch, share = None, 0.0
-    if weights:
-        best_w, best = weights[0]
-        if best_w / total >= options.min_share:
-            pitch, share = best, best_w / total
-    candidates = _clip_candidates(clips, t_s, options)
-    best_clip = None
-    if candidates:
-        on_pitch = [c for c in candidates if pitch and (c.product_sku == pitch.sku or
-                                                          (c.start_s < pitch.end_s and c.end_s > pitch.start_s))]
-        best_clip = max(on_pitch or candidates, key=lambda c: c.start_s)
-    return pitch, share, candidates, best_clip, [p for _, p in weights]
+    claims = tuple(rank_claims([pitch_claim(p, t_s, rise_s, options) for p in pitches]))
+    total = sum(c.weight for c in claims)
+    pitch, share, confidence_share, call_s = None, 0.0, 0.0, None
+    if claims and claims[0].weight / total >= options.min_share:
+        best = claims[0]
+        pitch, share, call_s = best.pitch, best.weight / total, best.call_s
+        confidence_share = best.weight / (total + options.unexplained_claim)
+    candidates = tuple(_clip_candidates(clips, t_s, options))
+    others: tuple[Clip, ...] = ()
+    linkable = list(candidates)
+    if pitch is not None:
+        same = [c for c in candidates if c.product_sku == pitch.sku]
+        unknown = [c for c in candidates if c.product_sku is None]
+        others = tuple(c for c in candidates if c.product_sku not in (None, pitch.sku))
+        linkable = same or unknown
+    clip = max(linkable, key=lambda c: c.start_s, default=None)
+    return Attribution(pitch, share, confidence_share, call_s, claims, candidates, clip, others)
+
+
+def _moments(found: list[tuple[str, _Detection]], options: SpikeOptions) -> list[list[tuple[str, _Detection]]]:
+    """Spikes grouped into sales moments: a spike joins the moment before it when that moment has no spike of
+    its metric yet and began less than ``same_moment_s`` (or one row) before it."""
+    moments: list[list[tuple[str, _Detection]]] = []
+    for name, detection in sorted(found, key=lambda item: (item[1].t_s, item[0])):
+        reach = max(options.same_moment_s, detection.interval_s)
+        last = moments[-1] if moments else None
+        if last and all(n != name for n, _ in last) and detection.t_s - last[0][1].t_s <= reach:
+            last.append((name, detection))
+        else:
+            moments.append([(name, detection)])
+    return moments
 
 
 def find_sales_spikes(
@@ -199,44 +290,57 @@ def find_sales_spikes(
 ) -> list[SalesSpike]:
     """Spikes in the sales metrics of ``options.metrics``, in time order, each with its likely cause.
 
-    A spike is attributed to the pitch with the largest claim (on air at the spike, or ended shortly before,
-    and reaching into the window ``lag_min_s``–``lag_max_s`` before it) and to the clips within that window;
-    ``attribution`` is ``"unattributed"`` and ``confidence`` 0 where nothing fits. ``confidence`` is the chosen
-    pitch's share of the claims times how clearly the spike stands out.
+    Spikes of several metrics at one moment (an orders spike and a GMV spike) share an ``event_id`` and one
+    attribution, made at the moment's first spike with the earliest rise among them. A moment is credited to
+    the pitch with the largest claim (:func:`pitch_claim`) and linked to a clip within the lag window (see
+    :func:`attribute`); ``attribution`` is ``"unattributed"`` and ``confidence`` 0 where nothing fits.
+    ``confidence`` is the credited pitch's share of the claims and of ``unexplained_claim``, times how clearly
+    the spike stands out.
     """
-    spikes: list[SalesSpike] = []
+    found: list[tuple[str, _Detection]] = []
     for name in options.metrics:
         series = metrics.get(name)
-        if series is None:
-            continue
-        for number, found in enumerate(detect_spikes(series, metrics, options), start=1):
-            pitch, share, candidates, best_clip, claimants = attribute(found.t_s, clips, pitches, options)
-            strength = min(1.0, found.significance / (2 * options.prominence))
-            if pitch is not None:
-                confidence = share * strength
-                attribution = "pitch_and_clip" if best_clip else "pitch"
-            elif best_clip is not None:
+        if series is not None:
+            found += [(name, d) for d in detect_spikes(series, metrics, options)]
+    numbers = {name: 0 for name in options.metrics}
+    spikes: list[SalesSpike] = []
+    for moment_number, moment in enumerate(_moments(found, options), start=1):
+        t_s = moment[0][1].t_s
+        rise_s = min(d.rise_s + d.interval_s / 2 for _, d in moment)
+        cause = attribute(t_s, clips, pitches, options, min(rise_s, t_s))
+        for name, found_spike in moment:
+            numbers[name] += 1
+            strength = min(1.0, found_spike.significance / (2 * options.prominence))
+            if cause.pitch is not None:
+                confidence = cause.confidence_share * strength
+                attribution = "pitch_and_clip" if cause.clip else "pitch"
+            elif cause.clip is not None:
                 # a clip alone is weak evidence: it marks engagement, not a product on air
-                confidence = 0.5 * strength / len(candidates)
+                confidence = 0.5 * strength / len(cause.candidate_clips)
                 attribution = "clip"
             else:
                 confidence, attribution = 0.0, "unattributed"
+            pitch = cause.pitch
             spikes.append(
                 SalesSpike(
-                    id=f"{name}-{number:02d}",
-                    t_s=round(found.t_s, 3),
+                    id=f"{name}-{numbers[name]:02d}",
+                    t_s=round(found_spike.t_s, 3),
                     metric=name,
-                    value=found.value,
-                    clip_id=best_clip.id if best_clip else None,
-                    sku=pitch.sku if pitch else (best_clip.product_sku if best_clip else None),
+                    value=found_spike.value,
+                    clip_id=cause.clip.id if cause.clip else None,
+                    sku=pitch.sku if pitch else (cause.clip.product_sku if cause.clip else None),
                     confidence=round(confidence, 2),
                     attribution=attribution,
-                    baseline=round(found.baseline, 3),
-                    significance=round(found.significance, 2),
-                    clip_ids=tuple(c.id for c in sorted(candidates, key=lambda c: c.start_s)),
+                    baseline=round(found_spike.baseline, 3),
+                    significance=round(found_spike.significance, 2),
+                    clip_ids=tuple(c.id for c in sorted(cause.candidate_clips, key=lambda c: c.start_s)),
                     pitch_start_s=pitch.start_s if pitch else None,
-                    lag_s=round(found.t_s - pitch.start_s, 3) if pitch else None,
-                    candidate_skus=tuple(dict.fromkeys(p.sku for p in claimants)),
+                    lag_s=round(found_spike.t_s - pitch.start_s, 3) if pitch else None,
+                    candidate_skus=tuple(dict.fromkeys(c.pitch.sku for c in cause.claims)),
+                    event_id=f"sale-{moment_number:02d}",
+                    rise_s=round(found_spike.rise_s, 3),
+                    call_s=cause.call_s,
+                    other_product_clip_ids=tuple(c.id for c in cause.other_product_clips),
                 )
             )
     return sorted(spikes, key=lambda s: (s.t_s, s.metric))

@@ -9,24 +9,33 @@ How a clip is found:
    own rolling baseline: a robust z-score (distance from the rolling median in rolling-MAD units) at the
    signal's own resolution, capped so that no single signal can make a peak alone.
 2. The capped scores are weighted (:func:`default_weights`) and combined on a 1 s grid; peaks need height and
-   prominence (``scipy.signal.find_peaks``).
+   prominence (``scipy.signal.find_peaks``). Peaks of one episode (the score never fell below
+   ``episode_level`` between them) are one moment: the strongest gives the score, the first the onset.
 3. For each peak the audience's *onset* is estimated from the finest signal that rose (the comment log at
-   1 s beats a per-minute export); the moment that caused it started a little earlier, so the scene cut
-   nearest ``onset - typical_lag_s`` within the reaction window becomes the clip's start.
-4. The clip ends at the transcript's sentence end nearest the target length, within the duration bounds.
-5. Candidates are taken best first, skipping any that overlap one already taken, up to ``max_clips``.
+   1 s beats a per-minute export), with the span it surely lies in from that signal's row structure.
+4. The start is chosen among the scene cuts of the reaction window by all the evidence there is
+   (:func:`locate_start`): the reaction timing (the cut ``typical_lag_s`` before the onset is likeliest),
+   the row structure (a reaction whose first raised row follows a flat one began inside that row, so its
+   cause lies at most ``max_lag_s`` before the row), the transcript (a call to action, a product name or a
+   presenting phrase said at the cut) and, where the scene detector reports it, the size of the visual
+   change. The reasons say which evidence decided.
+5. The clip ends at a sentence end (terminal punctuation, or a pause; never a comma or a sentence the
+   recogniser split) nearest the target length, within the duration bounds.
+6. Candidates are taken best first, skipping any that overlap one already taken, up to ``max_clips``.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from mediaops.analysis.pitches import call_to_action, pitch_on_air, presentation
 from mediaops.analysis.signals import merge_spans, peak_indices, robust_z, rolling_median, rolling_sum
-from mediaops.types import Highlight, Metrics, MetricSeries, Peak, PitchSegment, Scene, Transcript
+from mediaops.types import Highlight, Metrics, MetricSeries, Peak, PitchSegment, Scene, Segment, Transcript
 
 
 def default_weights() -> dict[str, float]:
@@ -59,16 +68,41 @@ def default_weights() -> dict[str, float]:
 SHARED_WEIGHT = (("comments", "comment_rate"),)
 
 
+def default_cue_weights() -> dict[str, float]:
+    """How strongly words said at a scene cut mark it as the start of a moment (log-likelihood units, added
+    to the timing evidence of :func:`locate_start`).
+
+    Why these numbers: a call to action (上链接, 秒杀, 三二一, 福袋, "link number 2", "flash sale") is what hosts
+    say exactly when the moment they want the audience to react to begins, so it counts as much as the reaction
+    timing being about 2.5 standard deviations off. The start of a product's pitch (its first mention after
+    another product's) and a presenting phrase ("here it is", "look at this", 来看) mark a reveal, but hosts
+    also say them when nothing happens, so they count half as much. A product's name alone is said all
+    through its pitch (in about every third sentence), so a cut often coincides with one by chance: it counts
+    little. Fine timing (a comment log) still beats every cue; coarse timing (a per-minute export) rarely does.
+    """
+    return {"call_to_action": 3.0, "pitch_start": 1.5, "presentation": 1.5, "product": 0.5}
+
+
 @dataclass(frozen=True, slots=True)
 class HighlightOptions:
     """How to pick highlights (every default is documented here and nowhere else).
 
     Attributes:
         max_clips: keep at most this many, best first.
+        spare_candidates: how many peaks beyond ``max_clips`` are considered (some are dropped for overlap or
+            a low score); the first clips and the full analysis consider the same ones.
         min_duration_s / max_duration_s: clip length bounds (15–60 s suits short-video feeds).
         target_duration_s: preferred length before snapping the end to a sentence boundary.
         reaction_window_s: how long before the audience's onset the moment that caused it may have started.
         typical_lag_s: usual delay from a moment on screen to the first comments and likes.
+        lag_spread_s: how much that delay varies (one standard deviation).
+        max_lag_s: the longest usual delay: a cause more than this before the first raised row of a reaction
+            whose previous row was flat is unlikely (the row-structure evidence).
+        cue_weights: weight of each kind of words said at a cut; see :func:`default_cue_weights`.
+        cue_lead_s / cue_after_s: a sentence counts for the cut it starts up to ``cue_lead_s`` before or
+            ``cue_after_s`` after (and for no later cut).
+        visual_weight: weight of the size of the visual change at a cut, where the scene detector reports it.
+        sentence_pause_s: a pause at least this long after a sentence without terminal punctuation ends it.
         baseline_s: length of the rolling baseline each signal is compared with (follows slow drift).
         smooth_s: signals finer than this (comment log at 1 s) are summed over this window first.
         z_cap: per-signal cap on the robust z-score, so one signal alone cannot make a peak.
@@ -85,11 +119,19 @@ class HighlightOptions:
     """
 
     max_clips: int = 5
+    spare_candidates: int = 3
     min_duration_s: float = 15.0
     max_duration_s: float = 60.0
     target_duration_s: float = 30.0
     reaction_window_s: float = 60.0
     typical_lag_s: float = 6.0
+    lag_spread_s: float = 3.0
+    max_lag_s: float = 20.0
+    cue_weights: dict[str, float] = field(default_factory=default_cue_weights)
+    cue_lead_s: float = 1.5
+    cue_after_s: float = 6.0
+    visual_weight: float = 0.5
+    sentence_pause_s: float = 0.6
     baseline_s: float = 600.0
     smooth_s: float = 10.0
     z_cap: float = 6.0
@@ -199,14 +241,26 @@ def engagement_score(
 _NOISE_Z = 1.0
 
 
-def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> float | None:
-    """Grid position where ``track`` started to rise towards its maximum near ``peak``.
+@dataclass(frozen=True, slots=True)
+class _Onset:
+    """Where a track started to rise (grid positions): the estimate and the span it surely lies in."""
 
-    The rise starts where the z-score first exceeds half its maximum (searching back at most three
-    ``window`` lengths, stepping over dips shorter than ``dip_s`` in fine signals). For coarse signals (one
-    value per interval) the crossing is refined inside the interval: a partly raised interval before the crossing
-    moves the onset earlier, a partly raised interval at the crossing moves it later, both in proportion
-    to how far short of the maximum they fall (exact for a surge that holds its level).
+    at: float
+    low: float
+    high: float
+
+
+def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> _Onset | None:
+    """Where ``track`` started to rise towards its maximum near ``peak``.
+
+    The rise is the run of raised values (z above :data:`_RAISED_Z` and above a third of the maximum) that
+    leads to the maximum, searching back at most three ``window`` lengths and stepping over dips shorter than
+    ``dip_s`` in fine signals. Its level is the run's median (a surge's plateau, not a taller burst on top of
+    it). A fine signal began where it first reached half that level; the span it surely began in is a few
+    seconds around that. A coarse signal (one value per interval) began inside the first raised row: the
+    more of the level that row holds, the earlier in the row; a partly raised row before it moves the onset
+    earlier in proportion. That row, widened by the share the row before holds, is the span (the row
+    structure: a surge that fills a row and not the one before began inside that row).
     """
     z = track.z
     reach = round(track.interval_s)
@@ -215,36 +269,62 @@ def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> float | 
     height = z[top]
     if height <= _NOISE_Z:
         return None
+    threshold = max(_RAISED_Z, height / 3) if height > _RAISED_Z else 0.5 * height
     start = top
     floor = max(0, peak - 3 * window)
-    # fine signals dip below half height for a few seconds inside one surge; step over such dips
+    # fine signals dip for a few seconds inside one surge; step over such dips
     gap = 1 if track.interval_s > 2 else max(1, round(dip_s))
     while start > floor:
-        above = np.flatnonzero(z[max(floor, start - gap) : start] > 0.5 * height)
+        above = np.flatnonzero(z[max(floor, start - gap) : start] > threshold)
         if above.size == 0:
             break
         start = max(floor, start - gap) + int(above[0])
+    level = max(float(np.median(z[start : top + 1])), threshold)
     if track.interval_s <= 2:
-        return float(start)
+        at = start + int(np.argmax(z[start : top + 1] >= 0.5 * level))
+        return _Onset(float(at), at - _FINE_SPAN_S, at + _FINE_SPAN_S)
 
     def raised(value: float) -> float:
         # the share of the surge in one interval, ignoring what ordinary noise would explain
-        return float(np.clip((value - _NOISE_Z) / (height - _NOISE_Z), 0, 1))
+        return float(np.clip((value - _NOISE_Z) / (level - _NOISE_Z), 0, 1)) if level > _NOISE_Z else 1.0
 
+    # the walk stops at a row boundary: every grid position of a row holds the row's value
+    step = max(1, round(track.interval_s))
+    end = top
+    while end + step < z.size and z[end + step] > threshold:
+        end += step
+    rows = z[start : end + 1 : step]
     before = raised(z[start - 1]) if start > 0 else 0.0
-    return start - track.interval_s * before + track.interval_s * (1 - raised(z[start]))
+    if rows.size >= 3:
+        # a surge over three rows or more: the rows inside it hold its full level, the first a fraction
+        filled = raised(z[start])
+    else:
+        # a surge over a row or two holds no full row: the first row's share of the whole surge places the
+        # onset, as for a surge that lasts about one row
+        excess = np.clip(rows - _NOISE_Z, 0, None)
+        filled = float(excess[0] / excess.sum()) if excess.sum() > 0 else 1.0
+    at = start + track.interval_s * (1 - filled) - track.interval_s * before
+    low, high = start - track.interval_s * before, start + track.interval_s
+    return _Onset(min(max(at, low), high), low, high)
 
 
-def _separate_peaks(score: np.ndarray, options: HighlightOptions, distance: int) -> list[int]:
-    """Peak indices, keeping only the strongest of peaks not separated by a fall below ``episode_level``."""
+#: a coarse row whose z-score is above this holds part of a surge (the row-structure evidence).
+_RAISED_Z = 2.0
+#: half the span a 1 s signal's onset is known to: the smoothing and the steps over short dips.
+_FINE_SPAN_S = 5.0
+
+
+def _separate_peaks(score: np.ndarray, options: HighlightOptions, distance: int) -> list[tuple[int, int]]:
+    """``(peak, first)`` index pairs: the strongest of peaks not separated by a fall below ``episode_level``,
+    and the first peak of its episode (where the audience's reaction to the moment began)."""
     found = [int(i) for i in peak_indices(score, options.peak_height, options.peak_prominence, distance)]
-    kept: list[int] = []
+    kept: list[tuple[int, int]] = []
     for index in found:
-        if kept and float(score[kept[-1] : index + 1].min()) >= options.episode_level:
-            if score[index] > score[kept[-1]]:
-                kept[-1] = index
+        if kept and float(score[kept[-1][0] : index + 1].min()) >= options.episode_level:
+            if score[index] > score[kept[-1][0]]:
+                kept[-1] = (index, kept[-1][1])
             continue
-        kept.append(index)
+        kept.append((index, index))
     return kept
 
 
@@ -265,10 +345,10 @@ def find_peaks_in_engagement(
     distance = max(1, round(options.min_duration_s / engagement.step_s))
     window = round(options.reaction_window_s / engagement.step_s)
     peaks: list[Peak] = []
-    for index in _separate_peaks(score, options, distance):
+    for index, first in _separate_peaks(score, options, distance):
         signals: dict[str, float] = {}
         rises: dict[str, float] = {}
-        onsets: list[tuple[float, float]] = []
+        onsets: list[tuple[float, _Onset]] = []
         for track in engagement.tracks:
             span = slice(max(0, index - round(track.interval_s)), min(grid.size, index + round(track.interval_s) + 1))
             at = span.start + int(np.argmax(track.z[span]))
@@ -280,14 +360,21 @@ def find_peaks_in_engagement(
                 rises[track.name] = round(float(rate), 1)
             elif np.isfinite(rate) and np.isfinite(base) and base > 0:
                 rises[track.name] = round(float(rate / base), 2)
-            onset = _onset(track, index, window, options.smooth_s)
+            # the reaction began with the episode's first peak, not with an aftershock
+            onset = _onset(track, first, window, options.smooth_s)
+            if onset is None and first != index:
+                onset = _onset(track, index, window, options.smooth_s)
             if onset is not None:
                 onsets.append((track.interval_s, onset))
         finest = min((i for i, _ in onsets), default=None)
-        onset_s = None
+        onset_s = low_s = high_s = None
         if finest is not None:
-            chosen = [o for i, o in onsets if i == finest]
-            onset_s = float(grid[0] + engagement.step_s * float(np.median(chosen)))
+            # the audience reacted when its quickest signal rose (viewer inflow and the online count follow)
+            first_rise = min((o for i, o in onsets if i == finest), key=lambda o: (o.at, o.low))
+            to_s = engagement.step_s
+            onset_s = float(grid[0] + to_s * first_rise.at)
+            low_s = float(grid[0] + to_s * first_rise.low)
+            high_s = float(grid[0] + to_s * first_rise.high)
         peaks.append(
             Peak(
                 t_s=float(grid[index]),
@@ -296,6 +383,8 @@ def find_peaks_in_engagement(
                 onset_s=None if onset_s is None else round(onset_s, 3),
                 onset_precision_s=0.0 if finest is None else max(1.0, finest),
                 rises=rises,
+                onset_low_s=None if low_s is None else round(low_s, 3),
+                onset_high_s=None if high_s is None else round(high_s, 3),
             )
         )
     return sorted(peaks, key=lambda p: p.score, reverse=True)
@@ -342,25 +431,221 @@ def find_lowlights(metrics: Metrics, options: HighlightOptions = HighlightOption
     return lows
 
 
-def _cut_for(cuts: np.ndarray, peak: Peak, options: HighlightOptions) -> float | None:
-    """The scene cut that most likely started the moment behind ``peak``: the one nearest
-    ``onset - typical_lag_s`` among the cuts from ``reaction_window_s`` before the onset to just after it."""
+def _window(peak: Peak, options: HighlightOptions) -> tuple[float, float]:
+    """The span a peak's cause may lie in: from ``reaction_window_s`` before the onset (or before the start of
+    the span the onset surely lies in, if earlier) to just after the onset (or the end of that span)."""
     onset = peak.onset_s if peak.onset_s is not None else peak.t_s
-    target = onset - options.typical_lag_s
-    slack = max(2.0, peak.onset_precision_s)
-    near = cuts[(cuts >= onset - options.reaction_window_s) & (cuts <= onset + slack)]
-    if near.size == 0:
-        return None
-    return float(near[np.argmin(np.abs(near - target))])
+    low = min(onset, peak.onset_low_s if peak.onset_low_s is not None else onset)
+    high = max(onset + max(2.0, min(peak.onset_precision_s, 2.0)),
+               peak.onset_high_s if peak.onset_high_s is not None else onset + max(2.0, peak.onset_precision_s))
+    return low - options.reaction_window_s, high
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """Words said at a scene cut that mark a moment: a call to action, a product name, a presenting phrase."""
+
+    kind: str
+    text: str
+    t_s: float
+    sku: str | None = None
+
+
+def _cues_at(
+    cuts: np.ndarray, transcript: Transcript | None, pitches: Sequence[PitchSegment], options: HighlightOptions
+) -> dict[float, Cue]:
+    """The strongest cue said at each cut: in a sentence starting from ``cue_lead_s`` before the cut to
+    ``cue_after_s`` after it, with no later cut before the sentence starts."""
+    if transcript is None or cuts.size == 0:
+        return {}
+    weights = options.cue_weights
+    found: dict[float, Cue] = {}
+
+    def owner(t_s: float) -> float | None:
+        # the latest cut the words at t_s may belong to
+        index = int(np.searchsorted(cuts, t_s + options.cue_lead_s, side="right")) - 1
+        if index < 0 or t_s - cuts[index] > options.cue_after_s:
+            return None
+        return float(cuts[index])
+
+    def offer(cut: float | None, cue: Cue) -> None:
+        if cut is None or weights.get(cue.kind, 0.0) <= 0:
+            return
+        held = found.get(cut)
+        if held is None or weights[cue.kind] > weights.get(held.kind, 0.0):
+            found[cut] = cue
+
+    lo, hi = float(cuts[0]) - options.cue_lead_s, float(cuts[-1]) + options.cue_after_s
+    for segment in transcript.segments:
+        if not lo <= segment.start_s <= hi:
+            continue
+        cut = owner(segment.start_s)
+        if cut is None:
+            continue
+        on_air = pitch_on_air(pitches, segment.start_s + 0.01)
+        sku = on_air.sku if on_air else None
+        if (phrase := call_to_action(segment.text)) is not None:
+            offer(cut, Cue("call_to_action", segment.text.strip(), segment.start_s, sku))
+        if (phrase := presentation(segment.text)) is not None:
+            offer(cut, Cue("presentation", segment.text.strip(), segment.start_s, sku))
+        del phrase
+    texts = {s.start_s: s.text.strip() for s in transcript.segments}
+    for pitch in pitches:
+        for t_s in pitch.mentions_s or (pitch.start_s,):
+            if lo <= t_s <= hi:
+                kind = "pitch_start" if t_s == pitch.start_s else "product"
+                offer(owner(t_s), Cue(kind, texts.get(t_s, pitch.name), t_s, pitch.sku))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class StartChoice:
+    """Where a clip starts and why.
+
+    Attributes:
+        start_s: the chosen start (a scene cut, or a fallback before the onset where no cut is in the window).
+        cut_s: the scene cut chosen (None: no cut in the window).
+        candidates: every cut in the window.
+        evidence: the evidence that decided (each alone would have changed the choice), or where none did
+            alone, the evidence that favoured the choice over the runner-up; ``("only_cut",)`` for a single cut.
+        cue: the words said at the chosen cut, if any.
+        scores: each kind of evidence's log-likelihood for each candidate (for the reasons and the tests).
+    """
+
+    start_s: float
+    cut_s: float | None
+    candidates: tuple[float, ...]
+    evidence: tuple[str, ...]
+    cue: Cue | None
+    scores: dict[str, tuple[float, ...]]
+
+
+#: the kinds of evidence :func:`locate_start` weighs, in the order the reasons name them.
+EVIDENCE = ("transcript", "timing", "row_structure", "visual")
+
+
+def _timing_scores(cands: np.ndarray, peak: Peak, options: HighlightOptions) -> tuple[np.ndarray, np.ndarray]:
+    """Log-likelihoods of the reaction timing and of the row structure for each candidate cut."""
+    onset = peak.onset_s if peak.onset_s is not None else peak.t_s
+    precision = peak.onset_precision_s
+    low = peak.onset_low_s if peak.onset_low_s is not None else onset - precision
+    high = peak.onset_high_s if peak.onset_high_s is not None else onset + precision
+    # a fine signal places the onset within a couple of seconds; a coarse one anywhere in its span
+    onset_sd = 2.0 if precision <= 2 else max(2.0, (high - low) / math.sqrt(12))
+    spread = max(options.lag_spread_s, 1e-6)
+    sd = math.hypot(onset_sd, spread)
+    timing = -0.5 * ((cands + options.typical_lag_s - onset) / sd) ** 2
+    # the cause's reaction begins between 0 and max_lag_s after it, and inside [low, high)
+    gap = np.maximum(0.0, np.maximum(low - (cands + options.max_lag_s), cands - high))
+    return timing, -0.5 * (gap / spread) ** 2
+
+
+def _visual_scores(cands: np.ndarray, changes: dict[float, float], options: HighlightOptions) -> np.ndarray:
+    """The size of each candidate's visual change against the others', in ``[-visual_weight, visual_weight]``."""
+    values = np.array([changes.get(float(c), np.nan) for c in cands])
+    if cands.size < 2 or not np.isfinite(values).all():
+        return np.zeros(cands.size)  # not reported for every candidate: no evidence
+    spread = float(np.ptp(values)) or 1.0
+    return options.visual_weight * np.clip(2 * (values - np.median(values)) / spread, -1, 1)
+
+
+def locate_start(
+    peak: Peak,
+    cuts: Sequence[float] | np.ndarray,
+    transcript: Transcript | None = None,
+    pitches: Sequence[PitchSegment] = (),
+    options: HighlightOptions = HighlightOptions(),
+    changes: dict[float, float] | None = None,
+) -> StartChoice:
+    """Choose the scene cut that started the moment behind ``peak`` from all the evidence there is.
+
+    The candidates are the cuts in the reaction window (``reaction_window_s`` before the onset to the end
+    of the span the onset surely lies in). Each gets the sum of log-likelihoods of:
+
+    - timing: the cut ``typical_lag_s`` before the estimated onset is likeliest, with a spread from the
+      delay's variation (``lag_spread_s``) and the onset's precision (2 s for a comment log, a third of a
+      coarse row);
+    - row structure: the reaction began in ``[onset_low_s, onset_high_s)`` and at most ``max_lag_s`` after its
+      cause, so cuts further before (or after the span) are unlikely;
+    - transcript: a call to action, product name or presenting phrase said at the cut
+      (:func:`default_cue_weights`);
+    - visual: the size of the visual change at the cut against the other candidates', where ``changes`` (cut
+      time → score) has one for every candidate; skipped otherwise.
+
+    Returns a :class:`StartChoice`; with no cut in the window its ``cut_s`` is None and the start lies
+    ``typical_lag_s`` + half the minimum duration before the onset.
+    """
+    all_cuts = np.array(sorted(float(c) for c in cuts), dtype=float)
+    onset = peak.onset_s if peak.onset_s is not None else peak.t_s
+    low, high = _window(peak, options)
+    cands = all_cuts[(all_cuts >= low) & (all_cuts <= high)]
+    if cands.size == 0:
+        start = max(0.0, onset - options.typical_lag_s - options.min_duration_s / 2)
+        return StartChoice(start, None, (), (), None, {})
+    cues = _cues_at(all_cuts, transcript, pitches, options)
+    timing, rows = _timing_scores(cands, peak, options)
+    said = [cues.get(float(c)) for c in cands]
+    scores = {
+        "transcript": np.array([options.cue_weights.get(c.kind, 0.0) if c else 0.0 for c in said]),
+        "timing": timing,
+        "row_structure": rows,
+        "visual": _visual_scores(cands, changes or {}, options),
+    }
+    total = sum(scores.values())
+    best = int(np.argmax(total))
+    if cands.size == 1:
+        evidence: tuple[str, ...] = ("only_cut",)
+    else:
+        evidence = tuple(k for k in EVIDENCE if int(np.argmax(total - scores[k])) != best)
+        if not evidence:
+            runner_up = int(np.argsort(total)[-2])
+            evidence = tuple(k for k in EVIDENCE if scores[k][best] > scores[k][runner_up] + 1e-9)
+    return StartChoice(
+        start_s=float(cands[best]),
+        cut_s=float(cands[best]),
+        candidates=tuple(float(c) for c in cands),
+        evidence=evidence,
+        cue=said[best],
+        scores={k: tuple(round(float(x), 3) for x in v) for k, v in scores.items()},
+    )
+
+
+#: punctuation that ends a sentence (Chinese and Latin, closing quotes after it allowed).
+_SENTENCE_END = re.compile(r"[。！？!?.…~～][\"'”’」』)）]*$")
+#: punctuation after which a sentence goes on.
+_GOES_ON = re.compile(r"[,，、:：;；\-—–]$")
+
+
+def _is_sentence_end(segments: Sequence[Segment], index: int, pause_s: float) -> bool:
+    """Whether segment ``index`` ends a sentence: terminal punctuation, or no punctuation and a pause of at
+    least ``pause_s`` before the next segment. A trailing comma never ends one, nor does a segment the next
+    follows without a pause (the recogniser split a sentence), nor the last segment of the transcript
+    without terminal punctuation (its sentence may go on beyond what was recognised)."""
+    text = segments[index].text.strip()
+    if not text or _GOES_ON.search(text):
+        return False
+    if _SENTENCE_END.search(text):
+        return True
+    if index + 1 >= len(segments):
+        return False
+    return segments[index + 1].start_s - segments[index].end_s >= pause_s
 
 
 def _sentence_end(
-    transcript: Transcript | None, low_s: float, high_s: float, target_s: float
+    transcript: Transcript | None, low_s: float, high_s: float, target_s: float, pause_s: float = 0.6
 ) -> tuple[float, str] | None:
+    """The end of a sentence in ``[low_s, high_s]`` nearest ``target_s``: a real sentence end if there is
+    one, else any segment end that does not end on a comma; None if neither."""
     if transcript is None:
         return None
-    ends = [(s.end_s, s.text.strip()) for s in transcript.segments if low_s <= s.end_s <= high_s]
-    return min(ends, key=lambda e: abs(e[0] - target_s)) if ends else None
+    segments = sorted(transcript.segments, key=lambda s: s.start_s)
+    inside = [i for i, s in enumerate(segments) if low_s <= s.end_s <= high_s]
+    ends = [i for i in inside if _is_sentence_end(segments, i, pause_s)]
+    ends = ends or [i for i in inside if not _GOES_ON.search(segments[i].text.strip())]
+    if not ends:
+        return None
+    best = min(ends, key=lambda i: (abs(segments[i].end_s - target_s), segments[i].end_s))
+    return segments[best].end_s, segments[best].text.strip()
 
 
 def _pitch_at(pitches: Sequence[PitchSegment], start_s: float, end_s: float) -> PitchSegment | None:
@@ -369,6 +654,17 @@ def _pitch_at(pitches: Sequence[PitchSegment], start_s: float, end_s: float) -> 
     if best is None or min(end_s, best.end_s) - max(start_s, best.start_s) <= 0:
         return None
     return best
+
+
+def _clip_pitch(pitches: Sequence[PitchSegment], start_s: float, end_s: float, cue: Cue | None
+                ) -> PitchSegment | None:
+    """The product a clip shows: the one its opening words are about, else the one on air when it starts,
+    else the one it overlaps the most."""
+    if cue is not None and cue.sku is not None:
+        named = [p for p in pitches if p.sku == cue.sku and p.start_s - 1 <= cue.t_s < p.end_s]
+        if named:
+            return named[0]
+    return pitch_on_air(pitches, start_s + 0.01) or _pitch_at(pitches, start_s, end_s)
 
 
 def _clock(t_s: float) -> str:
@@ -389,6 +685,44 @@ def _signal_reasons(peak: Peak) -> list[str]:
     return reasons or [f"engagement score {peak.score:.1f}"]
 
 
+_CUE_WORDS = {"call_to_action": "call to action", "pitch_start": "start of a pitch", "product": "product name",
+              "presentation": "presenting words"}
+_EVIDENCE_WORDS = {"transcript": "the transcript", "timing": "the reaction timing",
+                   "row_structure": "the row structure", "visual": "the size of the visual change"}
+
+
+def _start_reason(choice: StartChoice, peak: Peak) -> str:
+    """The start in words: the cut, the cuts it was chosen from, the evidence that decided, with numbers."""
+    onset = peak.onset_s if peak.onset_s is not None else peak.t_s
+    assert choice.cut_s is not None
+    text = (f"starts at the scene cut at {_clock(choice.cut_s)}, {onset - choice.cut_s:.1f} s before the audience "
+            f"reacted at {_clock(onset)}")
+    if choice.evidence == ("only_cut",):
+        return text + "; the only cut in the reaction window"
+    others = ", ".join(_clock(c) for c in choice.candidates if c != choice.cut_s)
+    decided = " and ".join(_EVIDENCE_WORDS[e] for e in choice.evidence)
+    text += f"; chosen over {others} by {decided}"
+    details = []
+    if choice.cue is not None:
+        details.append(f"{_CUE_WORDS.get(choice.cue.kind, choice.cue.kind)} “{choice.cue.text}” at "
+                       f"{_clock(choice.cue.t_s)}")
+    if "row_structure" in choice.evidence and peak.onset_low_s is not None and peak.onset_high_s is not None:
+        details.append(f"the reaction began between {_clock(peak.onset_low_s)} and {_clock(peak.onset_high_s)} "
+                       f"({peak.onset_precision_s:.0f} s rows)")
+    return text + (" (" + "; ".join(details) + ")" if details else "")
+
+
+def _overlaps(a: Highlight, b: Highlight) -> bool:
+    """Whether two highlights share any time."""
+    return a.start_s < b.end_s and b.start_s < a.end_s
+
+
+def candidate_peaks(peaks: Sequence[Peak], options: HighlightOptions = HighlightOptions()) -> list[Peak]:
+    """The peaks clips are chosen from: the ``max_clips + spare_candidates`` strongest. The first clips and
+    the full analysis choose from the same ones, so they pick the same clips."""
+    return sorted(peaks, key=lambda p: p.score, reverse=True)[: options.max_clips + options.spare_candidates]
+
+
 def choose_highlights(
     peaks: Sequence[Peak],
     scenes: Sequence[Scene],
@@ -398,43 +732,44 @@ def choose_highlights(
     options: HighlightOptions = HighlightOptions(),
 ) -> list[Highlight]:
     """Turn peaks into non-overlapping highlight segments (in time order, ids ``clip-01``…), each with its
-    reasons: the signals that rose and by how much, the scene cut and sentence that bound it, the product.
+    reasons: the signals that rose and by how much, the scene cut and the evidence that chose it
+    (:func:`locate_start`), the sentence that ends it and the product.
 
     A peak with no scene change in its reaction window starts ``typical_lag_s`` + half the minimum duration
     before its onset and has its score multiplied by ``no_cut_penalty``; it is dropped below ``min_score``.
     """
     cuts = np.array(sorted(s.start_s for s in scenes if s.start_s > 0), dtype=float)
+    changes = {s.start_s: s.change for s in scenes if s.change is not None}
     candidates: list[Highlight] = []
     for peak in peaks:
         onset = peak.onset_s if peak.onset_s is not None else peak.t_s
-        cut = _cut_for(cuts, peak, options)
+        choice = locate_start(peak, cuts, transcript, pitches, options, changes)
         reasons = _signal_reasons(peak)
         score = peak.score
-        if cut is None:
-            start_s = max(0.0, onset - options.typical_lag_s - options.min_duration_s / 2)
+        start_s = choice.start_s
+        if choice.cut_s is None:
             score *= options.no_cut_penalty
             reasons.append(
                 f"no scene change within {options.reaction_window_s:.0f} s before the audience reacted at "
                 f"{_clock(onset)}; starts at {_clock(start_s)} (score ×{options.no_cut_penalty:g})"
             )
         else:
-            start_s = cut
-            reasons.append(f"starts at the scene cut at {_clock(cut)}, {onset - cut:.1f} s before the audience "
-                           f"reacted at {_clock(onset)}")
+            reasons.append(_start_reason(choice, peak))
         if score < options.min_score:
             continue
         high = min(start_s + options.max_duration_s, duration_s)
         if high - start_s < options.min_duration_s:
             start_s = max(0.0, high - options.min_duration_s)
         low = start_s + options.min_duration_s
-        sentence = _sentence_end(transcript, low, high, start_s + options.target_duration_s)
+        sentence = _sentence_end(transcript, low, high, start_s + options.target_duration_s,
+                                 options.sentence_pause_s)
         if sentence is not None:
             end_s = sentence[0]
             reasons.append(f"ends after the sentence “{sentence[1]}” at {_clock(end_s)}")
         else:
             end_s = min(start_s + options.target_duration_s, high)
             reasons.append(f"no sentence ends between {_clock(low)} and {_clock(high)}; ends at {_clock(end_s)}")
-        pitch = _pitch_at(pitches, start_s, end_s)
+        pitch = _clip_pitch(pitches, start_s, end_s, choice.cue)
         if pitch is not None:
             reasons.append(f"during the pitch of {pitch.name} ({pitch.sku})")
         candidates.append(
@@ -446,20 +781,23 @@ def choose_highlights(
                 peak_t_s=round(peak.t_s, 3),
                 reasons=tuple(reasons),
                 signals=dict(peak.signals),
-                scene_cut_s=cut,
+                scene_cut_s=choice.cut_s,
                 sentence_end_s=sentence[0] if sentence else None,
                 product_sku=pitch.sku if pitch else None,
                 title=pitch.name if pitch else "",
                 onset_s=peak.onset_s,
                 rises=dict(peak.rises),
                 end_sentence=sentence[1] if sentence else "",
+                start_candidates=choice.candidates,
+                start_evidence=choice.evidence,
+                start_cue=choice.cue.text if choice.cue else "",
             )
         )
     chosen: list[Highlight] = []
-    for cand in sorted(candidates, key=lambda h: h.score, reverse=True):
+    for cand in sorted(candidates, key=lambda h: (-h.score, h.start_s)):
         if len(chosen) >= options.max_clips:
             break
-        if all(cand.end_s <= h.start_s or cand.start_s >= h.end_s for h in chosen):
+        if not any(_overlaps(cand, h) for h in chosen):
             chosen.append(cand)
     chosen.sort(key=lambda h: h.start_s)
     return [replace(h, id=f"clip-{i:02d}") for i, h in enumerate(chosen, start=1)]
@@ -469,10 +807,30 @@ def scene_windows(
     peaks: Sequence[Peak], duration_s: float, options: HighlightOptions = HighlightOptions(), margin_s: float = 5.0
 ) -> list[tuple[float, float]]:
     """The spans a windowed scene detection must analyse so that :func:`choose_highlights` finds the same
-    cuts as after a full pass: from ``reaction_window_s`` before each onset to just after it, merged."""
+    cuts as after a full pass: each peak's reaction window (see :func:`locate_start`) with a margin, merged."""
     spans = []
     for peak in peaks:
+        low, high = _window(peak, options)
+        spans.append((max(0.0, low - margin_s), min(duration_s, high + margin_s)))
+    return merge_spans(spans)
+
+
+def transcript_spans(
+    peaks: Sequence[Peak], scenes: Sequence[Scene], duration_s: float, options: HighlightOptions = HighlightOptions()
+) -> list[tuple[float, float]]:
+    """The spans whose transcript :func:`choose_highlights` reads for ``peaks``: from just before the earliest
+    cut of each reaction window (for the words said at the cuts) to the longest clip after the latest possible
+    start (for the sentence that ends it), merged. Transcribing exactly these in both the first-clips and the
+    full analysis makes both choose identical starts and ends."""
+    cuts = np.array(sorted(s.start_s for s in scenes if s.start_s > 0), dtype=float)
+    spans = []
+    for peak in peaks:
+        low, high = _window(peak, options)
+        inside = cuts[(cuts >= low) & (cuts <= high)]
         onset = peak.onset_s if peak.onset_s is not None else peak.t_s
-        spans.append((max(0.0, onset - options.reaction_window_s - margin_s),
-                      min(duration_s, onset + max(2.0, peak.onset_precision_s) + margin_s)))
+        fallback = max(0.0, onset - options.typical_lag_s - options.min_duration_s / 2)
+        first = float(inside[0]) if inside.size else fallback
+        last = float(inside[-1]) if inside.size else fallback
+        spans.append((max(0.0, first - options.cue_lead_s - 1.0),
+                      min(duration_s, last + options.max_duration_s + 2.0)))
     return merge_spans(spans)

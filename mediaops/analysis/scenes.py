@@ -1,12 +1,23 @@
-"""Scene-change detection with PySceneDetect (OpenCV backend)."""
+"""Scene-change detection: PySceneDetect's ContentDetector on frames PyAV decodes and shrinks at once.
+
+PySceneDetect's own backends hand it full-size frames and shrink them afterwards: on a 4K recording every frame
+is converted to 25 MB of RGB first. Here each decoded frame is shrunk in YUV straight to the small size the
+detector works at (:data:`mediaops.media.frames.ANALYSIS_SIDE_PX`, PySceneDetect's auto-downscale size), so the
+cost follows the decoding alone. Times are on the recording's timeline (see :mod:`mediaops.media.frames`).
+"""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
+import av
+
 from mediaops.errors import InvalidMediaError
+from mediaops.media.frames import analysis_size, decode_from, open_video, small_bgr
 from mediaops.types import ProgressCallback, Scene, no_progress
 
 
@@ -17,7 +28,8 @@ class SceneOptions:
     Attributes:
         threshold: ContentDetector threshold (PySceneDetect's default, 27, suits hard cuts in stream footage).
         min_scene_len_frames: shortest scene, in frames (PySceneDetect's default).
-        downscale: 0 lets PySceneDetect pick a factor from the frame width (faster, same cuts on hard edits).
+        downscale: 0 scores frames whose longer side is 256 pixels (PySceneDetect's auto-downscale); ``n`` divides
+            the stored frame size by ``n`` instead.
     """
 
     threshold: float = 27.0
@@ -38,6 +50,11 @@ class SceneOptions:
     min_keyframe_gap_s: float = 0.5
 
 
+def _frame_rate(stream) -> Fraction:
+    rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+    return Fraction(rate) if rate and rate > 0 else Fraction(25)
+
+
 def detect_scenes(
     path: Path,
     options: SceneOptions = SceneOptions(),
@@ -47,28 +64,63 @@ def detect_scenes(
 ) -> list[Scene]:
     """Scenes of ``path`` (optionally only within ``[start_s, end_s)``), in order, covering that span.
 
+    Every frame of the span is decoded (from the keyframe before it) and scored at the analysis size; a cut is
+    the time of the first frame of its new scene.
+
     Raises:
         InvalidMediaError: the file has no decodable video.
     """
-    from scenedetect import ContentDetector, SceneManager, open_video
-    from scenedetect.video_stream import VideoOpenFailure
+    from scenedetect import ContentDetector, FrameTimecode
 
-    try:
-        video = open_video(str(path), backend="opencv")
-    except (VideoOpenFailure, OSError) as exc:
-        raise InvalidMediaError(f"cannot decode the video of {path.name} — is it a video recording?") from exc
-    manager = SceneManager()
-    manager.add_detector(ContentDetector(threshold=options.threshold, min_scene_len=options.min_scene_len_frames))
-    if options.downscale:
-        manager.downscale = options.downscale
-    else:
-        manager.auto_downscale = True
-    if start_s:
-        video.seek(float(start_s))
-    manager.detect_scenes(video=video, end_time=None if end_s is None else float(end_s), show_progress=False)
+    detector = ContentDetector(threshold=options.threshold, min_scene_len=options.min_scene_len_frames)
+    begin = float(start_s or 0.0)
+    cuts: list[float] = []
+    last_s: float | None = None
+    with open_video(path) as (container, stream):
+        stream.thread_type = "AUTO"
+        fps = _frame_rate(stream)
+        coded_w, coded_h = stream.codec_context.width or 1, stream.codec_context.height or 1
+        if options.downscale > 1:
+            width, height = analysis_size(coded_w, coded_h, max(coded_w, coded_h) // options.downscale)
+        else:
+            width, height = analysis_size(coded_w, coded_h)
+        span_s = (float(end_s) if end_s is not None else
+                  (container.duration or 0) / 1_000_000) - begin
+        # the detector counts frames (min_scene_len is in frames, as with PySceneDetect's own backends);
+        # the times of the frames it may still report a cut at are kept beside the count
+        times: dict[int, float] = {}
+        keep = detector.event_buffer_length + 2
+        count = 0
+        reported_s = begin
+        try:
+            for t_s, frame in decode_from(container, stream, begin):
+                if t_s < begin - 1e-3:
+                    continue
+                if end_s is not None and t_s >= end_s:
+                    break
+                count += 1
+                times[count] = t_s
+                times.pop(count - keep, None)
+                small = small_bgr(frame, width, height)
+                cuts += [times[c.frame_num] for c in detector.process_frame(FrameTimecode(count, fps), small)
+                         if c.frame_num in times]
+                last_s = t_s
+                if span_s > 0 and t_s - reported_s >= span_s / 20:
+                    reported_s = t_s
+                    on_progress("scenes", min(1.0, (t_s - begin) / span_s), f"scenes to {t_s:.0f} s")
+            if count:
+                cuts += [times[c.frame_num] for c in detector.post_process(FrameTimecode(count, fps))
+                         if c.frame_num in times]
+        except av.error.FFmpegError as exc:
+            raise InvalidMediaError(f"the video of {path.name} is corrupt or truncated — re-export it") from exc
     on_progress("scenes", 1.0, "scene detection done")
-    scene_list = manager.get_scene_list(start_in_scene=True)
-    return [Scene(start_s=float(a.seconds), end_s=float(b.seconds)) for a, b in scene_list]
+    if last_s is None:
+        return []
+    stop_s = last_s + float(1 / fps)
+    if end_s is not None:
+        stop_s = min(stop_s, float(end_s))
+    bounds = [begin, *sorted(c for c in set(cuts) if begin < c < stop_s), stop_s]
+    return [Scene(start_s=a, end_s=b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def detect_scenes_in_windows(

@@ -22,15 +22,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 import numpy as np
 
 from mediaops.analysis.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
 from mediaops.analysis.signals import merge_spans
 from mediaops.errors import InvalidMediaError
+from mediaops.media.frames import ANALYSIS_SIDE_PX, analysis_size, decode_from, open_video, small_bgr
 from mediaops.types import ProgressCallback, Scene, no_progress
-
-#: PySceneDetect's auto-downscale works on frames about this wide.
-_WORK_WIDTH = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +40,8 @@ class KeyframeScan:
     keyframes: int
     median_gap_s: float
     duration_s: float
+    #: one frame's duration (the stream's average rate).
+    frame_s: float = 0.04
 
 
 def _content_score(previous: np.ndarray, current: np.ndarray) -> float:
@@ -49,45 +50,36 @@ def _content_score(previous: np.ndarray, current: np.ndarray) -> float:
     return float(delta.reshape(-1, 3).mean(axis=0).mean())
 
 
-def _keyframes(path: Path, spans: Sequence[tuple[float, float]]) -> Iterator[tuple[int, float, np.ndarray]]:
-    """``(span index, time_s, small HSV frame)`` for each keyframe of the first video stream in each span,
-    from the keyframe at or before the span's start to the first one after its end."""
-    import av
+def _keyframes(path: Path, container: av.container.InputContainer, stream: av.VideoStream,
+               spans: Sequence[tuple[float, float]]) -> Iterator[tuple[int, float, np.ndarray]]:
+    """``(span index, time_s, small HSV frame)`` for each keyframe of ``stream`` in each span, from the keyframe
+    at or before the span's start to the first one after its end (times on the recording's timeline, frames at
+    the analysis size of the fine pass)."""
     import cv2
 
+    stream.codec_context.skip_frame = "NONKEY"
+    stream.thread_type = "AUTO"
+    width, height = analysis_size(stream.codec_context.width or ANALYSIS_SIDE_PX,
+                                  stream.codec_context.height or ANALYSIS_SIDE_PX)
     try:
-        container = av.open(str(path))
-    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
-        raise InvalidMediaError(f"cannot decode the video of {path.name} — is it a video recording?") from exc
-    with container:
-        if not container.streams.video:
-            raise InvalidMediaError(f"no video stream in {path.name} — scene detection needs a video recording")
-        stream = container.streams.video[0]
-        stream.codec_context.skip_frame = "NONKEY"
-        stream.thread_type = "AUTO"
-        width = stream.codec_context.width or _WORK_WIDTH
-        factor = max(1, round(width / _WORK_WIDTH))
-        try:
-            for index, (start_s, end_s) in enumerate(spans):
-                if start_s > 0 and stream.time_base:
-                    container.seek(int(start_s / stream.time_base), stream=stream, backward=True)
-                for frame in container.decode(stream):
-                    if frame.time is None:
-                        continue
-                    small = frame.reformat(width=max(1, frame.width // factor),
-                                           height=max(1, frame.height // factor), format="bgr24").to_ndarray()
-                    yield index, float(frame.time), cv2.cvtColor(small, cv2.COLOR_BGR2HSV)
-                    if frame.time > end_s:
-                        break
-        except av.error.FFmpegError as exc:
-            raise InvalidMediaError(f"the video of {path.name} is corrupt or truncated — re-export it") from exc
+        for index, (start_s, end_s) in enumerate(spans):
+            for time_s, frame in decode_from(container, stream, start_s):
+                yield index, time_s, cv2.cvtColor(small_bgr(frame, width, height), cv2.COLOR_BGR2HSV)
+                if time_s > end_s:
+                    break
+    except av.error.FFmpegError as exc:
+        raise InvalidMediaError(f"the video of {path.name} is corrupt or truncated — re-export it") from exc
 
 
 def scan_keyframes(path: Path, options: SceneOptions, duration_s: float,
                    on_progress: ProgressCallback = no_progress,
                    spans: Sequence[tuple[float, float]] | None = None) -> KeyframeScan:
     """The coarse pass over the whole recording (or only ``spans``): the spans between consecutive keyframes
-    whose content score reaches the candidate level."""
+    whose content score reaches the candidate level.
+
+    Raises:
+        InvalidMediaError: the file has no decodable video.
+    """
     level = options.threshold * options.candidate_ratio
     wanted = list(spans) if spans is not None else [(0.0, math.inf)]
     candidates: list[tuple[float, float]] = []
@@ -96,27 +88,33 @@ def scan_keyframes(path: Path, options: SceneOptions, duration_s: float,
     count = 0
     reported = 0.0
     latest = 0.0
-    for index, time_s, frame in _keyframes(path, wanted):
-        count += 1
-        latest = max(latest, time_s)
-        if last is not None and last[0] == index and time_s > last[1]:
-            gaps.append(time_s - last[1])
-            if last[2].shape == frame.shape and _content_score(last[2], frame) >= level:
-                candidates.append((last[1], time_s))
-        last = (index, time_s, frame)
-        if spans is None and duration_s and time_s - reported >= duration_s / 20:
-            reported = time_s
-            on_progress("scenes", min(0.5, 0.5 * time_s / duration_s), f"keyframes to {time_s:.0f} s")
+    with open_video(path) as (container, stream):
+        rate = stream.average_rate or stream.guessed_rate
+        frame_s = float(1 / rate) if rate else 0.04
+        for index, time_s, frame in _keyframes(path, container, stream, wanted):
+            count += 1
+            latest = max(latest, time_s)
+            if last is not None and last[0] == index and time_s > last[1]:
+                gaps.append(time_s - last[1])
+                if last[2].shape == frame.shape and _content_score(last[2], frame) >= level:
+                    candidates.append((last[1], time_s))
+            last = (index, time_s, frame)
+            if spans is None and duration_s and time_s - reported >= duration_s / 20:
+                reported = time_s
+                on_progress("scenes", min(0.5, 0.5 * time_s / duration_s), f"keyframes to {time_s:.0f} s")
     median_gap = float(np.median(gaps)) if gaps else math.inf
-    return KeyframeScan(tuple(dict.fromkeys(candidates)), count, median_gap, max(duration_s, latest))
+    return KeyframeScan(tuple(dict.fromkeys(candidates)), count, median_gap, max(duration_s, latest), frame_s)
 
 
 def _refine_windows(scan: KeyframeScan, options: SceneOptions, searched_s: float) -> list[tuple[float, float]] | None:
     """The spans to decode frame by frame (each differing keyframe pair ± ``refine_margin_s``), or ``None``
     where the keyframes do not narrow the search: too few, too sparse, too dense, or the spans would cover
-    more than half of the ``searched_s`` seconds."""
-    refine = merge_spans((max(0.0, a - options.refine_margin_s), b + options.refine_margin_s)
-                         for a, b in scan.candidates)
+    more than half of the ``searched_s`` seconds.
+
+    The margin before a pair is at least ``min_scene_len_frames`` and one frame: the detector ignores a cut
+    that closer to where it starts, and a cut just after the pair's first keyframe must not be one."""
+    margin = max(options.refine_margin_s, (options.min_scene_len_frames + 1) * scan.frame_s)
+    refine = merge_spans((max(0.0, a - margin), b + options.refine_margin_s) for a, b in scan.candidates)
     spaced = options.min_keyframe_gap_s <= scan.median_gap_s <= options.max_keyframe_gap_s
     if scan.keyframes < 2 or not spaced or sum(b - a for a, b in refine) > 0.5 * searched_s:
         return None
@@ -173,6 +171,7 @@ def detect_scenes_in_windows_by_keyframes(
     cuts = sorted({s.start_s for s in detect_scenes_in_windows(path, refine, options, on_progress)})
     scenes: list[Scene] = []
     for start_s, end_s in merged:
+        # a window may hold no cut at all: its differing keyframes were motion, or it had no candidates
         inside = [c for c in cuts if start_s < c < end_s]
-        scenes += [Scene(a, b) for a, b in zip(inside, [*inside[1:], end_s], strict=True)]
+        scenes += [Scene(a, b) for a, b in itertools.pairwise([*inside, end_s])]
     return scenes

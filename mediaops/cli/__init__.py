@@ -18,7 +18,7 @@ from mediaops.errors import MediaOpsError
 #: modules that define subcommands, in the order ``--help`` lists them. Bare names live under mediaops.cli;
 #: dotted names are the adapters' own modules (workers, web), imported only by the command line so that the
 #: library itself never imports Celery or Flask. Such modules must import Celery/Flask inside their handlers.
-COMMAND_MODULES = ("process", "inspect", "transcribe", "render", "report", "compare", "workers.cli_commands",
+COMMAND_MODULES = ("process", "live", "inspect", "transcribe", "render", "report", "compare", "workers.cli_commands",
                    "web.cli_commands")
 
 

@@ -17,7 +17,7 @@ from mediaops.cli.highlight_args import (
 )
 from mediaops.cli.progress import TerminalProgress
 from mediaops.cli.render import add_render_arguments, render_options_from
-from mediaops.cli.transcribe import add_asr_arguments, asr_options_from
+from mediaops.cli.transcribe import add_asr_arguments, asr_options_from, print_transcript_warnings
 from mediaops.errors import InputFileError
 from mediaops.jobs.pipeline import ProcessOptions, StreamInputs, run_pipeline
 from mediaops.report.i18n import LANGUAGES
@@ -37,9 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("recording", type=Path, help="the stream recording (mp4, mkv, flv, ts, …)")
     p.add_argument("--metrics", type=Path, required=True,
                    help="metrics export (CSV, XLSX or JSON) with a time column")
-    p.add_argument("--comments", type=Path, help="comment / danmaku log (JSONL, CSV or XLSX: time, user, text)")
+    p.add_argument("--comments", type=Path,
+                   help="comment / danmaku log (JSON/JSONL incl. crawler output, CSV, XLSX or Bilibili danmaku XML)")
     p.add_argument("--products", type=Path, help="product list (CSV: sku, name, aliases, price)")
-    p.add_argument("--start-time", type=_iso_datetime, help="wall-clock start of the recording (ISO 8601)")
+    p.add_argument("--start-time", type=_iso_datetime,
+                   help="wall-clock start of the recording (ISO 8601; default: the recording's creation time)")
     p.add_argument("--metrics-offset", type=float, default=0.0, metavar="SECONDS",
                    help="shift every metrics and comment time by this many seconds")
     p.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
@@ -97,6 +99,7 @@ def handle(args: argparse.Namespace) -> int:
     finally:
         progress.close()
     print_metrics_notes(timeline.metrics, args.quiet)
+    print_transcript_warnings(args.out / "transcript.json")
     if not args.quiet:
         print(
             f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes, {len(timeline.scenes)} scenes "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from dataclasses import replace
@@ -13,7 +14,7 @@ from mediaops.errors import InputFileError
 from mediaops.inputs.products import load_products
 from mediaops.media.probe import probe
 from mediaops.serialize import write_text_atomic
-from mediaops.transcribe import FORMATS, TranscribeOptions, render_transcript, transcribe
+from mediaops.transcribe import FORMATS, TranscribeOptions, render_transcript, transcribe, transcript_from_jsonable
 from mediaops.transcribe.options import DEVICES, ENGINES
 
 
@@ -25,7 +26,7 @@ def default_transcript_cache() -> Path:
 
 def add_asr_arguments(parser: argparse.ArgumentParser) -> None:
     """The speech-recognition flags shared by ``transcribe`` and ``process``: --asr, --device, --compute-type,
-    --asr-workers."""
+    --asr-workers, --audio-track, --no-cache."""
     defaults = TranscribeOptions()
     parser.add_argument("--asr", choices=ENGINES, default=defaults.engine,
                         help=f"speech engine (default: {defaults.engine}; openai-whisper needs the extra)")
@@ -36,6 +37,9 @@ def add_asr_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--asr-workers", type=int, default=defaults.workers, metavar="N",
                         help="stretches of audio recognised at once by one model (default: 0 = one per CPU core, "
                              "at most 4, each single-threaded; 1 on a GPU)")
+    parser.add_argument("--audio-track", type=int, default=defaults.audio_track, metavar="N",
+                        help="audio track to transcribe, from 0 (default: the one with the most speech; a warning "
+                             "names it when the recording has several different tracks)")
     parser.add_argument("--no-cache", action="store_true",
                         help="recognise again even if a cached transcript exists (cache: "
                              "$MEDIAOPS_CACHE/transcripts, else ~/.cache/mediaops/transcripts)")
@@ -51,8 +55,20 @@ def asr_options_from(args: argparse.Namespace, base: TranscribeOptions) -> Trans
         device=args.device,
         compute_type=args.compute_type,
         workers=max(0, args.asr_workers),
+        audio_track=args.audio_track,
         cache_dir=None if args.no_cache else default_transcript_cache(),
     )
+
+
+def print_transcript_warnings(published: Path) -> None:
+    """The warnings of the transcript published at ``published`` (several audio tracks, the one used), on stderr;
+    nothing where it cannot be read."""
+    try:
+        transcript = transcript_from_jsonable(json.loads(published.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    for warning in transcript.warnings:
+        print(f"mediaops: warning: {warning}", file=sys.stderr)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,7 +82,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
     add_asr_arguments(p)
     p.add_argument("--products", type=Path,
-                   help="product list (CSV: sku, name, aliases, price); names become recognition hotwords")
+                   help="product list (CSV: sku, name, aliases, price); names and aliases are written as listed "
+                        "where the speech says them")
     p.add_argument("--hotword", action="append", default=[], metavar="WORD",
                    help="a name to recognise as written (repeatable)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -90,6 +107,8 @@ def handle(args: argparse.Namespace) -> int:
         transcript = transcribe(args.recording, options, duration_s, progress)
     finally:
         progress.close()
+    for warning in transcript.warnings:
+        print(f"mediaops: warning: {warning}", file=sys.stderr)
     text = render_transcript(transcript, fmt)
     if args.out:
         write_text_atomic(args.out, text)

@@ -45,6 +45,7 @@ from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
 from mediaops.transcribe import transcribe_spans, transcript_to_srt, transcript_to_vtt
+from mediaops.transcribe.spans import splice_transcript
 from mediaops.types import (
     Clip,
     Comment,
@@ -176,6 +177,24 @@ def _metrics_key(job: JobFolder) -> str:
     )
 
 
+def _probe_artifact_key(job: JobFolder) -> str:
+    """Where the probe of this job's recording is stored: its content key plus the recording's path.
+
+    A probe names its file (``MediaInfo.path``) and the metrics name theirs (in warnings, ``Metrics.source``);
+    both reach the timeline and the reports. So these two cheap stages are stored per path: a job made from the
+    same bytes as another user's upload shows its own file names, never the other's. The stages after them are
+    keyed by content alone (:func:`_probe_key`, :func:`_metrics_key`) and shared: what they hold names no file.
+    """
+    return content_key(_probe_key(job), str(job.spec.recording))
+
+
+def _metrics_artifact_key(job: JobFolder) -> str:
+    """Where this job's parsed side files are stored: their content key plus their paths (see above)."""
+    inputs = job.spec.inputs
+    return content_key(_metrics_key(job), str(job.spec.recording), *(str(getattr(inputs, f.name))
+                                                                      for f in fields(inputs)))
+
+
 def _transcribe_key(job: JobFolder) -> str:
     spec = job.spec
     return content_key("transcribe", STAGES_VERSION, job.fingerprint(spec.recording),
@@ -221,7 +240,7 @@ def probe(job: JobFolder) -> MediaInfo:
     Raises:
         InputFileError, InvalidMediaError: the recording is missing, undecodable or lacks a stream.
     """
-    key = _probe_key(job)
+    key = _probe_artifact_key(job)
     if (found := job.store.load("probe", key, MediaInfo)) is not None:
         return found
     recording = job.spec.recording
@@ -252,13 +271,16 @@ def metrics(job: JobFolder) -> StreamData:
     Raises:
         InputFileError, MetricsFormatError, PlanFormatError: a file is missing or cannot be understood.
     """
-    key = _metrics_key(job)
+    key = _metrics_artifact_key(job)
     if (found := job.store.load("metrics", key, StreamData)) is not None:
         return found
     spec = job.spec
-    start_time, start_source = _start_time(job, probe(job))
-    loaded = load_metrics(spec.inputs.metrics, spec.options.metrics, start_time, start_source)
-    comments = (load_comments(spec.inputs.comments, spec.options.metrics.offset_s, start_time, start_source)
+    info = probe(job)
+    start_time, start_source = _start_time(job, info)
+    # with the recording's length: exports that do not line up stop here, wider ones are trimmed to it
+    loaded = load_metrics(spec.inputs.metrics, spec.options.metrics, start_time, start_source, info.duration_s)
+    comments = (load_comments(spec.inputs.comments, spec.options.metrics.offset_s, start_time, start_source,
+                              options=spec.options.metrics, duration_s=info.duration_s)
                 if spec.inputs.comments else [])
     products = load_products(spec.inputs.products) if spec.inputs.products else []
     if spec.inputs.targets:
@@ -284,11 +306,14 @@ def _asr_options(job: JobFolder):
     return replace(spec.options.transcribe, hotwords=spec.options.transcribe.hotwords + hotwords)
 
 
-def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> Transcript:
-    """Transcribe the recording, with the product names as hot words.
+def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress,
+               check_cancelled: Callable[[], None] = lambda: None) -> Transcript:
+    """Transcribe the recording, with the product names as hot words. ``check_cancelled`` is called between
+    segments in every decoding thread (see :func:`mediaops.transcribe.transcribe`).
 
     Raises:
-        InvalidMediaError: no audio. ModelError: the model cannot be loaded.
+        InvalidMediaError: no audio. ModelError: the model cannot be loaded. Whatever ``check_cancelled``
+        raises (``JobCancelledError``).
     """
     key = _transcribe_key(job)
     if (found := job.store.load("transcribe", key, Transcript)) is not None:
@@ -296,7 +321,8 @@ def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress) -> T
         return found
     spec = job.spec
     on_progress("transcribe", 0.0, "loading the model")
-    transcript = transcribe_audio(spec.recording, _asr_options(job), probe(job).duration_s, on_progress)
+    transcript = transcribe_audio(spec.recording, _asr_options(job), probe(job).duration_s, on_progress,
+                                  check_cancelled)
     job.store.save("transcribe", key, transcript)
     return transcript
 
@@ -339,19 +365,21 @@ def _require(job: JobFolder, stage: str, key: str, kind: Any) -> Any:
     return found
 
 
-def highlights(job: JobFolder) -> HighlightPlan:
-    """Choose the highlights from the finished probe, metrics, transcribe and scenes stages.
+def highlights(job: JobFolder, on_progress: ProgressCallback = no_progress,
+               check_cancelled: Callable[[], None] = lambda: None) -> HighlightPlan:
+    """Choose the highlights from the finished probe, metrics, transcribe and scenes stages (with first clips,
+    see :func:`first_highlights`, to which ``on_progress`` and ``check_cancelled`` go).
 
     Raises:
         MediaOpsError: a stage it reads has not finished.
     """
     if job.spec.options.first_clips:
-        return first_highlights(job)
+        return first_highlights(job, on_progress, check_cancelled)
     key = _highlights_key(job)
     if (found := job.store.load("highlights", key, HighlightPlan)) is not None:
         return found
-    info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
-    data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
+    info: MediaInfo = _require(job, "probe", _probe_artifact_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_artifact_key(job), StreamData)
     transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
     pitches = find_pitches(transcript, list(data.products))
@@ -363,7 +391,8 @@ def highlights(job: JobFolder) -> HighlightPlan:
     return plan
 
 
-def first_highlights(job: JobFolder, on_progress: ProgressCallback = no_progress) -> HighlightPlan:
+def first_highlights(job: JobFolder, on_progress: ProgressCallback = no_progress,
+                     check_cancelled: Callable[[], None] = lambda: None) -> HighlightPlan:
     """Choose the clips without the full analysis: the strongest engagement peaks, scene detection only in the
     windows before them, and a transcript of only the spans the clips may cover (for their sentence ends,
     captions and product). The choice is the one a full pass would make wherever the windows reach; the full
@@ -384,7 +413,8 @@ def first_highlights(job: JobFolder, on_progress: ProgressCallback = no_progress
     draft = choose_highlights(candidates, near, None, info.duration_s, (), options)
     spans = [(h.start_s, min(info.duration_s, h.start_s + options.max_duration_s + 2.0)) for h in draft]
     on_progress("transcribe", 0.0, f"transcribing the {len(spans)} clip spans first")
-    transcript = transcribe_spans(spec.recording, spans, _asr_options(job), on_progress)
+    check_cancelled()
+    transcript = transcribe_spans(spec.recording, spans, _asr_options(job), on_progress, check_cancelled)
     job.store.save("first-transcript", key, transcript)
     pitches = find_pitches(transcript, list(data.products))
     chosen = choose_highlights(candidates, near, transcript, info.duration_s, pitches, options)
@@ -419,8 +449,8 @@ def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
     folder = job.store.path("render", key, "")
     if (found := job.store.load("render", key, Clip)) is not None and (folder / found.file).is_file():
         return found
-    info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
-    data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
+    info: MediaInfo = _require(job, "probe", _probe_artifact_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_artifact_key(job), StreamData)
     transcript = _plan_transcript(job, plan)
     job.store.root.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".render-{key}-", dir=job.store.root))
@@ -453,8 +483,8 @@ def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
 
 def artifact_paths(job: JobFolder, stage: str) -> list[Path]:
     """The files a finished ``stage`` left for ``job`` (its artifact; each clip's folder; the output folder)."""
-    keys = {"probe": _probe_key, "metrics": _metrics_key, "transcribe": _transcribe_key, "scenes": _scenes_key,
-            "highlights": _plan_key}
+    keys = {"probe": _probe_artifact_key, "metrics": _metrics_artifact_key, "transcribe": _transcribe_key,
+            "scenes": _scenes_key, "highlights": _plan_key}
     if stage in keys:
         path = job.store.path(stage, keys[stage](job))
         return [path] if path.is_file() else []
@@ -496,12 +526,14 @@ def publish(
         MediaOpsError: an earlier stage (or a clip) has not finished.
     """
     spec = job.spec
-    info: MediaInfo = _require(job, "probe", _probe_key(job), MediaInfo)
-    data: StreamData = _require(job, "metrics", _metrics_key(job), StreamData)
+    info: MediaInfo = _require(job, "probe", _probe_artifact_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_artifact_key(job), StreamData)
     transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
     plan = highlights(job)
     if plan.transcript_stage != "transcribe":  # first clips: the report's pitches come from the full transcript
+        # which takes the clip spans' recognition over those spans, so the captions and the report agree
+        transcript = splice_transcript(transcript, _plan_transcript(job, plan))
         plan = replace(plan, pitches=tuple(find_pitches(transcript, list(data.products))))
     on_progress("publish", 0.0, "transcripts, clips, reel, insights, timeline and reports")
     out_dir = spec.out_dir
@@ -570,7 +602,7 @@ def run_stages(
     on_progress("probe", 1.0, f"{info.duration_s:.0f} s, {info.width}x{info.height}")
     check_cancelled()
     if job.spec.options.first_clips:
-        plan = first_highlights(job, on_progress)
+        plan = first_highlights(job, on_progress, check_cancelled)
     else:
         _analyse(job, on_progress, check_cancelled)
         plan = highlights(job)
@@ -592,7 +624,7 @@ def _analyse(job: JobFolder, on_progress: ProgressCallback, check_cancelled: Cal
     """The full transcript and the full scene pass, side by side: CTranslate2 and OpenCV both work outside the
     GIL and neither keeps two cores busy all the time, so together they finish well before one after the other."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        running = [pool.submit(transcribe, job, on_progress), pool.submit(scenes, job, on_progress)]
+        running = [pool.submit(transcribe, job, on_progress, check_cancelled), pool.submit(scenes, job, on_progress)]
         for future in running:
             future.result()
     check_cancelled()

@@ -22,10 +22,12 @@ _SAME_SIGNAL_CORRELATION = 0.3
 _SILENT_CHANNEL_RATIO = 10.0
 
 
-def _decode_command(path: Path, start_s: float, duration_s: float | None, channels: int = 1) -> list[str]:
-    """The ffmpeg command (built with ffmpeg-python) that writes 16-bit PCM at 16 kHz to stdout."""
+def _decode_command(path: Path, start_s: float, duration_s: float | None, channels: int = 1,
+                    track: int = 0) -> list[str]:
+    """The ffmpeg command (built with ffmpeg-python) that writes audio track ``track`` (0-based among the audio
+    tracks) as 16-bit PCM at 16 kHz to stdout."""
     source = ffmpeg.input(str(path), **({"ss": f"{start_s:.3f}"} if start_s > 0 else {}))
-    output = source["a:0"].output(
+    output = source[f"a:{track}"].output(
         "-", format="s16le", acodec="pcm_s16le", ac=channels, ar=SAMPLE_RATE_HZ, sn=None, dn=None,
         **({"t": f"{duration_s:.3f}"} if duration_s is not None else {}),
     )
@@ -41,13 +43,14 @@ def _decode_error(path: Path, cmd: list[str], returncode: int, stderr: str) -> E
     return FFmpegError(cmd, returncode, stderr[-2000:], "audio decoding failed")
 
 
-def read_audio(path: Path, start_s: float = 0.0, duration_s: float | None = None) -> np.ndarray:
-    """Decode ``duration_s`` seconds of audio from ``start_s`` as float32 samples in [-1, 1] at 16 kHz mono.
+def read_audio(path: Path, start_s: float = 0.0, duration_s: float | None = None, track: int = 0) -> np.ndarray:
+    """Decode ``duration_s`` seconds of audio track ``track`` from ``start_s`` as float32 samples in [-1, 1] at
+    16 kHz mono.
 
     Raises:
-        InvalidMediaError: the file has no decodable audio.
+        InvalidMediaError: the file has no decodable audio (or no such track).
     """
-    cmd = _decode_command(path, start_s, duration_s)
+    cmd = _decode_command(path, start_s, duration_s, track=track)
     proc = subprocess.run(cmd, capture_output=True, check=False)
     if proc.returncode != 0:
         raise _decode_error(path, cmd, proc.returncode, proc.stderr.decode("utf-8", "replace"))
@@ -55,9 +58,11 @@ def read_audio(path: Path, start_s: float = 0.0, duration_s: float | None = None
 
 
 def iter_audio_windows(
-    path: Path, window_s: float, start_s: float = 0.0, end_s: float | None = None, channels: int = 1
+    path: Path, window_s: float, start_s: float = 0.0, end_s: float | None = None, channels: int = 1,
+    track: int = 0,
 ) -> Iterator[tuple[float, np.ndarray]]:
-    """Yield ``(window_start_s, samples)`` for consecutive windows, reading from one ffmpeg pipe.
+    """Yield ``(window_start_s, samples)`` for consecutive windows of audio track ``track``, reading from one
+    ffmpeg pipe.
 
     ``samples`` is float32 of shape ``(n,)`` for one channel, ``(n, channels)`` otherwise.
     Memory stays at one window whatever the recording's length.
@@ -67,7 +72,7 @@ def iter_audio_windows(
         FFmpegError: ffmpeg failed otherwise.
     """
     duration_s = None if end_s is None else max(0.0, end_s - start_s)
-    cmd = _decode_command(path, start_s, duration_s, channels)
+    cmd = _decode_command(path, start_s, duration_s, channels, track)
     frame_bytes = 2 * channels
     window_bytes = int(window_s * SAMPLE_RATE_HZ) * frame_bytes
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -122,7 +127,7 @@ def quietest_point(frames: np.ndarray, search_from: int, search_to: int) -> int:
 
 
 def iter_windows_at_pauses(
-    path: Path, window_s: float, search_s: float, channels: int = 2, read_s: float = 10.0
+    path: Path, window_s: float, search_s: float, channels: int = 2, read_s: float = 10.0, track: int = 0
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(window_start_s, frames)`` of at most ``window_s`` seconds, each cut at the quietest point
     of its last ``search_s`` seconds, so that no word is split between two windows.
@@ -135,7 +140,7 @@ def iter_windows_at_pauses(
     pending: list[np.ndarray] = []
     pending_len = 0
     start = 0
-    for _offset_s, chunk in iter_audio_windows(path, read_s, channels=channels):
+    for _offset_s, chunk in iter_audio_windows(path, read_s, channels=channels, track=track):
         pending.append(chunk)
         pending_len += len(chunk)
         if pending_len < window + search:

@@ -9,6 +9,7 @@ from pathlib import Path
 import av
 
 from mediaops.errors import InputFileError, InvalidMediaError
+from mediaops.media.frames import rotation_deg
 from mediaops.types import MediaInfo
 
 
@@ -33,8 +34,25 @@ def _parse_creation_time(tags: dict[str, str]) -> datetime | None:
         return None
 
 
+def _display_rotation(container: av.container.InputContainer, video: av.VideoStream) -> int:
+    """The clockwise turn players give the video (its display matrix), read from its first keyframe: the stream's
+    own side data is not exposed by PyAV, and only decoded frames carry it. 0 where nothing decodes."""
+    video.codec_context.skip_frame = "NONKEY"
+    try:
+        for frame in container.decode(video):
+            return rotation_deg(frame)
+    except av.error.FFmpegError:
+        return 0
+    return 0
+
+
 def probe(path: Path) -> MediaInfo:
     """Describe the recording at ``path``.
+
+    ``width`` and ``height`` are the picture as players show it: a phone video stored 1920×1080 with a 90°
+    display rotation is 1080×1920, ``rotation_deg`` 90 (how far the stored frames are turned clockwise to show
+    them). ``start_time_s`` is where the container's timestamps start (1.4 s in recorders' MPEG-TS); every other
+    time in MediaOps counts from there.
 
     Raises:
         InputFileError: the file is missing or empty.
@@ -61,6 +79,7 @@ def probe(path: Path) -> MediaInfo:
             raise InvalidMediaError(f"cannot tell the duration of {path.name} — the file may be truncated; remux it")
         fps: Fraction | None = None
         rotation = 0
+        width = height = None
         if video is not None:
             rate = video.average_rate or video.guessed_rate or video.base_rate
             nominal = video.base_rate or video.guessed_rate
@@ -68,10 +87,10 @@ def probe(path: Path) -> MediaInfo:
             if rate and nominal and abs(float(rate) / float(nominal) - 1) < 1e-3:
                 rate = nominal
             fps = Fraction(rate) if rate else None
-            try:
-                rotation = round(getattr(video, "rotation", 0) or 0)
-            except (TypeError, ValueError):
-                rotation = 0
+            width, height = video.codec_context.width, video.codec_context.height
+            rotation = _display_rotation(container, video)
+            if rotation in (90, 270):
+                width, height = height, width
         start_time_s = container.start_time / 1_000_000 if container.start_time else 0.0
         return MediaInfo(
             path=str(path),
@@ -80,8 +99,8 @@ def probe(path: Path) -> MediaInfo:
             container=container.format.name,
             has_video=video is not None,
             has_audio=audio is not None,
-            width=video.codec_context.width if video is not None else None,
-            height=video.codec_context.height if video is not None else None,
+            width=width,
+            height=height,
             fps=fps,
             video_codec=video.codec_context.name if video is not None else None,
             audio_codec=audio.codec_context.name if audio is not None else None,

@@ -1,9 +1,15 @@
 """Rendering one clip: cut, reframe and captions in a single ffmpeg run, plus its SRT sidecar and cover.
 
 ``fast`` copies the streams between two keyframes (found through the container index, so it costs the same
-anywhere in a long file) and reports those keyframe times. ``exact`` seeks before the input (ffmpeg then decodes
-from the previous keyframe and drops frames up to the cut) and re-encodes with x264, so the clip starts on the
-requested frame.
+anywhere in a long file) and reports those keyframe times. ``exact`` seeks the input to the keyframe at or before
+the cut, decodes from there and drops frames up to the cut (an output ``-ss``), and re-encodes with x264, so the
+clip starts on the requested frame. Seeking to the keyframe itself, rather than to the cut and letting the
+demuxer find the keyframe, matters for MPEG-TS and index-less FLV: their seek lands inside a group of pictures,
+the decoder waits for the next keyframe, and the clip's video would start up to a GOP late (a player holds its
+first picture meanwhile).
+
+Phone videos with a display rotation come out upright: ffmpeg turns the frames before the filters (so sizes
+in the filters are the upright ones :func:`mediaops.media.probe.probe` reports), covers are turned the same way.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from mediaops.media.fonts import cjk_font, private_fontconfig
 from mediaops.media.probe import probe
 from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, lines_to_srt
 from mediaops.render.covers import best_frame, format_price, reframe_image, write_cover_image
-from mediaops.render.keyframes import snap_to_keyframes
+from mediaops.render.keyframes import keyframes_near, snap_to_keyframes, split_seek
 from mediaops.render.options import RenderOptions
 from mediaops.render.reframe import CropPlan, plan_crop, reframe_filter, sample_faces
 from mediaops.serialize import write_text_atomic
@@ -70,9 +76,13 @@ def fast_command(source: Path, start_s: float, end_s: float, out: Path, audio: b
 
 
 def exact_command(source: Path, start_s: float, end_s: float, out: Path, options: RenderOptions,
-                  video_filter: str = "", threads: int = 0) -> list[str]:
-    """Re-encode ``[start_s, end_s)`` frame-accurately through ``video_filter`` (a single-input filter chain)."""
-    args = ["-ss", f"{start_s:.6f}", "-i", str(source), "-t", f"{end_s - start_s:.6f}"]
+                  video_filter: str = "", threads: int = 0, keyframe_s: float | None = None) -> list[str]:
+    """Re-encode ``[start_s, end_s)`` frame-accurately through ``video_filter`` (a single-input filter chain),
+    decoding from ``keyframe_s`` (the keyframe at or before ``start_s``, see
+    :func:`mediaops.render.keyframes.split_seek`)."""
+    seek_s, skip_s = split_seek(start_s, keyframe_s)
+    args = ["-ss", f"{seek_s:.6f}", "-i", str(source), *(["-ss", f"{skip_s:.6f}"] if skip_s else []),
+            "-t", f"{end_s - start_s:.6f}"]
     if video_filter:
         args += ["-filter_complex", f"[0:v:0]{video_filter}[vout]", "-map", "[vout]"]
     else:
@@ -135,7 +145,8 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
                              f":fontsdir={escape_filter_value(str(font.folder))}")
                 chain = f"{chain},{subtitles}" if chain else subtitles
                 env = private_fontconfig(font, Path(tmp))
-            args = exact_command(source, start_s, end_s, partial, options, chain, threads)
+            args = exact_command(source, start_s, end_s, partial, options, chain, threads,
+                                 keyframes_near(source, start_s).before_s)
         run_ffmpeg_into(args, partial, out, f"rendering clip {out.name} failed", env)
 
     cover = None
@@ -188,7 +199,8 @@ def cut_clip(source: Path, start_s: float, end_s: float, out: Path, options: Ren
     else:
         plan = plan_reframe(source, info, start_s, end_s, options)
         chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
-        args = exact_command(source, start_s, end_s, partial, options, chain)
+        args = exact_command(source, start_s, end_s, partial, options, chain,
+                             keyframe_s=keyframes_near(source, start_s).before_s)
     run_ffmpeg_into(args, partial, out, f"rendering {out.name} failed")
     return out
 

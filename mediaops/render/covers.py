@@ -2,7 +2,8 @@
 
 Candidates are the clip's keyframes (decoded alone, so a 30 s clip costs a dozen decodes, and keyframes are the
 encoder's best-quality pictures). Each is scored by the variance of its Laplacian (sharpness) times a
-brightness factor that rules out black, washed-out and fading frames.
+brightness factor that rules out black, washed-out and fading frames. Frames are turned upright (a phone video's
+display rotation) before anything else, so a cover shows what the clip shows.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mediaops.errors import InvalidMediaError
 from mediaops.media.fonts import cjk_font
+from mediaops.media.frames import decode_from, open_video, upright_bgr
 from mediaops.render.reframe import CropPlan
 
 _MAX_CANDIDATES = 24
@@ -35,30 +37,21 @@ def frame_score(bgr: np.ndarray) -> float:
 
 def _decode_keyframes(source: Path, start_s: float, end_s: float) -> list[tuple[float, np.ndarray]]:
     frames: list[tuple[float, np.ndarray]] = []
-    with av.open(str(source)) as container:
-        stream = container.streams.video[0]
+    with open_video(source, "read a cover from") as (container, stream):
         stream.codec_context.skip_frame = "NONKEY"
-        origin = stream.start_time or 0
-        container.seek(origin + int(start_s / stream.time_base), stream=stream, backward=True)
-        for frame in container.decode(stream):
-            if frame.pts is None:
-                continue
-            t_s = float((frame.pts - origin) * stream.time_base)
+        for t_s, frame in decode_from(container, stream, start_s):
             if t_s >= end_s or len(frames) >= _MAX_CANDIDATES:
                 break
             if t_s >= start_s - 1e-3:
-                frames.append((t_s, frame.to_ndarray(format="bgr24")))
+                frames.append((t_s, upright_bgr(frame)))
     return frames
 
 
 def _decode_at(source: Path, t_s: float) -> list[tuple[float, np.ndarray]]:
-    with av.open(str(source)) as container:
-        stream = container.streams.video[0]
-        origin = stream.start_time or 0
-        container.seek(origin + int(t_s / stream.time_base), stream=stream, backward=True)
-        for frame in container.decode(stream):
-            if frame.pts is not None and float((frame.pts - origin) * stream.time_base) >= t_s - 1e-3:
-                return [(t_s, frame.to_ndarray(format="bgr24"))]
+    with open_video(source, "read a cover from") as (container, stream):
+        for at_s, frame in decode_from(container, stream, t_s):
+            if at_s >= t_s - 1e-3:
+                return [(at_s, upright_bgr(frame))]
     return []
 
 

@@ -36,6 +36,9 @@ class RenderOptions:
             written either way.
         transition_s: length of the fades between reel clips.
         intro_s: length of the reel's title card (0 for none).
+        reel_short_side_px: the reel is scaled down (never up) so that its shorter side is at most this: a 4K
+            recording gives a 1080p reel, four times fewer pixels to filter and encode.
+        reel_max_fps: the reel's frame rate at most (a 60 fps recording gives a 30 fps reel).
         labels: language of chapter titles and cards: ``"zh"`` or ``"en"``.
         workers: clips rendered at once; 0 means the number of CPU cores.
     """
@@ -55,6 +58,8 @@ class RenderOptions:
     replay: bool = True
     transition_s: float = 0.3
     intro_s: float = 2.0
+    reel_short_side_px: int = 1080
+    reel_max_fps: float = 30.0
     labels: str = "zh"
     workers: int = 0
 
@@ -69,6 +74,10 @@ class RenderOptions:
             raise MediaOpsError(f"unknown reframe fallback {self.fallback!r}: use center or blur")
         if self.width < 64 or self.width % 2:
             raise MediaOpsError(f"output width {self.width} must be an even number of pixels, at least 64")
+        if self.reel_short_side_px < 64:
+            raise MediaOpsError(f"reel size {self.reel_short_side_px} px is too small: use at least 64")
+        if self.reel_max_fps <= 0:
+            raise MediaOpsError(f"reel frame rate {self.reel_max_fps} must be positive")
         if self.labels not in ("zh", "en"):
             raise MediaOpsError(f"unknown label language {self.labels!r}: use zh or en")
 

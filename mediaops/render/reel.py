@@ -1,8 +1,11 @@
 """Replays: the condensed highlight reel and the full recording with chapters.
 
-The reel is one ffmpeg run: each highlight is read straight from the recording (input seeking, so only its
-span is decoded), faded in and out, given a price sticker when its product has a price, and concatenated after
-a moviepy title card; chapter metadata marks every highlight. The full replay is a stream copy of the
+The reel is one ffmpeg run: each highlight is read straight from the recording (input seeking to the keyframe
+before it, so only its span is decoded, and MPEG-TS parts do not start a GOP late), trimmed, brought down to the
+reel's size and frame rate first thing (a 4K60 recording makes a 1080p30 reel, so everything after the decoder
+works on an eighth of the pixels), faded in and out, given a price sticker when its product has a price, and
+concatenated after a moviepy title card; chapter metadata marks every highlight. Rotated phone videos are
+turned upright by ffmpeg, and the reel takes the upright size. The full replay is a stream copy of the
 recording with chapters for product pitches and highlights; ``chapters.vtt`` carries the same chapters for
 web players.
 """
@@ -18,6 +21,7 @@ from mediaops.media.ffmpeg_tools import run_ffmpeg_into
 from mediaops.render.chapters import Chapter, label, replay_chapters, to_ffmetadata, to_webvtt
 from mediaops.render.compose import sticker_image, write_title_card
 from mediaops.render.covers import format_price
+from mediaops.render.keyframes import keyframes_near, split_seek
 from mediaops.render.options import RenderOptions
 from mediaops.serialize import write_text_atomic
 from mediaops.types import Clip, MediaInfo, PitchSegment, Product
@@ -63,6 +67,16 @@ def _fades(length_s: float, fade_s: float, audio: bool) -> str:
     return f",{name}=t=in:st=0:d={fade:.3f},{name}=t=out:st={length_s - fade:.3f}:d={fade:.3f}"
 
 
+def reel_format(info: MediaInfo, options: RenderOptions) -> tuple[int, int, float]:
+    """``(width, height, fps)`` of the reel: the recording's upright picture scaled down (never up) so its shorter
+    side is at most ``options.reel_short_side_px``, even-sized, at its frame rate capped at ``reel_max_fps``."""
+    width, height = info.width or 1280, info.height or 720
+    scale = min(1.0, options.reel_short_side_px / min(width, height))
+    width, height = max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+    fps = min(float(info.fps) if info.fps else 25.0, options.reel_max_fps)
+    return width, height, fps
+
+
 def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: Path, options: RenderOptions,
                 title: str = "", subtitle: str = "") -> list[Chapter]:
     """Render the highlight reel to ``out`` (MP4 with chapters) atomically and return its chapters.
@@ -72,8 +86,7 @@ def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: P
     """
     if not parts:
         raise ValueError("a reel needs at least one part")
-    width, height = info.width or 1280, info.height or 720
-    fps = float(info.fps) if info.fps else 25.0
+    width, height, fps = reel_format(info, options)
     rate = info.sample_rate_hz or 48000
     intro_s = options.intro_s
     chapters = reel_chapters(parts, intro_s, options.labels)
@@ -94,10 +107,13 @@ def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: P
             index = 2
         for n, part in enumerate(parts, 1):
             length = part.end_s - part.start_s
-            args += ["-ss", f"{part.start_s:.6f}", "-t", f"{length:.6f}", "-i", str(source)]
-            video = (f"[{index}:v:0]setpts=PTS-STARTPTS,fps={fps:.6f},scale={width}:{height},setsar=1,"
-                     f"format=yuv420p{_fades(length, options.transition_s, False)}")
-            audio = (f"[{index}:a:0]asetpts=PTS-STARTPTS,aformat=sample_rates={rate}:channel_layouts=stereo,"
+            seek_s, lead_s = split_seek(part.start_s, keyframes_near(source, part.start_s).before_s)
+            args += ["-ss", f"{seek_s:.6f}", "-t", f"{lead_s + length:.6f}", "-i", str(source)]
+            # input timestamps count from the seek point: the frames before the part's start are trimmed off
+            video = (f"[{index}:v:0]trim=start={lead_s:.6f},setpts=PTS-STARTPTS,fps={fps:.6f},"
+                     f"scale={width}:{height},setsar=1,format=yuv420p{_fades(length, options.transition_s, False)}")
+            audio = (f"[{index}:a:0]atrim=start={lead_s:.6f},asetpts=PTS-STARTPTS,"
+                     f"aformat=sample_rates={rate}:channel_layouts=stereo,"
                      f"apad,atrim=0:{length:.6f}{_fades(length, options.transition_s, True)}[a{n}]")
             index += 1
             if part.sticker:

@@ -19,6 +19,7 @@ import av
 import numpy as np
 
 from mediaops.errors import InvalidMediaError
+from mediaops.media.frames import decode_from, open_video, upright_bgr
 from mediaops.render.faces import FaceBox, FaceDetector, shared_detector
 
 #: height the frames are scaled to before face detection (faces of the host are large; this is plenty).
@@ -85,26 +86,15 @@ def sample_faces(source: Path, start_s: float, end_s: float, fps: float,
     detector = detector or shared_detector()
     pending: list[tuple[float, float, Future[list[FaceBox]]]] = []
     step = 1.0 / fps
-    try:
-        container = av.open(str(source))
-    except av.error.FFmpegError as exc:
-        raise InvalidMediaError(f"cannot read {source.name} to follow the host — is the recording intact?") from exc
     # detection (ONNX Runtime, outside the GIL) runs on a second thread while the next frames decode
-    with container, ThreadPoolExecutor(max_workers=1) as pool:
-        stream = container.streams.video[0]
+    with open_video(source, "follow the host in") as (container, stream), ThreadPoolExecutor(max_workers=1) as pool:
         stream.thread_type = "AUTO"
         # frames no other frame refers to (most B-frames) are not needed for 2-4 samples a second: about half
         # the decoding work of a typical stream
         stream.codec_context.skip_frame = "NONREF"
-        origin = stream.start_time or 0
-        container.seek(origin + int(start_s / stream.time_base), stream=stream, backward=True)
-        scale = 1.0
         next_t = start_s
         try:
-            for frame in container.decode(stream):
-                if frame.pts is None:
-                    continue
-                t_s = float((frame.pts - origin) * stream.time_base)
+            for t_s, frame in decode_from(container, stream, start_s):
                 if t_s >= end_s:
                     break
                 if t_s + 1e-3 < next_t:
@@ -112,7 +102,8 @@ def sample_faces(source: Path, start_s: float, end_s: float, fps: float,
                 height = min(ANALYSIS_HEIGHT, frame.height)
                 scale = frame.height / height
                 width = round(frame.width / scale) // 2 * 2
-                image = frame.reformat(width=width, height=height, format="bgr24").to_ndarray()
+                # turned upright like the clip (ffmpeg turns it before the crop), at the same scale both ways
+                image = upright_bgr(frame, width, height)
                 pending.append((round(t_s - start_s, 3), scale, pool.submit(detector.detect, image)))
                 next_t += step
                 while next_t <= t_s:

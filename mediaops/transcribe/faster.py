@@ -155,6 +155,7 @@ class FasterWhisperEngine:
             hotwords=hotwords or None,
             initial_prompt=prompt,
             condition_on_previous_text=False,
+            temperature=list(self.options.temperatures),
         )
         result: list[Segment] = []
         try:

@@ -85,4 +85,7 @@ def transcript_from_jsonable(data: dict[str, Any]) -> Transcript:
         engine=str(data.get("engine", "faster-whisper")),
         model=str(data.get("model", "")),
         language_probability=float(data.get("language_probability", 1.0)),
+        audio_track=int(data.get("audio_track", 0)),
+        warnings=tuple(str(w) for w in data.get("warnings", ())),
+        spans_s=tuple((float(a), float(b)) for a, b in data.get("spans_s", ())),
     )

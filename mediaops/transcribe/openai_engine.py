@@ -123,6 +123,7 @@ class OpenAIWhisperEngine:
             word_timestamps=True,
             initial_prompt=full_prompt,
             condition_on_previous_text=False,
+            temperature=self.options.temperatures,
             fp16=self.fp16,
             **decode,
         )

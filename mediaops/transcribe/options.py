@@ -26,13 +26,21 @@ class TranscribeOptions:
             ``"int8"``, ``"float32"``, ``"int8_float16"``. openai-whisper computes in float32 on CPU and uses
             float16 on CUDA unless this is ``"float32"``.
         beam_size: decoding beam; 1 (greedy) is ~2x faster than 5 on CPU at a small accuracy cost.
+        temperatures: decoding temperatures tried in turn while a decoding looks wrong (repetitive or unlikely).
+            Whisper's own default (0.0, 0.2, …, 1.0) samples at random from the second one on, so the same audio
+            came out differently from run to run (once as a 50 s loop of "computer computer" that swallowed the
+            next sentence of a gappy corpus). With ``(0.0,)`` recognition is deterministic: the same audio always
+            gives the same words, which product names and the first clips' captions rely on.
         vad_filter: skip silence with Silero VAD before decoding (faster-whisper).
         vad_max_speech_s: longest stretch of speech VAD hands to the decoder at once. faster-whisper's default
             (unbounded) lets a long stretch with hot words in the prompt end a 30 s chunk early and skip the
             rest of it (seen on the demo stream: 77–99 s lost); 20 s chunks keep every sentence.
-        hotwords: product names and aliases, given to the engine (hotwords / initial prompt) so they come out
-            spelled right. At most ``max_hotword_chars`` characters of them are used, in order.
-        max_hotword_chars: Whisper's prompt holds ~220 tokens; longer product lists are cut here.
+        hotwords: product names and aliases, written as listed where the recognised words read as one of them or
+            are a near miss that a second recognition of that segment with the name as a hint confirms
+            (:mod:`mediaops.transcribe.hints`). Recognition itself runs without them: in the decoder's prompt they
+            cost whole sentences. Earlier names win where two match the same words.
+        max_hotword_chars: Whisper's prompt holds ~220 tokens: at most this many characters of names are given to
+            the confirming recognition (matching uses every name).
         initial_prompt: text that primes the decoder; ``None`` uses a short Simplified-Chinese prompt for
             ``zh`` (Simplified characters with punctuation) and none for other languages.
         window_s: audio is decoded and recognised in windows of at most this length, so memory does not grow
@@ -47,6 +55,9 @@ class TranscribeOptions:
             threads: Whisper's decoder runs small matrix-vector products that do not split well over threads.
         cache_dir: folder of finished transcripts keyed by the recording's content and these options; a
             re-run with the same key reuses the transcript. ``None`` disables the cache.
+        audio_track: the audio track to recognise (0-based among the recording's audio tracks); ``None``: the one
+            that carries the most speech (measured only where there are several), with a warning when the
+            tracks differ.
         allow_download: let the engine download a named model it does not have yet (faster-whisper from the
             Hugging Face Hub, openai-whisper from its CDN). ``False``: only local model folders/files and models
             already downloaded are used, and nothing is fetched (a server's workers run so).
@@ -58,6 +69,7 @@ class TranscribeOptions:
     device: str = "cpu"
     compute_type: str = "auto"
     beam_size: int = 1
+    temperatures: tuple[float, ...] = (0.0,)
     vad_filter: bool = True
     vad_max_speech_s: float = 20.0
     hotwords: tuple[str, ...] = ()
@@ -71,6 +83,7 @@ class TranscribeOptions:
     workers: int = 0
     cache_dir: Path | None = None
     allow_download: bool = True
+    audio_track: int | None = None
 
     def resolved_compute_type(self) -> str:
         """The compute type to use: ``compute_type`` unless it is ``"auto"``."""
@@ -115,7 +128,7 @@ def prompt_for(options: TranscribeOptions, language: str | None) -> str | None:
 
 
 def hotword_text(options: TranscribeOptions) -> str:
-    """The product names and aliases to give the engine, deduplicated and cut to ``max_hotword_chars``."""
+    """The names to give the engine as hot words, deduplicated and cut to ``max_hotword_chars``."""
     kept: list[str] = []
     used = 0
     for word in dict.fromkeys(w.strip() for w in options.hotwords if w.strip()):

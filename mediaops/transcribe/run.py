@@ -12,15 +12,18 @@ from pathlib import Path
 import numpy as np
 
 from mediaops.analysis.signals import merge_spans
-from mediaops.media.audio import SAMPLE_RATE_HZ, iter_audio_windows, iter_windows_at_pauses, speech_tracks
+from mediaops.media.audio import SAMPLE_RATE_HZ, iter_windows_at_pauses, speech_tracks
 from mediaops.media.probe import check_input_file
 from mediaops.transcribe.cache import cache_key, load_cached, store_cached
 from mediaops.transcribe.chinese import tidy_segment
 from mediaops.transcribe.engine import Engine, open_engine
+from mediaops.transcribe.hints import TrackRedecoder, apply_hints, make_hints
 from mediaops.transcribe.merge import merge_channels
-from mediaops.transcribe.options import TranscribeOptions, hotword_text, prompt_for
+from mediaops.transcribe.options import TranscribeOptions, prompt_for
 from mediaops.transcribe.parallel import ordered_map
 from mediaops.transcribe.sentences import split_long_segments
+from mediaops.transcribe.spans import span_windows
+from mediaops.transcribe.tracks import choose_audio_track
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
 
 
@@ -78,16 +81,18 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
     overlong segments split into sentences. ``check_cancelled`` is called between segments."""
     end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
     prompt = prompt_for(options, language)
-    hotwords = hotword_text(options)
+    hints = make_hints(options.hotwords)
     found = []
     for track in speech_tracks(frames):
         check_cancelled()
-        segments = engine.transcribe_window(track, offset_s, language, prompt, hotwords,
-                                            check_cancelled=check_cancelled)
-        found.append(clamp_segments(segments, offset_s, end_s))
+        # no hot words for the decoder: they cost whole sentences; the names are applied afterwards (hints.py)
+        segments = engine.transcribe_window(track, offset_s, language, prompt, "", check_cancelled=check_cancelled)
+        segments = clamp_segments(segments, offset_s, end_s)
+        if language == "zh":
+            segments = [tidy_segment(s) for s in segments]
+        redecode = TrackRedecoder(engine, track, offset_s, language, prompt, check_cancelled, options)
+        found.append(apply_hints(segments, hints, redecode))
     window_segments = found[0] if len(found) == 1 else merge_channels(found)
-    if language == "zh":
-        window_segments = [tidy_segment(s) for s in window_segments]
     return split_long_segments(window_segments)
 
 
@@ -136,21 +141,25 @@ def transcribe_spans(
     """Transcribe only the ``(start_s, end_s)`` spans of ``path`` (merged where they overlap), in time order.
 
     This is what the first clips need from a long recording: sentence ends and captions inside their spans,
-    minutes after the job starts instead of after the whole recording is recognised. The language is
+    minutes after the job starts instead of after the whole recording is recognised. Each span is widened to
+    the nearest pause just outside it; the stretches recognised are the transcript's ``spans_s``, which
+    :func:`mediaops.transcribe.spans.splice_transcript` puts into the full transcript. The language is
     detected once, from the first span, unless ``options.language`` gives it. No cache: spans are cheap.
     ``check_cancelled`` is called between segments and windows (see :func:`transcribe`).
 
     Raises:
-        InvalidMediaError: no audio track, or the media cannot be decoded.
+        InvalidMediaError: no audio track (or no track ``options.audio_track``, or it carries no speech while
+            another does), or the media cannot be decoded.
         ModelError: the engine or model cannot be loaded.
     """
     check_input_file(path, "recording")
     check = _Cancellation(check_cancelled)
     merged = merge_spans(spans)
     check()
+    choice = choose_audio_track(path, options.audio_track)
     engine = open_engine(options)
-    windows = ((offset_s, frames) for start_s, end_s in merged
-               for offset_s, frames in iter_audio_windows(path, end_s - start_s, start_s, end_s, channels=2))
+    covered: list[tuple[float, float]] = []
+    windows = span_windows(path, merged, choice.track, covered)
     language, language_probability, results = _recognise_in_order(engine, windows, options,
                                                                   options.resolved_workers(), check)
     segments: list[Segment] = []
@@ -171,6 +180,9 @@ def transcribe_spans(
         engine=options.engine,
         model=options.model,
         language_probability=language_probability,
+        audio_track=choice.track,
+        warnings=choice.warnings,
+        spans_s=tuple(covered),
     )
 
 
@@ -184,10 +196,13 @@ def transcribe(
     """Transcribe the audio of ``path`` with the engine, model and settings of ``options``.
 
     The audio is decoded from one ffmpeg pipe in windows of at most ``options.window_s`` cut at pauses, so
-    memory does not grow with the recording. Stereo whose channels carry different speech is recognised per
-    channel. The language is detected once from the first window unless given. Mandarin comes out in
-    Simplified characters with full-width punctuation. With ``options.cache_dir`` an earlier transcript of
-    the same content and options is returned instead of recognising again.
+    memory does not grow with the recording. Of several audio tracks the one with the most speech is recognised
+    (or ``options.audio_track``), with a warning in the transcript when they differ. Stereo whose channels
+    carry different speech is recognised per channel. The language is detected once from the first window
+    unless given. Mandarin comes out in Simplified characters with full-width punctuation. Product names
+    (``options.hotwords``) are written as listed after recognition (:mod:`mediaops.transcribe.hints`). With
+    ``options.cache_dir`` an earlier transcript of the same content and options is returned instead of
+    recognising again.
 
     Args:
         path: any media file with an audio track.
@@ -200,7 +215,8 @@ def transcribe(
 
     Raises:
         InputFileError: ``path`` is missing or empty.
-        InvalidMediaError: no audio track, or the media cannot be decoded.
+        InvalidMediaError: no audio track (or no track ``options.audio_track``, or it carries no speech while
+            another does), or the media cannot be decoded.
         ModelError: the engine or model cannot be loaded.
     """
     check_input_file(path, "recording")
@@ -212,9 +228,11 @@ def transcribe(
             on_progress("transcribe", 1.0, "reused the cached transcript")
             return cached
     check()
+    choice = choose_audio_track(path, options.audio_track, duration_s)
     engine = open_engine(options)
     workers = options.resolved_workers()
-    windows = iter_windows_at_pauses(path, window_length_s(options, duration_s, workers), options.seam_search_s)
+    windows = iter_windows_at_pauses(path, window_length_s(options, duration_s, workers), options.seam_search_s,
+                                     track=choice.track)
     language, language_probability, results = _recognise_in_order(engine, windows, options, workers, check)
     segments: list[Segment] = []
     end_s = 0.0
@@ -234,6 +252,8 @@ def transcribe(
         engine=options.engine,
         model=options.model,
         language_probability=language_probability,
+        audio_track=choice.track,
+        warnings=choice.warnings,
     )
     if options.cache_dir and key:
         store_cached(options.cache_dir, key, transcript)

@@ -50,7 +50,7 @@ def build_insights(
     reactions = reaction_trend(comments, duration_s, options) if comments else []
     dead_air = find_dead_air(transcript, duration_s, metrics, options)
     if recording is not None:
-        dead_air = measure_dead_air(recording, dead_air, options)
+        dead_air = measure_dead_air(recording, dead_air, options, transcript.audio_track)
     pace, unit = speaking_pace(transcript, duration_s, metrics, options)
     products = product_time(pitches, plan, duration_s, metrics, options)
     script = compare_script(plan, transcript, pitches, duration_s, metrics, comments, options) if plan else []

@@ -67,18 +67,19 @@ def loudness_dbfs(samples: np.ndarray) -> float:
     return max(-120.0, 20 * math.log10(rms)) if rms > 0 else -120.0
 
 
-def measure_dead_air(recording: Path, gaps: Sequence[DeadAir], options: InsightOptions = InsightOptions()
-                     ) -> list[DeadAir]:
-    """``gaps`` with the loudness of their audio measured in ``recording`` (the first ``loudness_probe_s`` of each),
-    so the review tells silence from music or speech the transcription missed.
+def measure_dead_air(recording: Path, gaps: Sequence[DeadAir], options: InsightOptions = InsightOptions(),
+                     audio_track: int = 0) -> list[DeadAir]:
+    """``gaps`` with the loudness of their audio measured in ``recording``'s ``audio_track`` (the one transcribed;
+    the first ``loudness_probe_s`` of each), so the review tells silence from music or speech the transcription
+    missed.
 
     Raises:
         InvalidMediaError: the recording's audio cannot be decoded.
     """
     measured = []
     for gap in gaps:
-        level = round(loudness_dbfs(read_audio(recording, gap.start_s, min(gap.duration_s, options.loudness_probe_s))),
-                      1)
+        samples = read_audio(recording, gap.start_s, min(gap.duration_s, options.loudness_probe_s), audio_track)
+        level = round(loudness_dbfs(samples), 1)
         measured.append(replace(gap, loudness_dbfs=level, quiet=level < options.quiet_dbfs))
     return measured
 

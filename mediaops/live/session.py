@@ -1,0 +1,449 @@
+"""A live session: watch a stream while it is on air, publish clips and alerts as they happen, and write the
+retrospective when it ends.
+
+Every ``poll_s`` seconds the session looks at how much of the recording is written, re-reads the metrics export
+and the comment log (rows are appended while the stream runs), finds scene cuts in the new video, recognises the
+new speech, decides the engagement peaks that later rows can no longer change, cuts and renders their clips
+from what is on disk (in a background thread, so recognition goes on meanwhile) and announces each clip and
+alert in ``live.jsonl`` (and to a webhook). Once the recording stops growing for ``idle_s`` (or the recorded
+URL ends) it analyses what is left, writes the retrospective into the same folder and returns its timeline.
+
+A crash or a restart resumes from what is on disk (:mod:`mediaops.live.state`): nothing is recognised twice,
+and no clip or alert is announced twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mediaops.analysis.highlights import engagement_score, find_peaks_in_engagement
+from mediaops.analysis.pitches import find_pitches
+from mediaops.errors import FFmpegError, InputFileError, InvalidMediaError, MediaOpsError, MetricsFormatError
+from mediaops.inputs.comments import comment_series, load_comments
+from mediaops.inputs.metrics import load_metrics
+from mediaops.inputs.products import load_products
+from mediaops.jobs.options import ProcessOptions, StreamInputs
+from mediaops.live.alerts import Alert, dead_air, new_alerts, pitch_overruns, unanswered_questions, viewers_drops
+from mediaops.live.events import Event, EventLog, Webhook
+from mediaops.live.incremental import (
+    IncrementalScenes,
+    IncrementalTranscript,
+    overlapping,
+    peak_is_settled,
+    plan_clip,
+    same_moment,
+)
+from mediaops.live.options import LiveOptions
+from mediaops.live.retrospective import pipeline_asr_options, write_live_retrospective
+from mediaops.live.source import LiveSource, StreamRecorder, monotonic_s, open_source, recorded_duration_s
+from mediaops.live.state import LiveState, PeakDecision, load_state, save_state
+from mediaops.media.probe import probe
+from mediaops.render.clips import render_highlight
+from mediaops.retrospective.insights import load_run_of_show
+from mediaops.retrospective.insights.types import PlanSegment
+from mediaops.serialize import decode, encode
+from mediaops.types import (
+    Clip,
+    Comment,
+    Highlight,
+    MediaInfo,
+    Metrics,
+    Product,
+    ProgressCallback,
+    Timeline,
+    no_progress,
+)
+
+log = logging.getLogger("mediaops.live")
+
+#: where the session keeps its working files inside the output folder.
+WORK_DIR = ".live"
+#: side files that are cut at their last complete line before reading (a writer may be mid-row).
+_LINE_FORMATS = (".csv", ".tsv", ".txt", ".jsonl", ".ndjson")
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    size: int
+    mtime_ns: int
+
+
+def _clip_event(clip: Clip, highlight: Highlight) -> Event:
+    return {"event": "clip", **encode(clip), "peak_t_s": highlight.peak_t_s, "onset_s": highlight.onset_s}
+
+
+def _clip_from_event(event: Event) -> Clip:
+    names = {f.name for f in fields(Clip)}
+    return decode(Clip, {k: v for k, v in event.items() if k in names})
+
+
+class LiveSession:
+    """One live session; see the module's notes. Use :func:`run_live`."""
+
+    def __init__(self, source: str, inputs: StreamInputs, out_dir: Path, options: ProcessOptions,
+                 live: LiveOptions, webhook: str | None, on_event: Callable[[Event], None],
+                 on_progress: ProgressCallback, check_cancelled: Callable[[], None],
+                 sleep: Callable[[float], None]) -> None:
+        self.source_text = source
+        self.inputs = inputs
+        self.out_dir = out_dir
+        self.options = options
+        self.live = live
+        self.webhook_url = webhook
+        self.on_event = on_event
+        self.on_progress = on_progress
+        self.check_cancelled = check_cancelled
+        self.sleep = sleep
+        self.work = out_dir / WORK_DIR
+        self.info: MediaInfo | None = None
+        self.metrics: Metrics | None = None
+        self.comments: list[Comment] = []
+        self._snapshots: dict[Path, _Snapshot] = {}
+        self._rendering: dict[str, Future[Clip]] = {}
+        self._warned: set[str] = set()
+        # set up by run(), which opens the files and the source
+        self.events: EventLog
+        self.state: LiveState
+        self.source: LiveSource
+        self.transcript: IncrementalTranscript
+        self.scenes: IncrementalScenes
+        self.products: list[Product]
+        self.plan: list[PlanSegment]
+        self.webhook: Webhook | None
+        self.pool: ThreadPoolExecutor
+
+    # --- announcing ---------------------------------------------------------------------------------------------
+
+    def _announce(self, event: Event) -> Event:
+        record = self.events.append(event)
+        if self.webhook is not None:
+            self.webhook.send(record)
+        self.on_event(record)
+        return record
+
+    def _warn(self, message: str) -> None:
+        """Announce ``message`` once (a file that cannot be read yet is said once, not every poll)."""
+        key = "warning-" + hashlib.sha1(message.encode("utf-8")).hexdigest()[:10]
+        if key in self._warned or key in self.events.ids("warning"):
+            self._warned.add(key)
+            return
+        self._warned.add(key)
+        log.warning("%s", message)
+        self._announce({"event": "warning", "id": key, "message": message})
+
+    def _save(self) -> None:
+        self.state = replace(self.state, scenes_done_s=self.scenes.done_s, cuts=tuple(self.scenes.cuts))
+        save_state(self.out_dir, self.state)
+
+    # --- the side files -----------------------------------------------------------------------------------------
+
+    def _snapshot(self, path: Path, role: str) -> Path | None:
+        """A copy of ``path`` up to its last complete line (line formats) in the work folder, named for its
+        ``role``, when it changed since the last look; ``None`` when it did not."""
+        stat = path.stat()
+        seen = _Snapshot(stat.st_size, stat.st_mtime_ns)
+        if self._snapshots.get(path) == seen:
+            return None
+        self._snapshots[path] = seen
+        data = path.read_bytes()
+        if path.suffix.lower() in _LINE_FORMATS:
+            data = data[: data.rfind(b"\n") + 1]
+        copy = self.work / f"{role}{path.suffix}"
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        partial = copy.with_name(f".{copy.name}.partial")
+        partial.write_bytes(data)
+        os.replace(partial, copy)
+        return copy if data else None
+
+    def _read_side_files(self) -> None:
+        start_time, start_source = self.state.start_time, self.state.start_source
+        copy = self._snapshot(self.inputs.metrics, "metrics")
+        if copy is not None:
+            try:
+                self.metrics = load_metrics(copy, self.options.metrics, start_time, start_source)
+            except (MetricsFormatError, InputFileError) as exc:
+                self._warn(f"metrics not usable yet ({self.inputs.metrics.name}): {exc}")
+        comments = self.inputs.comments
+        if comments is not None and (copy := self._snapshot(comments, "comments")) is not None:
+            try:
+                self.comments = load_comments(copy, self.options.metrics.offset_s, start_time, start_source,
+                                              options=self.options.metrics)
+            except (MetricsFormatError, InputFileError) as exc:
+                self._warn(f"comments not usable yet ({comments.name}): {exc}")
+
+    def _metrics_end_s(self) -> float:
+        if self.metrics is None:
+            return 0.0
+        return max((s.t_s[-1] + s.interval_s for s in self.metrics.series if s.t_s), default=0.0)
+
+    # --- the recording ------------------------------------------------------------------------------------------
+
+    def _look(self, final: bool) -> float:
+        """Seconds of the recording written so far (probing it the first time); 0.0 while nothing is readable."""
+        recording = self.source.recording
+        written_s = recorded_duration_s(recording) if recording.exists() else 0.0
+        if written_s <= 0:
+            return 0.0
+        if self.info is None:
+            try:
+                info = probe(recording)
+            except InvalidMediaError:
+                if final:
+                    raise
+                return 0.0
+            if not info.has_audio:
+                raise InvalidMediaError(f"no audio track in {recording.name} — MediaOps needs the stream's sound")
+            if not info.has_video:
+                raise InvalidMediaError(f"no video track in {recording.name} — live mode needs the video to cut clips")
+            self.info = info
+        if self.state.start_time is None:
+            if self.inputs.start_time is not None:
+                start, where = self.inputs.start_time, "--start-time"
+            elif self.info.creation_time is not None:
+                start, where = self.info.creation_time, "the recording's creation time"
+            else:
+                start = datetime.now(UTC) - timedelta(seconds=written_s)
+                where = "the live recording's start (when it was first seen, less what was already written)"
+            self.state = replace(self.state, start_time=start, start_source=where)
+        return written_s
+
+    # --- clips --------------------------------------------------------------------------------------------------
+
+    def _decide(self, written_s: float, final: bool) -> None:
+        if self.metrics is None:
+            return
+        hl = self.options.highlights
+        metrics_end_s = max(self._metrics_end_s(), written_s) if final else self._metrics_end_s()
+        extra = comment_series(self.comments, metrics_end_s, self.options.comments) if self.comments else ()
+        peaks = find_peaks_in_engagement(self.metrics, extra, hl, metrics_end_s)
+        if not peaks:
+            return
+        engagement = engagement_score(self.metrics, extra, hl, metrics_end_s)
+        transcript = self.transcript.transcript
+        known_s = written_s if final else self.transcript.done_s
+        scenes = self.scenes.scenes(self.scenes.done_s)
+        pitches = find_pitches(transcript, self.products) if transcript is not None and self.products else []
+        for peak in sorted(peaks, key=lambda p: p.t_s):
+            if any(same_moment(peak, d.t_s, engagement, hl) for d in self.state.peaks):
+                continue
+            if not final and (not peak_is_settled(peak, engagement, metrics_end_s, hl, self.live.peak_settle_s,
+                                                  self.live.peak_wait_s) or self.scenes.done_s < peak.t_s):
+                continue
+            if len(self.state.highlights) >= hl.max_clips:
+                self._decided(PeakDecision(peak.t_s, reason=f"{hl.max_clips} clips already (--clips)"))
+                continue
+            plan = plan_clip(peak, scenes, transcript, known_s, pitches, hl, final)
+            if plan.action == "wait":
+                continue
+            if plan.highlight is None:
+                self._decided(PeakDecision(peak.t_s, reason=plan.reason))
+                continue
+            other = overlapping(plan.highlight, self.state.highlights)
+            if other is not None:
+                self._decided(PeakDecision(peak.t_s, reason=f"overlaps {other.id}"))
+                continue
+            highlight = replace(plan.highlight, id=f"clip-{len(self.state.highlights) + 1:02d}")
+            self.state = replace(self.state, highlights=(*self.state.highlights, highlight))
+            self._decided(PeakDecision(peak.t_s, clip_id=highlight.id))
+            self._render(highlight, written_s)
+
+    def _decided(self, decision: PeakDecision) -> None:
+        self.state = replace(self.state, peaks=(*self.state.peaks, decision))
+        self._save()  # a decision is durable before its clip is rendered: a restart renders the same clip
+
+    def _render(self, highlight: Highlight, written_s: float) -> None:
+        assert self.info is not None
+        info = replace(self.info, duration_s=written_s)
+        transcript = self.transcript.transcript
+        threads = max(1, (os.cpu_count() or 2) // 2)
+        by_sku = {p.sku: p for p in self.products}
+        self._rendering[highlight.id] = self.pool.submit(
+            render_highlight, self.source.recording, info, highlight, transcript, self.out_dir,
+            self.options.render, by_sku, threads)
+
+    def _publish_renders(self, wait: bool = False) -> None:
+        """Announce the clips whose rendering finished (all of them with ``wait``), in the order decided."""
+        for clip_id in list(self._rendering):  # in the order decided
+            future = self._rendering[clip_id]
+            if not wait and not future.done():
+                break
+            del self._rendering[clip_id]
+            highlight = next(h for h in self.state.highlights if h.id == clip_id)
+            try:
+                clip = future.result()
+            except MediaOpsError as exc:
+                self._warn(f"{clip_id} could not be rendered yet: {exc}")
+                continue  # rendered again at the end, from the complete recording
+            # announced first: a crash before the state is saved finds the clip in the log (see _resume_clips)
+            self._announce(_clip_event(clip, highlight))
+            self.state = replace(self.state, clips=(*self.state.clips, clip))
+            self._save()
+
+    def _resume_clips(self) -> None:
+        """After a restart: clips announced but missing from the state are taken from the log; clips decided but
+        not announced are rendered again."""
+        done = {c.id for c in self.state.clips}
+        for event in self.events.of("clip"):
+            if event.get("id") not in done and any(h.id == event.get("id") for h in self.state.highlights):
+                self.state = replace(self.state, clips=(*self.state.clips, _clip_from_event(event)))
+                done.add(str(event["id"]))
+        self._save()
+
+    def _render_missing(self, written_s: float) -> None:
+        done = {c.id for c in self.state.clips} | set(self._rendering)
+        for highlight in self.state.highlights:
+            if highlight.id not in done:
+                self._render(highlight, written_s)
+
+    # --- alerts -------------------------------------------------------------------------------------------------
+
+    def _alert(self) -> None:
+        transcript = self.transcript.transcript
+        known_s = self.transcript.done_s
+        insights = self.options.insights
+        found: list[Alert] = viewers_drops(self.metrics, self.live.viewers_drop_pct, self.live.viewers_window_s)
+        found += dead_air(transcript, known_s, insights.dead_air_gap_s)
+        found += unanswered_questions(self.comments, transcript, known_s, insights)
+        if self.plan and transcript is not None and self.products:
+            found += pitch_overruns(find_pitches(transcript, self.products), self.plan, known_s, insights)
+        announced = [Alert(str(e.get("kind")), float(e.get("t_s", 0.0)), "", str(e.get("key", "")))
+                     for e in self.events.of("alert")]
+        for alert in new_alerts(found, announced, self.live.alert_cooldown_s):
+            self._announce({"event": "alert", "id": alert.id, "kind": alert.kind, "t_s": alert.t_s,
+                            "message": alert.message, "key": alert.key, "details": alert.details})
+
+    # --- the loop -----------------------------------------------------------------------------------------------
+
+    def _poll(self, final: bool) -> float:
+        written_s = self._look(final)
+        if written_s <= 0:
+            return 0.0
+        self._read_side_files()
+        if not final:
+            self._alert()  # a walk-out in the metrics is said at once, not after the slow steps below
+        recording = self.source.recording
+        live = self.live
+        try:
+            self.scenes.step(recording, written_s, live.margin_s, live.scene_chunk_s, final)
+        except (InvalidMediaError, FFmpegError) as exc:  # a half-written packet at the end: looked at again next time
+            log.debug("scene pass skipped: %s", exc)
+        self.check_cancelled()
+        try:
+            self.transcript.step(recording, written_s, live.margin_s, live.asr_chunk_s, live.language_chunk_s, final)
+        except (InvalidMediaError, FFmpegError) as exc:
+            if final:
+                raise
+            log.debug("recognition skipped: %s", exc)
+        self.check_cancelled()
+        self._decide(written_s, final)
+        self._publish_renders()
+        if not final:
+            self._alert()
+        self._save()
+        return written_s
+
+    def run(self) -> Timeline:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.events = EventLog(self.out_dir / "live.jsonl")
+        resumed = load_state(self.out_dir, self.source_text)
+        self.products = load_products(self.inputs.products) if self.inputs.products else []
+        self.plan = load_run_of_show(self.inputs.run_of_show) if self.inputs.run_of_show else []
+        self.source = open_source(self.source_text, self.out_dir, self.live.idle_s,
+                                              self.live.record_timeout_s)
+        self.webhook = Webhook(self.webhook_url, self.live.webhook_timeout_s) if self.webhook_url else None
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mediaops-live-render")
+        try:
+            self.state = resumed or LiveState(source=self.source_text, recording=str(self.source.recording))
+            asr = pipeline_asr_options(self.options.transcribe, self.products)
+            self.transcript = IncrementalTranscript(self.work / "transcript.jsonl", asr)
+            self.scenes = IncrementalScenes(self.options.scenes, self.state.cuts, self.state.scenes_done_s)
+            self._resume_clips()
+            self._announce({"event": "start", "id": f"start-{len(self.events.of('start')) + 1}",
+                            "source": self.source_text, "recording": str(self.source.recording),
+                            "resumed": resumed is not None, "recognised_s": round(self.transcript.done_s, 3),
+                            "clips": [c.id for c in self.state.clips]})
+            resumed_renders = False
+            while True:
+                self.check_cancelled()
+                ended = self.source.ended(monotonic_s())
+                written_s = self._poll(final=False)
+                if written_s > 0 and not resumed_renders:  # clips decided before a restart but never announced
+                    self._render_missing(written_s)
+                    resumed_renders = True
+                if ended:
+                    break
+                self.sleep(self.live.poll_s)
+            return self._finish()
+        finally:
+            self.source.close()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            if self.webhook is not None:
+                self.webhook.close(self.live.webhook_timeout_s)
+
+    def _finish(self) -> Timeline:
+        """The stream is over: analyse what is left, render the last clips, write the retrospective."""
+        recording = self.source.recording
+        if isinstance(self.source, StreamRecorder) and recorded_duration_s(recording) <= 0:
+            tail = self.source.error_tail()
+            raise InputFileError(f"nothing was recorded from {self.source_text}" + (f": {tail}" if tail else "") +
+                                 " — check the URL and that the stream is on air")
+        written_s = self._poll(final=True)
+        if written_s <= 0:
+            raise InvalidMediaError(f"{recording.name} never became a readable recording — check the recorder")
+        self._publish_renders(wait=True)
+        self._render_missing(written_s)
+        self._publish_renders(wait=True)
+        assert self.transcript.transcript is not None
+        rendered = {c.id for c in self.state.clips}
+        timeline = write_live_retrospective(
+            recording, self.inputs, self.out_dir, self.options, self.transcript.transcript, self.scenes.cuts,
+            [h for h in self.state.highlights if h.id in rendered], self.state.clips, self.state.start_time,
+            self.state.start_source, {"live": {"events": "live.jsonl", "peaks_decided": len(self.state.peaks)}},
+            self.on_progress)
+        self.state = replace(self.state, finished=True)
+        self._save()
+        self._announce({"event": "end", "id": f"end-{len(self.events.of('end')) + 1}", "timeline": "timeline.json",
+                        "duration_s": round(timeline.recording.duration_s, 3),
+                        "clips": [c.id for c in timeline.clips]})
+        return timeline
+
+
+def run_live(
+    source: str,
+    inputs: StreamInputs,
+    out_dir: Path,
+    options: ProcessOptions = ProcessOptions(),
+    live: LiveOptions = LiveOptions(),
+    webhook: str | None = None,
+    on_event: Callable[[Event], None] = lambda event: None,
+    on_progress: ProgressCallback = no_progress,
+    check_cancelled: Callable[[], None] = lambda: None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Timeline:
+    """Watch ``source`` (a growing recording, or a stream URL recorded into ``out_dir/recording.ts``) while it is
+    on air, publishing clips into ``out_dir/clips`` and clip and alert events into ``out_dir/live.jsonl`` (and to
+    ``webhook`` as JSON POSTs) as they happen; when it ends, write the retrospective (``timeline.json``, reports,
+    transcripts, replays) into ``out_dir`` and return its timeline. Resumes a session interrupted in ``out_dir``.
+
+    ``inputs.metrics`` and ``inputs.comments`` may grow while the stream runs (rows appended); each event is also
+    given to ``on_event``.
+
+    Raises:
+        InputFileError: a missing file, a URL that records nothing, or ``out_dir`` holding another source's session.
+        InvalidMediaError: the recording has no audio or video. MetricsFormatError, PlanFormatError: side files that
+        cannot be read once the stream is over (while it runs they are read again at every poll).
+        ModelError: the speech model cannot be loaded. FFmpegError: ffmpeg failed.
+    """
+    return LiveSession(source, inputs, out_dir, options, live, webhook, on_event, on_progress, check_cancelled,
+                       sleep).run()
+
+
+__all__ = ["LiveSession", "run_live"]
