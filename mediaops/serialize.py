@@ -82,7 +82,7 @@ def decode(kind: Any, data: Any) -> Any:
     if origin is dict:
         value_kind = typing.get_args(kind)[1]
         return {k: decode(value_kind, v) for k, v in data.items()}
-    if dataclasses.is_dataclass(kind):
+    if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         hints = typing.get_type_hints(kind)
         names = {f.name for f in dataclasses.fields(kind) if f.init}
         return kind(**{k: decode(hints[k], v) for k, v in data.items() if k in names})

@@ -56,9 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("mediaops: interrupted; finished outputs were kept, partial ones removed", file=sys.stderr)
         return 130
     except Exception as exc:
-        extra = EXTRAS_OF_MODULE.get((exc.name or "").split(".")[0]) if isinstance(exc, ModuleNotFoundError) else None
+        missing = exc.name if isinstance(exc, ModuleNotFoundError) else None
+        extra = EXTRAS_OF_MODULE.get((missing or "").split(".")[0])
         if extra is not None:
-            print(f"mediaops: error: `mediaops {args.command}` needs {exc.name}, which the library alone does not "
+            print(f"mediaops: error: `mediaops {args.command}` needs {missing}, which the library alone does not "
                   f"install — run: pip install 'mediaops[{extra}]'", file=sys.stderr)
             return 2
         if args.debug:

@@ -128,9 +128,9 @@ def _range(first: float, end: float, start: datetime | None, zone: tzinfo | None
     if start is not None:
         if zone is not None and start.tzinfo is not None:
             start = start.astimezone(zone)
-        zone = start.strftime("%z")
-        zone = f" {zone[:3]}:{zone[3:]}" if zone else ""
-        shown += f" (wall clock {_wall(start, first)}–{_wall(start, end)}{zone})"
+        offset = start.strftime("%z")
+        offset = f" {offset[:3]}:{offset[3:]}" if offset else ""
+        shown += f" (wall clock {_wall(start, first)}–{_wall(start, end)}{offset})"
     return shown
 
 

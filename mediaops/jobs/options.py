@@ -156,7 +156,7 @@ def _checked(option: JobOption, value: Any) -> Any:
                               f"not {value!r}")
     if option.choices and value not in option.choices:
         raise JobOptionsError(f"option {key}={value!r} — use one of {', '.join(option.choices)}")
-    if option.pattern and not re.fullmatch(option.pattern, value):
+    if option.pattern and not re.fullmatch(option.pattern, str(value)):
         raise JobOptionsError(f"option {key}={value!r} is not valid — {option.description}")
     return value
 

@@ -226,11 +226,11 @@ def _delivery_section(ins: Insights, t: dict[str, str], at, svg: str) -> Insight
         else:
             notes.append(t["no_slow"])
     if ins.product_time:
-        rows = tuple((f"{p.name} ({p.sku})", _duration(p.actual_s, t), _duration(p.planned_s, t),
-                      _duration(p.over_s, t) if p.over_s is not None else "—", signed_pct(p.viewer_change_pct))
-                     for p in ins.product_time)
+        product_rows = tuple((f"{p.name} ({p.sku})", _duration(p.actual_s, t), _duration(p.planned_s, t),
+                              _duration(p.over_s, t) if p.over_s is not None else "—", signed_pct(p.viewer_change_pct))
+                             for p in ins.product_time)
         tables.append((t["product_time"], Table((t["product"], t["on_air"], t["planned"], t["over"], t["change"]),
-                                                rows)))
+                                                product_rows)))
     return InsightSection("insight-delivery", t["delivery"], tables=tuple(tables), notes=tuple(notes), svg=svg)
 
 

@@ -185,7 +185,8 @@ def segment_voices(
     Without pitches the whole stream is one segment with ``sku=None``. A word counts once per comment, so one
     viewer repeating it does not make it a keyword.
     """
-    spans = [(p.sku, p.name, p.start_s, p.end_s) for p in pitches] or [(None, "", 0.0, duration_s)]
+    spans: list[tuple[str | None, str, float, float]] = [(p.sku, p.name, p.start_s, p.end_s) for p in pitches]
+    spans = spans or [(None, "", 0.0, duration_s)]
     ordered = sorted(comments, key=lambda c: c.t_s)
     times = [c.t_s for c in ordered]
     voices = []

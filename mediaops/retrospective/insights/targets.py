@@ -146,7 +146,7 @@ def _sum(series: MetricSeries | None) -> float | None:
 def moments_for(
     key: str,
     metrics: Metrics | None,
-    pitches: tuple[PitchSegment, ...] | list[PitchSegment] = (),
+    pitches: Sequence[PitchSegment] = (),
     transcript: Transcript | None = None,
     top: int = 3,
 ) -> tuple[KpiMoment, ...]:
