@@ -34,3 +34,15 @@ def test_a_missing_extra_names_the_pip_command(tmp_path: Path) -> None:
     assert out.returncode == 2, out.stderr
     assert "pip install 'mediaops[" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_the_command_line_starts_without_the_heavy_stacks() -> None:
+    """``mediaops --help`` builds every subcommand's parser without loading SciPy, the speech engines, the chart
+    libraries or the web/worker stacks (they load when a command runs). Rejected: a CLI module that imports the
+    pipeline at module level (3–4 s before the help text appears)."""
+    code = ("import sys\nfrom mediaops.cli import build_parser\nbuild_parser()\n"
+            "heavy = ('scipy', 'faster_whisper', 'ctranslate2', 'torch', 'whisper', 'plotly', 'matplotlib', 'flask',"
+            " 'celery', 'sqlalchemy', 'onnxruntime', 'moviepy')\n"
+            "print(sorted(n for n in heavy if n in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

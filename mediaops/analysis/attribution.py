@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.signal import find_peaks
 
 from mediaops.errors import MediaOpsError
 from mediaops.types import Clip, Metrics, MetricSeries, PitchSegment, SalesSpike
@@ -47,8 +46,9 @@ class SpikeOptions:
         plain_weight: the claim of a pitch without one (talk about a product sells a little; 0.3 of a call).
         ramp_s: a claim grows over the first ``ramp_s`` after its call to action (or, without one, after the
             pitch began) until the rise: orders that rise right after it were mostly caused earlier.
-        call_hold_s: a call to action keeps its full claim this long after its pitch ended (the link stays live).
-        decay_s: how fast an ended pitch's claim fades after that (e-folding time).
+        call_hold_s: orders follow a call to action this long at full strength (the link stays live while the
+            host moves on).
+        decay_s: how fast a claim fades after that, or after a pitch without a call ended (e-folding time).
         unexplained_claim: the claim of causes outside the pitches, which every confidence is shared with.
         min_share: an attribution needs at least this share of the candidate pitches' total claim.
     """
@@ -64,7 +64,7 @@ class SpikeOptions:
     call_weight: float = 1.0
     plain_weight: float = 0.3
     ramp_s: float = 30.0
-    call_hold_s: float = 30.0
+    call_hold_s: float = 90.0
     decay_s: float = 60.0
     unexplained_claim: float = 0.25
     min_share: float = 0.0
@@ -132,6 +132,24 @@ def _noise_floor(series: MetricSeries, values: np.ndarray, metrics: Metrics) -> 
     return float(np.median(positive)) if positive.size else 1.0
 
 
+def _rise_start(values: np.ndarray, baseline: np.ndarray, noise: float, index: int, step_over: bool,
+                reach: int = 30) -> int:
+    """The first row of the rise that leads to the spike at ``index``: going back over rows a noise unit above
+    the baseline (with ``step_over``, over single rows that fall short: sparse orders come unevenly in short
+    rows), at most ``reach`` rows."""
+    # a row holds part of the rise when it stands a noise unit and a quarter of the spike above the baseline
+    raised = values - baseline > max(noise, 0.25 * (values[index] - baseline[index]))
+    first = index
+    while first > 0 and index - first < reach:
+        if raised[first - 1]:
+            first -= 1
+        elif step_over and first > 1 and raised[first - 2]:
+            first -= 2
+        else:
+            break
+    return first
+
+
 def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions = SpikeOptions()) -> list[_Detection]:
     """Local maxima of ``series`` that stand out from both its rolling median and its neighbouring dips."""
     values = np.nan_to_num(np.asarray(series.values, dtype=float))
@@ -141,6 +159,8 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
     noise = noise_scale(values, _noise_floor(series, values, metrics))
     baseline = rolling_median(values, max(3, round(options.baseline_s / interval_s)))
     padded = np.concatenate(([-np.inf], values, [-np.inf]))
+    from scipy.signal import find_peaks  # loads on first use: the CLI starts fast
+
     found, props = find_peaks(
         padded,
         prominence=options.prominence * noise,
@@ -151,10 +171,7 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
         height = (values[index] - baseline[index]) / noise
         if height < options.height:
             continue
-        # the rise began in the first of the rows before the spike that stand a noise unit above the baseline
-        first = int(index)
-        while first > 0 and values[first - 1] - baseline[first - 1] > noise and index - first < 30:
-            first -= 1
+        first = _rise_start(values, baseline, noise, int(index), step_over=interval_s <= 15)
         detections.append(
             _Detection(
                 index=int(index),
@@ -184,26 +201,36 @@ class Claim:
 
 
 def pitch_claim(pitch: PitchSegment, t_s: float, rise_s: float | None = None,
-                options: SpikeOptions = SpikeOptions()) -> Claim:
-    """How strongly ``pitch`` may claim a spike at ``t_s`` whose orders began to rise at ``rise_s`` (default:
-    ``t_s``): 0 outside the lag window or when the pitch began after the rise.
+                options: SpikeOptions = SpikeOptions(), rise_end_s: float | None = None) -> Claim:
+    """How strongly ``pitch`` may claim a spike at ``t_s`` whose orders began to rise at about ``rise_s``
+    (default: ``t_s``) and surely before ``rise_end_s`` (default: ``rise_s``): 0 outside the lag window or for
+    a pitch that began after the rise.
 
-    The claim rests on the pitch's latest call to action before the rise (``call_weight``), else on the pitch
-    itself (``plain_weight``); it grows over ``ramp_s`` from that anchor to the rise, and fades with
-    ``decay_s`` once the pitch has been over for longer than ``call_hold_s`` (a call to action) or at all (a
-    plain pitch) when the rise began.
+    The stronger of two claims:
+
+    - its latest call to action before the rise: ``call_weight``, growing over ``ramp_s`` from the call to
+      the rise (buyers need time) and fading with ``decay_s`` once the rise comes more than ``call_hold_s``
+      after the call (orders follow a call for a minute or two, whether the host stays on the product or not);
+    - the pitch itself: ``plain_weight``, growing over ``ramp_s`` from its start and fading with ``decay_s``
+      from its end (talk about a product sells a little while it lasts).
     """
     rise = t_s if rise_s is None else rise_s
-    if not in_window(pitch.start_s, pitch.end_s, t_s, options) or pitch.start_s > rise:
+    cutoff = max(rise, rise_end_s if rise_end_s is not None else rise)
+    if not in_window(pitch.start_s, pitch.end_s, t_s, options) or pitch.start_s > cutoff:
         return Claim(pitch, 0.0, None)
-    calls = [c for c in pitch.calls_s if c <= rise]
-    call = max(calls) if calls else None
-    anchor = call if call is not None else pitch.start_s
-    base = options.call_weight if call is not None else options.plain_weight
-    ramp = min(1.0, (rise - anchor) / options.ramp_s) if options.ramp_s > 0 else 1.0
-    hold = options.call_hold_s if call is not None else 0.0
-    fade = math.exp(-max(0.0, rise - pitch.end_s - hold) / max(options.decay_s, 1e-9))
-    return Claim(pitch, base * max(ramp, 0.05) * fade, call)
+
+    def ramp(since_s: float) -> float:
+        return max(0.05, min(1.0, since_s / options.ramp_s)) if options.ramp_s > 0 else 1.0
+
+    decay = max(options.decay_s, 1e-9)
+    plain = options.plain_weight * ramp(rise - pitch.start_s) * math.exp(-max(0.0, rise - pitch.end_s) / decay)
+    calls = [c for c in pitch.calls_s if c <= cutoff]
+    if not calls:
+        return Claim(pitch, plain, None)
+    call = max(calls)
+    since = rise - call
+    called = options.call_weight * ramp(since) * math.exp(-max(0.0, since - options.call_hold_s) / decay)
+    return Claim(pitch, called, call) if called >= plain else Claim(pitch, plain, None)
 
 
 def pitch_weight(pitch: PitchSegment, t_s: float, options: SpikeOptions = SpikeOptions()) -> float:
@@ -241,15 +268,17 @@ def attribute(
     pitches: list[PitchSegment] | tuple[PitchSegment, ...],
     options: SpikeOptions = SpikeOptions(),
     rise_s: float | None = None,
+    rise_end_s: float | None = None,
 ) -> Attribution:
-    """The pitch and clip behind a spike at ``t_s`` whose rise began at ``rise_s``.
+    """The pitch and clip behind a spike at ``t_s`` whose rise began at about ``rise_s`` and surely before
+    ``rise_end_s``.
 
     The pitch with the largest claim (:func:`pitch_claim`) is credited; ``share`` is its share of all claims,
     ``confidence_share`` its share of all claims plus ``unexplained_claim``. The clip linked is the latest of
     the clips in the lag window that shows the credited product, else of those that show no product (or, with
     no pitch credited, of all); clips that show another product are never linked and are listed apart.
     """
-    claims = tuple(rank_claims([pitch_claim(p, t_s, rise_s, options) for p in pitches]))
+    claims = tuple(rank_claims([pitch_claim(p, t_s, rise_s, options, rise_end_s) for p in pitches]))
     total = sum(c.weight for c in claims)
     pitch, share, confidence_share, call_s = None, 0.0, 0.0, None
     if claims and claims[0].weight / total >= options.min_share:
@@ -306,8 +335,10 @@ def find_sales_spikes(
     spikes: list[SalesSpike] = []
     for moment_number, moment in enumerate(_moments(found, options), start=1):
         t_s = moment[0][1].t_s
-        rise_s = min(d.rise_s + d.interval_s / 2 for _, d in moment)
-        cause = attribute(t_s, clips, pitches, options, min(rise_s, t_s))
+        # the rise began inside the first raised row of the quickest metric: about its middle, surely before its end
+        first = min((d for _, d in moment), key=lambda d: (d.rise_s, d.interval_s))
+        rise_s = min(first.rise_s + first.interval_s / 2, t_s)
+        cause = attribute(t_s, clips, pitches, options, rise_s, first.rise_s + first.interval_s)
         for name, found_spike in moment:
             numbers[name] += 1
             strength = min(1.0, found_spike.significance / (2 * options.prominence))

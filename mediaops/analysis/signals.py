@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from scipy.ndimage import median_filter, uniform_filter1d
-from scipy.signal import find_peaks
 
 #: MAD to standard deviation for normally distributed noise.
 _MAD_TO_SIGMA = 1.4826
@@ -24,6 +22,7 @@ def robust_z(values: np.ndarray, window: int, floor: float | None = None) -> np.
     ``floor`` (default: one event per interval for count-like series whose values exceed 1), so that
     near-empty stretches do not produce huge scores.
     """
+    from scipy.ndimage import median_filter  # scipy loads on first use: the CLI starts fast
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         return x
@@ -41,6 +40,7 @@ def robust_z(values: np.ndarray, window: int, floor: float | None = None) -> np.
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     """Centred rolling median over ``window`` samples (NaNs count as the series' median)."""
+    from scipy.ndimage import median_filter  # scipy loads on first use: the CLI starts fast
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         return x
@@ -50,6 +50,7 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
 
 def rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
     """Centred rolling sum over ``window`` samples (NaNs count as zero)."""
+    from scipy.ndimage import uniform_filter1d  # scipy loads on first use: the CLI starts fast
     x = np.nan_to_num(np.asarray(values, dtype=float))
     if x.size == 0 or window <= 1:
         return x
@@ -58,6 +59,7 @@ def rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
 
 def peak_indices(score: np.ndarray, height: float, prominence: float, distance: int = 1) -> np.ndarray:
     """Indices of peaks in ``score`` at least ``height`` high and ``prominence`` prominent."""
+    from scipy.signal import find_peaks
     if score.size < 3:
         return np.array([], dtype=int)
     padded = np.concatenate(([-np.inf], score, [-np.inf]))
