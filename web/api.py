@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, send_file, url_for
 
-from web.jobs_view import BadOptionsError, get_job_or_404, require_finished, settings, summarize
+from web.jobs_view import BadOptionsError, get_job_or_404, phase, require_finished, settings, summarize
 from web.jobs_view import parse_options as _parse_options
 from web.models import Upload
 from web.openapi import openapi_document
@@ -35,6 +35,7 @@ def job_json(job: dict[str, Any]) -> dict[str, Any]:
     """The public view of a job: no server paths, plus summary figures and links."""
     public = {k: job.get(k) for k in ("id", "name", "status", "progress", "stages", "error", "created_at",
                                       "finished_at", "options", "owner")}
+    public["phase"] = phase(job)  # the stage-following status the pages show (st_… or ph_…)
     public["recording_name"] = Path(job.get("recording") or "").name
     public["summary"] = summarize(job)
     public["links"] = {
@@ -111,6 +112,44 @@ def clip_file(job_id: str, clip_id: str):
         abort_json(404, f"stream {job_id} has no clip {clip_id}")
     path = safe_file(folder, clip["file"])
     return send_file(path, mimetype="video/mp4", as_attachment=True, download_name=f"{job_id}-{path.name}")
+
+
+def first_clips_json(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The clips a job has rendered before it finished (first clips), as the page and the API show them;
+    empty once it has succeeded (its clips are then in ``clips``) or before the render stage has made any."""
+    from workers import jobs
+
+    if job["status"] == "succeeded":
+        return []
+    keys = ("id", "start_s", "end_s", "score", "reasons", "title", "product_sku")
+    return [{k: clip.get(k) for k in keys} | {
+        "duration_s": round(clip["end_s"] - clip["start_s"], 3),
+        "url": url_for("api.first_clip_file", job_id=job["id"], clip_id=clip["id"], part="video"),
+        "cover_url": url_for("api.first_clip_file", job_id=job["id"], clip_id=clip["id"], part="cover")
+        if clip.get("cover") else None,
+    } for clip in jobs.rendered_clips(settings(), job["id"])]
+
+
+@bp.route("/streams/<job_id>/first-clips", methods=["GET"])
+@require("viewer")
+def first_clips(job_id: str):
+    job = get_job_or_404(job_id)
+    return jsonify({"status": job["status"], "clips": first_clips_json(job)})
+
+
+@bp.route("/streams/<job_id>/first-clips/<clip_id>/<part>", methods=["GET"])
+@require("viewer")
+def first_clip_file(job_id: str, clip_id: str, part: str):
+    from web.files import send_served
+    from workers import jobs
+
+    get_job_or_404(job_id)
+    clip = next((c for c in jobs.rendered_clips(settings(), job_id) if c["id"] == clip_id), None)
+    path = clip.get({"video": "file", "cover": "cover"}.get(part, "")) if clip else None
+    found = inside(settings().storage_root, Path(path)) if path else None
+    if found is None or not found.is_file():
+        abort_json(404, f"stream {job_id} has no rendered {part} for clip {clip_id} (yet)")
+    return send_served(found, download_name=f"{job_id}-{clip_id}{found.suffix}")
 
 
 @bp.route("/streams/<job_id>/rerun", methods=["POST"])

@@ -77,7 +77,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             (default: ``Settings.from_env()``); other keys are listed in :data:`web.config.DEFAULTS`.
     """
     from web import api, auth, files, streams, uploads
-    from web.i18n import language, translate
+    from web.i18n import MESSAGES, in_page_language, language, translate
     from web.models import make_session_factory
     from web.security import check_csrf, csrf_token, current_user
     from workers.config import Settings
@@ -113,7 +113,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        return {"_": translate, "lang": language(), "current_user": current_user(), "csrf_token": csrf_token}
+        return {"_": translate, "lang": language(), "current_user": current_user(), "csrf_token": csrf_token,
+                "messages": MESSAGES}
+
+    app.add_template_filter(in_page_language)
 
     @app.after_request
     def security_headers(response):

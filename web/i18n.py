@@ -188,13 +188,82 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dl_transcript": ("字幕 SRT", "transcript SRT"),
     "dl_fcpxml": ("剪辑工程 FCPXML", "FCPXML edit"),
     "dl_edl": ("EDL", "EDL"),
-    "stage_probe": ("检查文件", "probe"),
-    "stage_metrics": ("读取数据", "metrics"),
-    "stage_transcribe": ("语音转写", "transcribe"),
-    "stage_scenes": ("场景切换", "scenes"),
-    "stage_highlights": ("高光识别", "highlights"),
-    "stage_render": ("剪辑切片", "render"),
-    "stage_publish": ("生成报告", "publish"),
+    "stage_probe": ("检查文件", "Check the file"),
+    "stage_metrics": ("读取数据", "Read the metrics"),
+    "stage_transcribe": ("语音转写", "Transcribe"),
+    "stage_scenes": ("场景切换", "Scenes"),
+    "stage_highlights": ("高光识别", "Highlights"),
+    "stage_render": ("剪辑切片", "Cut clips"),
+    "stage_publish": ("生成报告", "Report"),
+    # what a running job is doing (the badge follows the stages), and why a job ended without results
+    "ph_probe": ("检查文件中", "Checking the file"),
+    "ph_metrics": ("读取数据中", "Reading the metrics"),
+    "ph_transcribe": ("转写中", "Transcribing"),
+    "ph_scenes": ("识别场景", "Finding scenes"),
+    "ph_highlights": ("识别高光", "Finding highlights"),
+    "ph_render": ("剪辑中", "Cutting clips"),
+    "ph_publish": ("生成报告中", "Writing the report"),
+    "why_cancelled": ("任务已取消。需要结果时，点击“按原设置重试”。",
+                      "The job was cancelled. Click “Retry with the same settings” when you need its results."),
+    "why_time_limit": ("处理超过了时间上限，录像可能已损坏。请检查录像；必要时分段后重新上传，或点击重试。",
+                       "Processing ran past its time limit; the recording may be damaged. Check it, upload it in "
+                       "shorter parts if needed, or retry."),
+    "why_queue": ("任务没能进入处理队列（处理服务未运行）。请联系管理员启动处理服务后点击重试。",
+                  "The job could not be queued (the processing service is not running). Ask an admin to start it, "
+                  "then retry."),
+    "why_model": ("所选的语音识别模型在本服务器上不可用。请在“调整参数重新处理”中保留默认模型，或联系管理员。",
+                  "The chosen speech model is not available on this server. Re-run with the default model, or ask "
+                  "an admin."),
+    "why_metrics": ("数据导出无法识别（缺少时间列或列名不认识）。请从直播后台重新导出包含时间和在线人数的 CSV，"
+                    "然后在“上传直播”页重新上传。",
+                    "The metrics export could not be read (no time column, or unknown column names). Export the CSV "
+                    "with time and online viewers again from the live platform and upload it again."),
+    "why_comments": ("评论记录无法读取。请重新导出评论记录后在“上传直播”页重新上传，或不带评论记录上传。",
+                     "The comment log could not be read. Export it again and upload again, or upload without it."),
+    "why_products": ("商品列表无法读取。请检查商品列表（需要商品编号和名称）后重新上传，或不带商品列表上传。",
+                     "The product list could not be read. Check it (it needs product IDs and names) and upload again, "
+                     "or upload without it."),
+    "why_targets": ("目标或流程表无法读取，请检查后重新上传。",
+                    "The targets or run of show could not be read; check them and upload again."),
+    "why_recording": ("录像无法读取或已损坏。请上传直播平台导出的原始录像文件后重试。",
+                      "The recording could not be read or is damaged. Upload the original recording exported from the "
+                      "live platform, then retry."),
+    "why_stage": ("“{stage}”这一步失败了。请点击“按原设置重试”；如果再次失败，请联系管理员。",
+                  "The “{stage}” step failed. Click “Retry with the same settings”; if it fails again, ask an admin."),
+    "why_unknown": ("处理失败。请点击“按原设置重试”；如果再次失败，请联系管理员。",
+                    "Processing failed. Click “Retry with the same settings”; if it fails again, ask an admin."),
+    "why_options": ("参数超出允许范围，请按输入框的提示修改后再提交。",
+                    "A setting is out of range; correct it as the form shows and submit again."),
+    "why_retry_failed": ("无法重试：原始文件已不存在或处理服务未运行。请重新上传，或联系管理员。",
+                         "Cannot retry: the original files are gone or the processing service is not running. Upload "
+                         "again, or ask an admin."),
+    "ended_title": ("没有结果", "No results"),
+    "retry": ("按原设置重试", "Retry with the same settings"),
+    "rerun_label": ("重跑", "Re-run"),
+    "n_clips_short": ("{count} 条", "{count} clips"),
+    "durations_short": ("{low}–{high} 秒", "{low}–{high} s"),
+    "captions_short": ("字幕", "captions"),
+    "cut_fast_short": ("快速剪切", "fast cut"),
+    "job_settings": ("设置", "Settings"),
+    "first_clips": ("首批切片", "First clips"),
+    "first_clips_notice": ("首批切片已剪好，可以先预览和下载；完整分析和复盘报告完成后会显示在这里。",
+                           "The first clips are ready to preview and download; the full analysis and the review "
+                           "report follow here when processing finishes."),
+    "first_clips_wait": ("正在处理：首批切片剪好后会立刻显示在这里，完整复盘报告随后生成。",
+                         "Processing: the first clips appear here as soon as they are cut; the full review report "
+                         "follows."),
+    "clip_settings": ("切片设置", "Clip settings"),
+    "resume_found": ("有未传完的文件：{files}。重新选择同一个文件并点击上传，会从中断处继续。",
+                     "Unfinished upload: {files}. Choose the same file again and upload; it continues where it "
+                     "stopped."),
+    "resume_file": ("这个文件上次没有传完，上传时会从中断处继续。",
+                    "This file was partly uploaded before; the upload continues where it stopped."),
+    "metric_orders": ("订单", "orders"),
+    "metric_gmv": ("成交额", "GMV"),
+    "metric_online_viewers": ("在线人数", "online viewers"),
+    "metric_comments": ("评论", "comments"),
+    "metric_likes": ("点赞", "likes"),
+    "seconds_unit": ("秒", "s"),
 }
 
 
@@ -216,6 +285,14 @@ def translate(key: str, **values: object) -> str:
         return key
     text = pair[LANGUAGES.index(language())]
     return text.format(**values) if values else text
+
+
+def in_page_language(text: object) -> bool:
+    """True if ``text`` (a free text from the library, such as a clip's reason) suits this request's page:
+    any text on an English page; on a Chinese page only a text written in Chinese (it has CJK characters)."""
+    if language() == "en":
+        return True
+    return any("\u3400" <= char <= "\u9fff" for char in str(text))
 
 
 def english(key: str, **values: object) -> str:

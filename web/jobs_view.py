@@ -103,3 +103,112 @@ def parse_options(raw: Any) -> dict[str, Any]:
         return check_job_options(raw, settings().allowed_models)
     except JobOptionsError as exc:
         raise BadOptionsError(str(exc)) from None
+
+
+#: what a running job is doing, by the stage that runs (the badge's word: 转写中, 识别场景, 剪辑中 …)
+PHASE_OF_STAGE = {"probe": "ph_probe", "metrics": "ph_metrics", "transcribe": "ph_transcribe", "scenes": "ph_scenes",
+                  "highlights": "ph_highlights", "render": "ph_render", "publish": "ph_publish"}
+
+
+def phase(job: dict[str, Any]) -> str:
+    """The i18n key of the job's badge: its status, or, while it runs, the stage it is in.
+
+    Of stages running side by side (transcribe ‖ scenes ‖ metrics) the slowest-weighted one names the phase;
+    a running job between two stages names the next pending one.
+    """
+    status = job["status"]
+    if status != "running":
+        return f"st_{status}"
+    from workers.state import STAGE_WEIGHTS
+
+    stage_list = job.get("stages") or []
+    running = [s for s in stage_list if s["status"] == "running"]
+    if running:
+        name = max(running, key=lambda s: STAGE_WEIGHTS.get(s["name"], 1))["name"]
+    else:
+        name = next((s["name"] for s in stage_list if s["status"] == "pending"), "")
+    return PHASE_OF_STAGE.get(name, "st_running")
+
+
+#: (words in the job system's English error, i18n key of what the operator sees and does in the UI), first match
+_ERROR_KINDS = (
+    (("cancelled",), "why_cancelled"),
+    (("time limit", "took longer"), "why_time_limit"),
+    (("broker", "could not queue"), "why_queue"),
+    (("model",), "why_model"),
+    (("metrics", "column", "mapping", "timestamp"), "why_metrics"),
+    (("comments",), "why_comments"),
+    (("products", "sku"), "why_products"),
+    (("targets", "run of show"), "why_targets"),
+    (("recording", "decode", "ffmpeg", "ffprobe", "stream", "audio", "video", "media"), "why_recording"),
+)
+
+
+def failure_reason(job: dict[str, Any]) -> str | None:
+    """Why a failed or cancelled job ended, in the page's language and saying what to do in the web UI.
+
+    The job's own ``error`` is written for the command line (English, file paths, CLI flags such as
+    ``--mapping``); pages show a translated reason of its kind instead (the API keeps the original).
+    """
+    from web.i18n import translate
+
+    if job["status"] not in ("failed", "cancelled"):
+        return None
+    error = (job.get("error") or "").lower()
+    if job["status"] == "cancelled":
+        return translate("why_cancelled")
+    for words, key in _ERROR_KINDS:
+        if any(word in error for word in words):
+            return translate(key)
+    failed = next((s["name"] for s in job.get("stages") or [] if s["status"] == "failed"), None)
+    return translate("why_stage", stage=translate(f"stage_{failed}")) if failed else translate("why_unknown")
+
+
+def settings_label(job: dict[str, Any]) -> str:
+    """The job's clip settings in a few words ("3 条 · 9:16 · 字幕"); empty where it chose none."""
+    from web.i18n import translate
+
+    options = job.get("options") or {}
+    parts = []
+    if "clips" in options:
+        parts.append(translate("n_clips_short", count=options["clips"]))
+    if "min_duration_s" in options or "max_duration_s" in options:
+        low, high = options.get("min_duration_s"), options.get("max_duration_s")
+        parts.append(translate("durations_short", low=f"{low:g}" if low is not None else "…",
+                               high=f"{high:g}" if high is not None else "…"))
+    if "aspect" in options:
+        parts.append(str(options["aspect"]))
+    if options.get("captions"):
+        parts.append(translate("captions_short"))
+    if options.get("cut") == "fast":
+        parts.append(translate("cut_fast_short"))
+    return " · ".join(parts)
+
+
+def reruns(jobs_list: list[dict[str, Any]]) -> set[str]:
+    """Ids of the jobs in ``jobs_list`` that re-run an earlier job (the same recording processed before)."""
+    first: dict[str, tuple[str, str]] = {}
+    for job in jobs_list:
+        mark = (job.get("created_at") or "", job["id"])
+        if job["recording"] not in first or mark < first[job["recording"]]:
+            first[job["recording"]] = mark
+    return {job["id"] for job in jobs_list if first[job["recording"]][1] != job["id"]}
+
+
+def is_rerun(job: dict[str, Any]) -> bool:
+    """True when an earlier job processed the same recording (so this one is a re-run of it)."""
+    from workers import state
+
+    engine = state.engine_for(settings().database_url)
+    others = [j for j in (state.get_job(engine, i) for i in state.jobs_for_recording(engine, job["recording"])) if j]
+    return job["id"] in reruns(others)
+
+
+def job_label(job: dict[str, Any], rerun: bool) -> str:
+    """"重跑 · 3 条 · 9:16" for a re-run; the settings alone (maybe empty) for a first run."""
+    from web.i18n import translate
+
+    label = settings_label(job)
+    if not rerun:
+        return label
+    return translate("rerun_label") + (f" · {label}" if label else "")

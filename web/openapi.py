@@ -124,6 +124,21 @@ def openapi_document() -> dict[str, Any]:
             "parameters": [_JOB_ID, {"name": "clip_id", "in": "path", "required": True, "schema": {"type": "string"}}],
             "responses": {"200": {"description": "MP4", "content": {"video/mp4": {"schema": {
                 "type": "string", "format": "binary"}}}}} | _errors(401, 404, 409)}},
+        "/api/streams/{job_id}/first-clips": {"get": {
+            "summary": "Clips rendered so far while the job runs (first clips); empty once it has succeeded",
+            "operationId": "listFirstClips", "parameters": [_JOB_ID],
+            "responses": {"200": _json({"type": "object", "required": ["status", "clips"], "properties": {
+                "status": {"type": "string"},
+                "clips": {"type": "array", "items": {"$ref": "#/components/schemas/Clip"}}}})}
+            | _errors(401, 404)}},
+        "/api/streams/{job_id}/first-clips/{clip_id}/{part}": {"get": {
+            "summary": "A first clip's video or cover, before the job has published it",
+            "operationId": "getFirstClipFile",
+            "parameters": [_JOB_ID, {"name": "clip_id", "in": "path", "required": True, "schema": {"type": "string"}},
+                           {"name": "part", "in": "path", "required": True,
+                            "schema": {"type": "string", "enum": ["video", "cover"]}}],
+            "responses": {"200": {"description": "MP4 or JPEG", "content": {"application/octet-stream": {"schema": {
+                "type": "string", "format": "binary"}}}}} | _errors(401, 404)}},
         "/api/streams/{job_id}/rerun": {"post": {
             "summary": "Run the same inputs again with other settings", "operationId": "rerunStream",
             "parameters": [_JOB_ID],

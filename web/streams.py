@@ -7,7 +7,19 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from web.i18n import MESSAGES, translate
-from web.jobs_view import BadOptionsError, get_job_or_404, parse_options, read_timeline, settings, summarize
+from web.jobs_view import (
+    BadOptionsError,
+    failure_reason,
+    get_job_or_404,
+    is_rerun,
+    job_label,
+    parse_options,
+    phase,
+    read_timeline,
+    reruns,
+    settings,
+    summarize,
+)
 from web.security import current_user, require
 
 bp = Blueprint("streams", __name__)
@@ -24,15 +36,22 @@ EXTRA_OUTPUTS = (("reel.mp4", "dl_reel"), ("replay.mp4", "dl_replay"), ("report_
 def index():
     from workers import jobs
 
-    rows = [(job, summarize(job)) for job in jobs.list_jobs(settings(), limit=200)]
-    return render_template("streams.html", rows=rows)
+    listed = jobs.list_jobs(settings(), limit=200)
+    again = reruns(listed)
+    rows = [(job, summarize(job)) for job in listed]
+    return render_template("streams.html", rows=rows, phase=phase, labels={j["id"]: job_label(j, j["id"] in again)
+                                                                           for j in listed})
 
 
 @bp.route("/upload", methods=["GET"])
 @require("operator")
 def upload():
-    return render_template("upload.html", chunk_bytes=current_app.config["UPLOAD_CHUNK_BYTES"],
-                           max_bytes=current_app.config["MAX_UPLOAD_BYTES"])
+    from mediaops.jobs.options import JOB_OPTIONS, ProcessOptions
+
+    return render_template("upload.html", defaults=ProcessOptions(),
+                           chunk_bytes=current_app.config["UPLOAD_CHUNK_BYTES"],
+                           max_bytes=current_app.config["MAX_UPLOAD_BYTES"],
+                           rules={option.key: option for option in JOB_OPTIONS})
 
 
 @bp.route("/streams/<job_id>", methods=["GET"])
@@ -50,8 +69,13 @@ def stream(job_id: str):
 
     # the form's bounds and choices come from the one table of job options the server checks against
     rules = {option.key: option for option in JOB_OPTIONS}
+    from web.api import first_clips_json
+
+    phase_labels = {key: translate(key) for key in MESSAGES if key.startswith(("ph_", "st_"))}
     return render_template("stream.html", job=job, doc=doc, reports=reports, extras=extras, summary=summarize(job),
-                           stage_labels=stage_labels, rules=rules)
+                           stage_labels=stage_labels, rules=rules, phase=phase(job), phase_labels=phase_labels,
+                           reason=failure_reason(job), label=job_label(job, is_rerun(job)),
+                           first_clips=first_clips_json(job))
 
 
 def _form_options() -> dict:
@@ -77,8 +101,27 @@ def rerun(job_id: str):
     get_job_or_404(job_id)
     try:
         new_id = jobs.rerun_job(settings(), job_id, _form_options(), owner=current_user().username)
-    except (MediaOpsError, BadOptionsError) as exc:
-        flash(str(exc), "error")
+    except BadOptionsError:
+        flash(translate("why_options"), "error")
+        return redirect(url_for("streams.stream", job_id=job_id))
+    except MediaOpsError:
+        flash(translate("why_queue"), "error")
+        return redirect(url_for("streams.stream", job_id=job_id))
+    return redirect(url_for("streams.stream", job_id=new_id))
+
+
+@bp.route("/streams/<job_id>/retry", methods=["POST"])
+@require("operator")
+def retry(job_id: str):
+    """Run a failed or cancelled job again with the same inputs and settings (a new job of whoever asks)."""
+    from mediaops.errors import MediaOpsError
+    from workers import jobs
+
+    get_job_or_404(job_id)
+    try:
+        new_id = jobs.rerun_job(settings(), job_id, {}, owner=current_user().username)
+    except MediaOpsError:
+        flash(translate("why_retry_failed"), "error")
         return redirect(url_for("streams.stream", job_id=job_id))
     return redirect(url_for("streams.stream", job_id=new_id))
 

@@ -15,7 +15,8 @@ from typing import Any
 from mediaops.errors import MediaOpsError
 from mediaops.jobs.options import JobOptionsError, check_job_options, job_process_options
 from mediaops.jobs.pipeline import ProcessOptions, StreamInputs
-from mediaops.jobs.stages import JobFolder, prepare_job, rendered
+from mediaops.jobs.stages import JobFolder, clip_folder, prepare_job, rendered
+from mediaops.jobs.stages import highlights as highlight_plan
 from mediaops.media.probe import check_input_file
 from mediaops.media.probe import probe as probe_media
 from workers import state
@@ -24,8 +25,8 @@ from workers.config import Settings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["JobOptionsError", "cancel_job", "get_job", "list_jobs", "process_options", "rerun_job",
-           "resubmit_active_jobs", "submit_job"]
+__all__ = ["JobOptionsError", "cancel_job", "get_job", "list_jobs", "process_options", "rendered_clips",
+           "rerun_job", "resubmit_active_jobs", "submit_job"]
 
 
 def process_options(options: dict[str, Any], settings: Settings) -> ProcessOptions:
@@ -139,6 +140,38 @@ def get_job(settings: Settings, job_id: str) -> dict[str, Any] | None:
 def list_jobs(settings: Settings, limit: int = 100) -> list[dict[str, Any]]:
     """The newest ``limit`` jobs, newest first."""
     return state.list_jobs(state.engine_for(settings.database_url), limit)
+
+
+def rendered_clips(settings: Settings, job_id: str) -> list[dict[str, Any]]:
+    """The clips of ``job_id`` rendered so far, before the job has published them (first clips).
+
+    Each is its :class:`~mediaops.types.Clip` fields, with ``file`` and ``cover`` absolute paths in the artifact
+    store; in the order of the highlight plan. Empty while no highlight plan exists (or the job is unknown).
+    """
+    from mediaops.jobs.artifacts import encode
+    from mediaops.types import Clip
+
+    folder = JobFolder(settings.jobs_dir / job_id, settings.artifacts_dir)
+    if not folder.spec_path.is_file():
+        return []
+    try:
+        done, _missing = rendered(folder)
+        plan = highlight_plan(folder)  # stored: rendered() found it
+    except MediaOpsError:
+        return []
+    found = []
+    for highlight in plan.highlights:
+        if highlight.id not in done:
+            continue
+        clip_dir = clip_folder(folder, highlight)
+        clip = folder.store.load("render", clip_dir.name.removeprefix("render-"), Clip)
+        if clip is None or not (clip_dir / clip.file).is_file():
+            continue
+        record = encode(clip)
+        record["file"] = str(clip_dir / clip.file)
+        record["cover"] = str(clip_dir / clip.cover) if clip.cover and (clip_dir / clip.cover).is_file() else None
+        found.append(record)
+    return found
 
 
 def cancel_job(settings: Settings, job_id: str) -> bool:

@@ -10,6 +10,43 @@
   document.querySelectorAll("[data-pct]").forEach((bar) => { bar.style.width = Number(bar.dataset.pct) + "%"; });
   const stageList = document.getElementById("stages");
   const stageLabels = stageList ? JSON.parse(stageList.dataset.labels || "{}") : {};
+  // first clips: each one appears as soon as it is rendered, before the job (and its report) is done
+  const firstBox = document.getElementById("first-clips");
+  async function showFirstClips() {
+    if (!firstBox) return;
+    const found = await (await fetch(progress.dataset.firstClipsUrl, { headers: { Accept: "application/json" } })).json();
+    const gallery = document.getElementById("first-gallery");
+    const notice = document.getElementById("first-clips-notice");
+    (found.clips || []).forEach((clip) => {
+      if (document.getElementById("first-" + clip.id)) return;
+      const card = document.createElement("figure");
+      card.className = "clip first-clip";
+      card.id = "first-" + clip.id;
+      const video = document.createElement("video");
+      video.preload = "none";
+      video.controls = true;
+      video.src = clip.url;
+      if (clip.cover_url) video.poster = clip.cover_url;
+      const caption = document.createElement("figcaption");
+      const head = document.createElement("div");
+      head.className = "clip-title";
+      const name = document.createElement("b");
+      name.textContent = clip.title || clip.id;
+      head.append(name);
+      const actions = document.createElement("div");
+      actions.className = "actions";
+      const link = document.createElement("a");
+      link.className = "btn small";
+      link.href = clip.url;
+      link.download = "";
+      link.textContent = "⬇ " + notice.dataset.download;
+      actions.append(link);
+      caption.append(head, actions);
+      card.append(video, caption);
+      gallery.append(card);
+    });
+    if (gallery.children.length) { notice.textContent = notice.dataset.ready; firstBox.dataset.empty = "0"; }
+  }
   if (progress && ["queued", "running"].includes(progress.dataset.status)) {
     const poll = async () => {
       try {
@@ -32,12 +69,12 @@
           li.append(sub);
           return li;
         }));
-        if (job.error) {
-          const box = document.getElementById("job-error");
-          box.hidden = false;
-          box.textContent = job.error;
-        }
+        const badge = document.getElementById("job-status");
+        const phases = JSON.parse(badge.dataset.labels || "{}");
+        if (job.phase && phases[job.phase]) { badge.textContent = phases[job.phase]; badge.dataset.phase = job.phase; }
+        // the job's error is the job system's English text: the page shows its reason after the reload below
         if (!["queued", "running"].includes(job.status)) { window.location.reload(); return; }
+        await showFirstClips();
       } catch (e) { /* server busy or restarting: try again */ }
       setTimeout(poll, 1500);
     };

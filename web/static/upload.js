@@ -12,6 +12,46 @@
   const msg = (k) => form.dataset["msg" + k] || k;
   const base = { "Tus-Resumable": "1.0.0", "X-CSRF-Token": csrf };
 
+  // ---- unfinished uploads (tus URLs remembered in localStorage): say so after a reload, and per chosen file
+  const PREFIX = "mediaops-upload:";
+  const notice = document.getElementById("resume-notice");
+  const fileKey = (kind, file) => PREFIX + [kind, file.name, file.size, file.lastModified].join(":");
+  function showResumable() {
+    const names = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key && key.startsWith(PREFIX)) names.push(key.slice(PREFIX.length).split(":").slice(1, -2).join(":"));
+    }
+    if (names.length && notice) {
+      notice.textContent = msg("ResumeFound").replace("{files}", names.join("、"));
+      notice.hidden = false;
+    }
+  }
+  showResumable();
+  ["recording", "metrics", "comments", "products"].forEach((kind) => {
+    const input = form.elements[kind];
+    if (!input) return;
+    input.addEventListener("change", () => {
+      const label = input.closest("label");
+      let hint = label.querySelector(".resume-file");
+      const file = input.files[0];
+      if (file && localStorage.getItem(fileKey(kind, file))) {
+        if (!hint) { hint = document.createElement("span"); hint.className = "resume-file"; label.append(hint); }
+        hint.textContent = msg("ResumeFile");
+      } else if (hint) hint.remove();
+    });
+  });
+
+  function options() {
+    // the clip settings, checked again by the server against the same table of job options
+    const chosen = { captions: form.elements.captions.checked, aspect: form.elements.aspect.value };
+    [["clips", parseInt], ["min_duration_s", Number], ["max_duration_s", Number]].forEach(([name, cast]) => {
+      const value = form.elements[name].value;
+      if (value !== "") chosen[name] = cast(value);
+    });
+    return chosen;
+  }
+
   function b64(text) {
     return btoa(String.fromCharCode(...new TextEncoder().encode(text)));
   }
@@ -44,7 +84,7 @@
   }
 
   async function upload(file, kind, onBytes) {
-    const key = ["mediaops-upload", kind, file.name, file.size, file.lastModified].join(":");
+    const key = fileKey(kind, file);
     let url = localStorage.getItem(key);
     let offset = 0;
     if (url) {
@@ -116,7 +156,7 @@
         " / " + (total / 1048576).toFixed(1) + " MB";
     };
     try {
-      const body = { name: form.elements.name.value || null };
+      const body = { name: form.elements.name.value || null, options: options() };
       const keys = [];
       for (const [kind, file] of files) {
         const result = await upload(file, kind, onBytes);
