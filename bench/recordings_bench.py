@@ -12,7 +12,7 @@ card). The last column divides by pixels per second of video: equal figures mean
 Only APIs that existed before the 4K work are used, so the same script measures an older tree:
 ``PYTHONPATH=/path/to/old/tree python bench/recordings_bench.py``.
 
-Usage: python bench/recordings_bench.py [--seconds 6] [--keep DIR] [--write]
+Usage: python bench/recordings_bench.py [--seconds 6] [--keep DIR] [--write] [--label TEXT]
 """
 
 from __future__ import annotations
@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=6.0, help="length of each recording (default 6)")
     parser.add_argument("--keep", type=Path, help="make the recordings here and keep them (default: temp folder)")
     parser.add_argument("--write", action="store_true", help=f"append the results to {RESULTS.name}")
+    parser.add_argument("--label", default="", help="what is measured (e.g. 'before: commit ef16ce7')")
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="recordings-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -117,8 +118,8 @@ def main() -> None:
                             cwd=Path(__file__).parent, check=False).stdout.strip()
     import mediaops
 
-    section = (f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {args.seconds:g} s recordings, mediaops from "
-               f"{Path(mediaops.__file__).parent.parent}\n\n"
+    label = args.label or f"mediaops from {Path(mediaops.__file__).parent.parent}"
+    section = (f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC — {args.seconds:g} s recordings, {label}\n\n"
                f"{platform.node()}, {os.cpu_count()} cores, load {load[0]:.1f}/{load[1]:.1f}, commit {commit}, "
                f"ffmpeg {Path(ffmpeg_exe()).name}\n\n"
                f"`python bench/recordings_bench.py --seconds {args.seconds:g}`\n\n{text}\n")

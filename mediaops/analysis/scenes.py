@@ -80,7 +80,7 @@ def detect_scenes(
         stream.thread_type = "AUTO"
         fps = _frame_rate(stream)
         coded_w, coded_h = stream.codec_context.width or 1, stream.codec_context.height or 1
-        if options.downscale > 1:
+        if options.downscale >= 1:
             width, height = analysis_size(coded_w, coded_h, max(coded_w, coded_h) // options.downscale)
         else:
             width, height = analysis_size(coded_w, coded_h)

@@ -112,7 +112,7 @@ def _refine_windows(scan: KeyframeScan, options: SceneOptions, searched_s: float
     more than half of the ``searched_s`` seconds.
 
     The margin before a pair is at least ``min_scene_len_frames`` and one frame: the detector ignores a cut
-    that closer to where it starts, and a cut just after the pair's first keyframe must not be one."""
+    closer than that to where it starts, and a cut just after the pair's first keyframe must not be one."""
     margin = max(options.refine_margin_s, (options.min_scene_len_frames + 1) * scan.frame_s)
     refine = merge_spans((max(0.0, a - margin), b + options.refine_margin_s) for a, b in scan.candidates)
     spaced = options.min_keyframe_gap_s <= scan.median_gap_s <= options.max_keyframe_gap_s
@@ -136,13 +136,13 @@ def detect_scenes_by_keyframes(
     """
     scan = scan_keyframes(path, options, duration_s, on_progress)
     windows = _refine_windows(scan, options, scan.duration_s)
-    if windows is None:
-        on_progress("scenes", 0.5, "keyframes do not narrow the search: decoding every frame")
-        return detect_scenes(path, options, on_progress=on_progress)
 
     def progress(stage: str, fraction: float, message: str) -> None:
         on_progress(stage, 0.5 + 0.5 * fraction, message)
 
+    if windows is None:
+        on_progress("scenes", 0.5, "keyframes do not narrow the search: decoding every frame")
+        return detect_scenes(path, options, on_progress=progress)
     cuts = [s.start_s for s in detect_scenes_in_windows(path, windows, options, progress)]
     bounds = [0.0, *(c for c in cuts if 0.0 < c < scan.duration_s), scan.duration_s]
     return [Scene(start_s=a, end_s=b) for a, b in itertools.pairwise(bounds) if b > a]
