@@ -13,14 +13,13 @@ from typing import Any
 
 from mediaops.cli.highlight_args import (
     add_highlight_arguments,
-    apply_highlight_arguments,
     positive_seconds,
     print_metrics_notes,
 )
-from mediaops.cli.process import _iso_datetime
+from mediaops.cli.process import _iso_datetime, check_side_files, process_options_from
 from mediaops.cli.progress import TerminalProgress
-from mediaops.cli.render import add_render_arguments, render_options_from
-from mediaops.cli.transcribe import add_asr_arguments, asr_options_from
+from mediaops.cli.render import add_render_arguments
+from mediaops.cli.transcribe import add_asr_arguments
 from mediaops.errors import InputFileError
 from mediaops.jobs.options import ProcessOptions, StreamInputs
 from mediaops.live import LiveOptions, run_live
@@ -101,24 +100,10 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    for label, path in (("metrics file", args.metrics), ("comments file", args.comments),
-                        ("products file", args.products), ("targets file", args.targets),
-                        ("run-of-show file", args.run_of_show)):
-        if path is not None and not path.is_file():
-            raise InputFileError(f"{label} not found: {path} — check the path")
+    check_side_files(args)
     if not is_url(args.source) and not Path(args.source).is_file():
         raise InputFileError(f"recording not found: {args.source} — start the recorder first, or give a stream URL")
-    defaults = ProcessOptions()
-    options = replace(
-        defaults,
-        transcribe=asr_options_from(args, defaults.transcribe),
-        metrics=replace(defaults.metrics, offset_s=args.metrics_offset),
-        highlights=replace(defaults.highlights, max_clips=args.clips),
-        render=render_options_from(args, defaults.render),
-        report=replace(defaults.report, lang=args.lang),
-        insights=replace(defaults.insights, **({"dead_air_gap_s": args.dead_air_gap} if args.dead_air_gap else {})),
-    )
-    options = apply_highlight_arguments(args, options)
+    options = process_options_from(args)
     live = replace(LiveOptions(), idle_s=args.idle_s, viewers_drop_pct=args.viewers_drop)
     inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time, targets=args.targets,
                           run_of_show=args.run_of_show)

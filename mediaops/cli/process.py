@@ -70,26 +70,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=handle)
 
 
-def handle(args: argparse.Namespace) -> int:
-    for label, path in (("recording", args.recording), ("metrics file", args.metrics),
-                        ("comments file", args.comments), ("products file", args.products),
-                        ("targets file", args.targets), ("run-of-show file", args.run_of_show)):
+def check_side_files(args: argparse.Namespace) -> None:
+    """One clear line for a side file that is not there (the recording is checked by its command)."""
+    for label, path in (("metrics file", args.metrics), ("comments file", args.comments),
+                        ("products file", args.products), ("targets file", args.targets),
+                        ("run-of-show file", args.run_of_show)):
         if path is not None and not path.is_file():
             raise InputFileError(f"{label} not found: {path} — check the path")
+
+
+def process_options_from(args: argparse.Namespace) -> ProcessOptions:
+    """The job's options from the arguments ``process`` and ``live`` share (defaults from the dataclasses)."""
     defaults = ProcessOptions()
+    spike_lags = (("lag_min_s", getattr(args, "spike_lag_min", None)),
+                  ("lag_max_s", getattr(args, "spike_lag_max", None)))
     options = replace(
         defaults,
         transcribe=asr_options_from(args, defaults.transcribe),
         metrics=replace(defaults.metrics, offset_s=args.metrics_offset),
         highlights=replace(defaults.highlights, max_clips=args.clips),
         render=render_options_from(args, defaults.render),
-        spikes=replace(defaults.spikes, **{k: v for k, v in (("lag_min_s", args.spike_lag_min),
-                                                            ("lag_max_s", args.spike_lag_max)) if v is not None}),
+        spikes=replace(defaults.spikes, **{k: v for k, v in spike_lags if v is not None}),
         report=replace(defaults.report, lang=args.lang),
         insights=replace(defaults.insights, **({"dead_air_gap_s": args.dead_air_gap} if args.dead_air_gap else {})),
-        first_clips=args.first_clips,
+        first_clips=getattr(args, "first_clips", defaults.first_clips),
     )
-    options = apply_highlight_arguments(args, options)
+    return apply_highlight_arguments(args, options)
+
+
+def handle(args: argparse.Namespace) -> int:
+    if not args.recording.is_file():
+        raise InputFileError(f"recording not found: {args.recording} — check the path")
+    check_side_files(args)
+    options = process_options_from(args)
     inputs = StreamInputs(args.metrics, args.comments, args.products, args.start_time, targets=args.targets,
                           run_of_show=args.run_of_show)
     progress = TerminalProgress(quiet=args.quiet)
