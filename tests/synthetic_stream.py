@@ -16,14 +16,15 @@ What makes it hard, on purpose:
   planted cut: scene detectors do not report two cuts that close);
 - ordinary pitches that sell nothing, some with a call to action of their own ("link number 5 is still
   open"), and passing mentions of other products, some right at a background camera switch;
-- aftershocks: half the moments have a second burst of reaction, often stronger than the first, 10–25 s after
+- aftershocks: most moments have a second burst of reaction, often stronger than the first, 20–35 s after
   the first has begun to fade (the price, the countdown), which must neither become a clip of its own nor
   move the clip's start;
 - sentences split by the recogniser without a pause ("…the motor is" / "really quiet."), which a clip must
   not end on;
-- slow drift and a warm-up in every rate, so one global median is no baseline;
-- decoy spikes (a like storm, a chatty minute) with no scene change in the 80 s before them, and a planted
-  walk-out in online viewers.
+- slow drift and a warm-up in every rate, and a coupon stretch of 15–25 minutes that triples the ordinary
+  orders, so one global median is no baseline;
+- decoy spikes (a like storm, a chatty minute) with no scene change from 80 s before them to their end, and
+  a planted walk-out in online viewers.
 
 Exports at 10/30/60 s rows come from :func:`export_metrics` (pure) or :func:`write_metrics` (files, through
 the real parser); the comment log from ``stream.comments``. Every random choice comes from one seeded
@@ -260,10 +261,8 @@ def _transcript(rng: random.Random, duration_s: int, forced: list[tuple[float, s
             segments.append(Segment(round(middle + 0.05, 2), round(end, 2), second))
             t = end + rng.uniform(0.3, 1.5)
             continue
-        if on_air is not None and roll < 0.35:
-            text = _fill(rng.choice(_NAMED), on_air, 0)
-        else:
-            text = rng.choice(_FILLER)
+        named = on_air is not None and roll < 0.35
+        text = _fill(rng.choice(_NAMED), on_air, 0) if on_air is not None and named else rng.choice(_FILLER)
         length = rng.uniform(2, 6)
         segments.append(Segment(round(t, 2), round(t + length, 2), text))
         t += length + rng.uniform(0.3, 1.5)
@@ -297,14 +296,14 @@ def make_stream(seed: int, duration_s: int = 3600, moments: int = 8, decoys: int
             orders_s=m + rng.uniform(20, 90) if cue == "call_to_action" else None,
             moved_on_s=m + rng.uniform(25, 75),
             # while the first burst is still fading
-            aftershock_s=m + lag + plateau + rng.uniform(20, 35) if rng.random() < 0.6 else None,
+            aftershock_s=m + lag + plateau + rng.uniform(20, 35) if rng.random() < 0.8 else None,
         ))
-    # background camera switches everywhere, except just before a decoy (a decoy is a spike with no cause on
-    # screen) and within 4 s of a planted cut (detectors merge cuts that close)
+    # background camera switches everywhere, except around a decoy (a decoy is a spike with no cause on screen)
+    # and within 4 s of a planted cut (detectors merge cuts that close)
     cuts = list(times)
     t = rng.uniform(20, 60)
     while t < duration_s - 10:
-        if all(abs(t - m) >= 4 for m in times) and all(not -80 <= t - d <= 15 for d in fakes):
+        if all(abs(t - m) >= 4 for m in times) and all(not -80 <= t - d <= 40 for d in fakes):
             cuts.append(round(t, 2))
         t += rng.uniform(35, 75)
     cuts.sort()
@@ -313,8 +312,11 @@ def make_stream(seed: int, duration_s: int = 3600, moments: int = 8, decoys: int
     clock = np.arange(n, dtype=float)
     drift = (1 + 0.3 * np.sin(2 * np.pi * clock / 1500 + rng.uniform(0, 6)) + 0.15 * clock / n)
     warm_up = 0.4 + 0.6 * np.clip(clock / min(900.0, n / 2), 0, 1)  # the room fills during the first minutes
+    # a coupon stretch (全场满减) of 15–25 minutes that triples the ordinary orders
+    coupon_start = rng.uniform(0, max(1.0, n - 1500))
+    coupon = np.where((clock >= coupon_start) & (clock < coupon_start + rng.uniform(900, 1500)), 3.0, 1.0)
     rates = {"comments": 0.8 * drift, "likes": 3.0 * drift, "viewers_entered": 0.6 * drift,
-             "orders": 0.04 * drift * warm_up * 2}
+             "orders": 0.08 * drift * warm_up * coupon}
     hype = np.zeros(n)
     link = np.zeros(n)
     bought = np.zeros(n)

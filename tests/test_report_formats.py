@@ -55,7 +55,7 @@ def test_pdf_has_chart_and_tables(pdf_report: Path, tmp_path: Path) -> None:
     assert pdf_report.read_bytes().startswith(b"%PDF")
     text = subprocess.run([_tool("pdftotext"), "-layout", str(pdf_report), "-"], capture_output=True, text=True,
                           check=True).stdout
-    for expected in ("直播复盘", "核心指标", "成交高峰", "商品表现", "高光片段", "破壁料理机", "orders-01", "clip-03",
+    for expected in ("直播复盘", "核心指标", "成交高峰", "商品表现", "高光片段", "破壁料理机", "sale-01", "clip-03",
                      "未提供"):
         assert expected in text, expected
     images = subprocess.run([_tool("pdfimages"), "-list", str(pdf_report)], capture_output=True, text=True,

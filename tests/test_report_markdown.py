@@ -35,9 +35,11 @@ def test_markdown_shows_absent_kpis_and_attribution(tmp_path: Path) -> None:
     render_reports(out, ReportOptions(lang="en", formats=("md",)))
     text = (out / "report.md").read_text("utf-8")
     assert "| Viewer inflow | absent | not in the metrics export; not estimated |" in text
-    # the decoy product 精华液 sold nothing: no spike names it
-    spike_rows = [line for line in text.splitlines() if line.startswith("| orders-") or line.startswith("| gmv-")]
-    assert len(spike_rows) == 6 and not any("精华液" in row for row in spike_rows)
+    # the decoy product 精华液 sold nothing: no spike names it; each sales moment is one row, orders and GMV
+    # side by side
+    spike_rows = [line for line in text.splitlines() if line.startswith("| sale-")]
+    assert len(spike_rows) == 3 and not any("精华液" in row for row in spike_rows)
+    assert all("| Orders + GMV |" in row for row in spike_rows)
     with_extras = write_output_folder(tmp_path / "full", extra_columns=True)
     render_reports(with_extras, ReportOptions(lang="en", formats=("md",)))
     full = (with_extras / "report.md").read_text("utf-8")

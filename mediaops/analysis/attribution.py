@@ -17,7 +17,7 @@ Pure: series, clips and pitches in, :class:`~mediaops.types.SalesSpike` out; no 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -66,7 +66,7 @@ class SpikeOptions:
     ramp_s: float = 30.0
     call_hold_s: float = 90.0
     decay_s: float = 60.0
-    unexplained_claim: float = 0.25
+    unexplained_claim: float = 0.15
     min_share: float = 0.0
 
     def __post_init__(self) -> None:
@@ -113,32 +113,35 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     return out
 
 
-def _noise_floor(series: MetricSeries, values: np.ndarray, metrics: Metrics) -> float:
-    """The smallest noise level believable for ``series``.
+def _noise_floor(series: MetricSeries, values: np.ndarray, baseline: np.ndarray, metrics: Metrics,
+                 options: SpikeOptions) -> np.ndarray:
+    """The smallest noise level believable for each row of ``series``, from its local baseline.
 
     Orders arrive roughly as a Poisson process, whose spread is the square root of the typical count (plus one,
-    so that a near-empty series still needs a burst of several orders); GMV spreads like its orders times the
-    average order value.
+    so that a near-empty series still needs a burst of several orders); the typical count is the rolling
+    median, so a stretch of paid traffic that doubles the orders for twenty minutes needs bigger bursts. GMV
+    spreads like its orders times the average order value.
     """
     if series.name == "orders":
-        return math.sqrt(float(np.median(values)) + 1.0)
+        return np.sqrt(np.maximum(baseline, 0.0) + 1.0)
     orders = metrics.get("orders")
-    if series.name == "gmv" and orders is not None:
+    if series.name == "gmv" and orders is not None and len(orders.values) == values.size:
         order_values = np.nan_to_num(np.asarray(orders.values, dtype=float))
         total_orders = float(order_values.sum())
         if total_orders > 0:
-            return float(np.nansum(values)) / total_orders * math.sqrt(float(np.median(order_values)) + 1.0)
+            typical = rolling_median(order_values, max(3, round(options.baseline_s / (orders.interval_s or 1.0))))
+            return float(np.nansum(values)) / total_orders * np.sqrt(np.maximum(typical, 0.0) + 1.0)
     positive = values[values > 0]
-    return float(np.median(positive)) if positive.size else 1.0
+    return np.full(values.size, float(np.median(positive)) if positive.size else 1.0)
 
 
-def _rise_start(values: np.ndarray, baseline: np.ndarray, noise: float, index: int, step_over: bool,
+def _rise_start(values: np.ndarray, baseline: np.ndarray, noise: np.ndarray, index: int, step_over: bool,
                 reach: int = 30) -> int:
     """The first row of the rise that leads to the spike at ``index``: going back over rows a noise unit above
     the baseline (with ``step_over``, over single rows that fall short: sparse orders come unevenly in short
     rows), at most ``reach`` rows."""
     # a row holds part of the rise when it stands a noise unit and a quarter of the spike above the baseline
-    raised = values - baseline > max(noise, 0.25 * (values[index] - baseline[index]))
+    raised = values - baseline > np.maximum(noise, 0.25 * (values[index] - baseline[index]))
     first = index
     while first > 0 and index - first < reach:
         if raised[first - 1]:
@@ -156,20 +159,22 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
     if values.size < 3 or not np.any(values > 0):
         return []
     interval_s = series.interval_s or metrics.interval_s or 1.0
-    noise = noise_scale(values, _noise_floor(series, values, metrics))
-    baseline = rolling_median(values, max(3, round(options.baseline_s / interval_s)))
+    window = max(3, round(options.baseline_s / interval_s))
+    baseline = rolling_median(values, window)
+    # the series' own noise (first differences), but never below what its local level makes believable
+    noise = np.maximum(noise_scale(values, 0.0), _noise_floor(series, values, baseline, metrics, options))
     padded = np.concatenate(([-np.inf], values, [-np.inf]))
     from scipy.signal import find_peaks  # loads on first use: the CLI starts fast
 
     found, props = find_peaks(
         padded,
-        prominence=options.prominence * noise,
+        prominence=options.prominence * float(noise.min()),
         distance=max(1, math.ceil(options.min_separation_s / interval_s)),
     )
     detections = []
     for index, prominence in zip(found - 1, props["prominences"], strict=True):
-        height = (values[index] - baseline[index]) / noise
-        if height < options.height:
+        height = (values[index] - baseline[index]) / noise[index]
+        if height < options.height or prominence < options.prominence * noise[index]:
             continue
         first = _rise_start(values, baseline, noise, int(index), step_over=interval_s <= 15)
         detections.append(
@@ -178,12 +183,26 @@ def detect_spikes(series: MetricSeries, metrics: Metrics, options: SpikeOptions 
                 t_s=float(series.t_s[index] + interval_s / 2),
                 value=float(values[index]),
                 baseline=float(baseline[index]),
-                significance=float(min(height, prominence / noise)),
+                significance=float(min(height, prominence / noise[index])),
                 rise_s=float(series.t_s[first]),
                 interval_s=float(interval_s),
             )
         )
-    return detections
+    return _one_per_surge(detections, values - baseline > noise)
+
+
+def _one_per_surge(detections: list[_Detection], raised: np.ndarray) -> list[_Detection]:
+    """Spikes of one surge (the series never fell back to a noise unit above its baseline between them) are one
+    spike: the highest, with the surge's first rise."""
+    kept: list[_Detection] = []
+    for detection in detections:
+        last = kept[-1] if kept else None
+        if last is not None and raised[last.index : detection.index + 1].all():
+            best = detection if detection.value > last.value else last
+            kept[-1] = replace(best, rise_s=min(last.rise_s, detection.rise_s))
+        else:
+            kept.append(detection)
+    return kept
 
 
 def in_window(start_s: float, end_s: float, t_s: float, options: SpikeOptions = SpikeOptions()) -> bool:
@@ -335,8 +354,9 @@ def find_sales_spikes(
     spikes: list[SalesSpike] = []
     for moment_number, moment in enumerate(_moments(found, options), start=1):
         t_s = moment[0][1].t_s
-        # the rise began inside the first raised row of the quickest metric: about its middle, surely before its end
-        first = min((d for _, d in moment), key=lambda d: (d.rise_s, d.interval_s))
+        # the rise began inside the first raised row of the moment's first metric in ``options.metrics`` (orders
+        # before GMV: counts are steadier than money): about its middle, surely before its end
+        first = min(moment, key=lambda item: options.metrics.index(item[0]))[1]
         rise_s = min(first.rise_s + first.interval_s / 2, t_s)
         cause = attribute(t_s, clips, pitches, options, rise_s, first.rise_s + first.interval_s)
         for name, found_spike in moment:

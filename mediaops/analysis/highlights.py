@@ -139,7 +139,7 @@ class HighlightOptions:
     peak_prominence: float = 2.0
     episode_level: float = 1.5
     min_score: float = 3.0
-    no_cut_penalty: float = 0.5
+    no_cut_penalty: float = 0.4
     rise_z: float = 2.0
     weights: dict[str, float] = field(default_factory=default_weights)
     lowlights: int = 3
@@ -239,6 +239,10 @@ def engagement_score(
 
 #: z-scores up to this are ordinary noise when estimating where a rise began.
 _NOISE_Z = 1.0
+#: a z-score above this is part of a surge (a coarse row above it holds part of one: the row structure).
+_RAISED_Z = 2.0
+#: half the span a 1 s signal's onset is known to: the smoothing and the steps over short dips.
+_FINE_SPAN_S = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +273,12 @@ def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> _Onset |
     height = z[top]
     if height <= _NOISE_Z:
         return None
-    threshold = max(_RAISED_Z, height / 3) if height > _RAISED_Z else 0.5 * height
+    if height <= _RAISED_Z:
+        threshold = 0.5 * height
+    elif track.interval_s <= 2:  # a fine signal's plateau is noisy: only a third of the maximum is part of it
+        threshold = max(_RAISED_Z, height / 3)
+    else:  # a coarse row a quarter filled by the surge is still part of it
+        threshold = _RAISED_Z
     start = top
     floor = max(0, peak - 3 * window)
     # fine signals dip for a few seconds inside one surge; step over such dips
@@ -279,21 +288,23 @@ def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> _Onset |
         if above.size == 0:
             break
         start = max(floor, start - gap) + int(above[0])
-    level = max(float(np.median(z[start : top + 1])), threshold)
     if track.interval_s <= 2:
+        level = max(float(np.median(z[start : top + 1])), threshold)
         at = start + int(np.argmax(z[start : top + 1] >= 0.5 * level))
         return _Onset(float(at), at - _FINE_SPAN_S, at + _FINE_SPAN_S)
-
-    def raised(value: float) -> float:
-        # the share of the surge in one interval, ignoring what ordinary noise would explain
-        return float(np.clip((value - _NOISE_Z) / (level - _NOISE_Z), 0, 1)) if level > _NOISE_Z else 1.0
-
     # the walk stops at a row boundary: every grid position of a row holds the row's value
     step = max(1, round(track.interval_s))
     end = top
     while end + step < z.size and z[end + step] > threshold:
         end += step
     rows = z[start : end + 1 : step]
+    # the rows after the first hold the surge's full level (the first only a part of it)
+    level = max(float(np.median(rows[1:])) if rows.size >= 3 else float(rows.max()), threshold)
+
+    def raised(value: float) -> float:
+        # the share of the surge in one interval, ignoring what ordinary noise would explain
+        return float(np.clip((value - _NOISE_Z) / (level - _NOISE_Z), 0, 1)) if level > _NOISE_Z else 1.0
+
     before = raised(z[start - 1]) if start > 0 else 0.0
     if rows.size >= 3:
         # a surge over three rows or more: the rows inside it hold its full level, the first a fraction
@@ -303,15 +314,9 @@ def _onset(track: SignalTrack, peak: int, window: int, dip_s: float) -> _Onset |
         # onset, as for a surge that lasts about one row
         excess = np.clip(rows - _NOISE_Z, 0, None)
         filled = float(excess[0] / excess.sum()) if excess.sum() > 0 else 1.0
-    at = start + track.interval_s * (1 - filled) - track.interval_s * before
+    estimate = start + track.interval_s * (1 - filled) - track.interval_s * before
     low, high = start - track.interval_s * before, start + track.interval_s
-    return _Onset(min(max(at, low), high), low, high)
-
-
-#: a coarse row whose z-score is above this holds part of a surge (the row-structure evidence).
-_RAISED_Z = 2.0
-#: half the span a 1 s signal's onset is known to: the smoothing and the steps over short dips.
-_FINE_SPAN_S = 5.0
+    return _Onset(min(max(estimate, low), high), low, high)
 
 
 def _separate_peaks(score: np.ndarray, options: HighlightOptions, distance: int) -> list[tuple[int, int]]:
@@ -436,9 +441,9 @@ def _window(peak: Peak, options: HighlightOptions) -> tuple[float, float]:
     the span the onset surely lies in, if earlier) to just after the onset (or the end of that span)."""
     onset = peak.onset_s if peak.onset_s is not None else peak.t_s
     low = min(onset, peak.onset_low_s if peak.onset_low_s is not None else onset)
-    high = max(onset + max(2.0, min(peak.onset_precision_s, 2.0)),
-               peak.onset_high_s if peak.onset_high_s is not None else onset + max(2.0, peak.onset_precision_s))
-    return low - options.reaction_window_s, high
+    # a peak stored before the span existed: as far after the onset as its precision reaches
+    high = peak.onset_high_s if peak.onset_high_s is not None else onset + max(2.0, peak.onset_precision_s)
+    return low - options.reaction_window_s, max(onset + 2.0, high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,50 +457,42 @@ class Cue:
 
 
 def _cues_at(
-    cuts: np.ndarray, transcript: Transcript | None, pitches: Sequence[PitchSegment], options: HighlightOptions
+    cands: np.ndarray, cuts: np.ndarray, transcript: Transcript | None, pitches: Sequence[PitchSegment],
+    options: HighlightOptions,
 ) -> dict[float, Cue]:
-    """The strongest cue said at each cut: in a sentence starting from ``cue_lead_s`` before the cut to
-    ``cue_after_s`` after it, with no later cut before the sentence starts."""
-    if transcript is None or cuts.size == 0:
+    """The strongest cue said at each candidate cut: in a sentence starting from ``cue_lead_s`` before the cut to
+    ``cue_after_s`` after it, with no later cut (of all ``cuts``) before the sentence starts."""
+    if transcript is None or cands.size == 0:
         return {}
     weights = options.cue_weights
+    lo, hi = float(cands[0]) - options.cue_lead_s, float(cands[-1]) + options.cue_after_s
     found: dict[float, Cue] = {}
 
-    def owner(t_s: float) -> float | None:
+    def offer(t_s: float, cue: Cue) -> None:
         # the latest cut the words at t_s may belong to
         index = int(np.searchsorted(cuts, t_s + options.cue_lead_s, side="right")) - 1
-        if index < 0 or t_s - cuts[index] > options.cue_after_s:
-            return None
-        return float(cuts[index])
-
-    def offer(cut: float | None, cue: Cue) -> None:
-        if cut is None or weights.get(cue.kind, 0.0) <= 0:
+        if index < 0 or t_s - cuts[index] > options.cue_after_s or weights.get(cue.kind, 0.0) <= 0:
             return
+        cut = float(cuts[index])
         held = found.get(cut)
         if held is None or weights[cue.kind] > weights.get(held.kind, 0.0):
             found[cut] = cue
 
-    lo, hi = float(cuts[0]) - options.cue_lead_s, float(cuts[-1]) + options.cue_after_s
-    for segment in transcript.segments:
-        if not lo <= segment.start_s <= hi:
-            continue
-        cut = owner(segment.start_s)
-        if cut is None:
-            continue
+    said = [s for s in transcript.segments if lo <= s.start_s <= hi]
+    for segment in said:
         on_air = pitch_on_air(pitches, segment.start_s + 0.01)
         sku = on_air.sku if on_air else None
-        if (phrase := call_to_action(segment.text)) is not None:
-            offer(cut, Cue("call_to_action", segment.text.strip(), segment.start_s, sku))
-        if (phrase := presentation(segment.text)) is not None:
-            offer(cut, Cue("presentation", segment.text.strip(), segment.start_s, sku))
-        del phrase
-    texts = {s.start_s: s.text.strip() for s in transcript.segments}
+        if call_to_action(segment.text) is not None:
+            offer(segment.start_s, Cue("call_to_action", segment.text.strip(), segment.start_s, sku))
+        if presentation(segment.text) is not None:
+            offer(segment.start_s, Cue("presentation", segment.text.strip(), segment.start_s, sku))
+    texts = {s.start_s: s.text.strip() for s in said}
     for pitch in pitches:
         for t_s in pitch.mentions_s or (pitch.start_s,):
             if lo <= t_s <= hi:
                 kind = "pitch_start" if t_s == pitch.start_s else "product"
-                offer(owner(t_s), Cue(kind, texts.get(t_s, pitch.name), t_s, pitch.sku))
-    return found
+                offer(t_s, Cue(kind, texts.get(t_s, pitch.name), t_s, pitch.sku))
+    return {c: cue for c, cue in found.items() if c in set(cands.tolist())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,6 +516,9 @@ class StartChoice:
     cue: Cue | None
     scores: dict[str, tuple[float, ...]]
 
+
+#: the row-structure log-likelihood below which a cut is no plausible cause (three standard deviations).
+_IMPLAUSIBLE = -4.5
 
 #: the kinds of evidence :func:`locate_start` weighs, in the order the reasons name them.
 EVIDENCE = ("transcript", "timing", "row_structure", "visual")
@@ -560,7 +560,8 @@ def locate_start(
     """Choose the scene cut that started the moment behind ``peak`` from all the evidence there is.
 
     The candidates are the cuts in the reaction window (``reaction_window_s`` before the onset to the end
-    of the span the onset surely lies in). Each gets the sum of log-likelihoods of:
+    of the span the onset surely lies in) whose reaction could have begun in that span, give or take three
+    spreads of the delay (at most ``max_lag_s`` after the cut). Each gets the sum of log-likelihoods of:
 
     - timing: the cut ``typical_lag_s`` before the estimated onset is likeliest, with a spread from the
       delay's variation (``lag_spread_s``) and the onset's precision (2 s for a comment log, a third of a
@@ -582,8 +583,15 @@ def locate_start(
     if cands.size == 0:
         start = max(0.0, onset - options.typical_lag_s - options.min_duration_s / 2)
         return StartChoice(start, None, (), (), None, {})
-    cues = _cues_at(all_cuts, transcript, pitches, options)
     timing, rows = _timing_scores(cands, peak, options)
+    # a cut more than three spreads beyond where the row structure allows its reaction to begin is no cause,
+    # whatever is said at it (a reaction 40 s after a cut, on a comment log, is not a reaction to that cut)
+    plausible = rows >= _IMPLAUSIBLE
+    cands, timing, rows = cands[plausible], timing[plausible], rows[plausible]
+    if cands.size == 0:
+        start = max(0.0, onset - options.typical_lag_s - options.min_duration_s / 2)
+        return StartChoice(start, None, (), (), None, {})
+    cues = _cues_at(cands, all_cuts, transcript, pitches, options)
     said = [cues.get(float(c)) for c in cands]
     scores = {
         "transcript": np.array([options.cue_weights.get(c.kind, 0.0) if c else 0.0 for c in said]),
@@ -691,25 +699,29 @@ _EVIDENCE_WORDS = {"transcript": "the transcript", "timing": "the reaction timin
                    "row_structure": "the row structure", "visual": "the size of the visual change"}
 
 
+def _words(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def _start_reason(choice: StartChoice, peak: Peak) -> str:
-    """The start in words: the cut, the cuts it was chosen from, the evidence that decided, with numbers."""
-    onset = peak.onset_s if peak.onset_s is not None else peak.t_s
+    """The start in words: the cut, when the audience reacted, the cuts it was chosen over and the evidence that
+    decided, with numbers."""
     assert choice.cut_s is not None
-    text = (f"starts at the scene cut at {_clock(choice.cut_s)}, {onset - choice.cut_s:.1f} s before the audience "
-            f"reacted at {_clock(onset)}")
+    onset = peak.onset_s if peak.onset_s is not None else peak.t_s
+    text = f"starts at the scene cut at {_clock(choice.cut_s)}, "
+    if peak.onset_precision_s > 2 and peak.onset_low_s is not None and peak.onset_high_s is not None:
+        text += (f"before the audience reacted between {_clock(peak.onset_low_s)} and {_clock(peak.onset_high_s)} "
+                 f"({peak.onset_precision_s:.0f} s rows)")
+    else:
+        text += f"{onset - choice.cut_s:.1f} s before the audience reacted at {_clock(onset)}"
     if choice.evidence == ("only_cut",):
         return text + "; the only cut in the reaction window"
     others = ", ".join(_clock(c) for c in choice.candidates if c != choice.cut_s)
-    decided = " and ".join(_EVIDENCE_WORDS[e] for e in choice.evidence)
-    text += f"; chosen over {others} by {decided}"
-    details = []
+    text += f"; chosen over {others} by {_words([_EVIDENCE_WORDS[e] for e in choice.evidence])}"
     if choice.cue is not None:
-        details.append(f"{_CUE_WORDS.get(choice.cue.kind, choice.cue.kind)} “{choice.cue.text}” at "
-                       f"{_clock(choice.cue.t_s)}")
-    if "row_structure" in choice.evidence and peak.onset_low_s is not None and peak.onset_high_s is not None:
-        details.append(f"the reaction began between {_clock(peak.onset_low_s)} and {_clock(peak.onset_high_s)} "
-                       f"({peak.onset_precision_s:.0f} s rows)")
-    return text + (" (" + "; ".join(details) + ")" if details else "")
+        text += (f" ({_CUE_WORDS.get(choice.cue.kind, choice.cue.kind)} “{choice.cue.text}” at "
+                 f"{_clock(choice.cue.t_s)})")
+    return text
 
 
 def _overlaps(a: Highlight, b: Highlight) -> bool:

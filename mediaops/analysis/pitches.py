@@ -10,22 +10,28 @@ from dataclasses import dataclass
 
 from mediaops.types import PitchSegment, Product, Segment, Transcript
 
-#: phrases by which a host asks viewers to act now: a link going live, a flash sale, a countdown, a price, a
-#: giveaway. Matched case-insensitively anywhere in a sentence.
-CALL_TO_ACTION = re.compile(
-    r"上链接|链接|秒杀|三二一|倒计时|福袋|开抢|抢购|下单|拍下|库存|限时|\d+\s*[元块]"
+#: phrases by which a host asks viewers to buy now: a link going live, a flash sale, a countdown, a price.
+#: Matched case-insensitively anywhere in a sentence. These are what move orders (see
+#: :mod:`mediaops.analysis.attribution`).
+SELLING_CALL = re.compile(
+    r"上链接|链接|秒杀|三二一|倒计时|开抢|抢购|下单|拍下|库存|限时|\d+\s*[元块]"
     r"|link\s*(?:number|no\.?|#)?\s*\d+|flash[\s-]*sale|count\s*down|three,?\s*two,?\s*one|3\s*[,，]?\s*2\s*[,，]?\s*1\b"
     r"|add (?:it )?to (?:your )?cart|buy (?:it )?now|grab (?:it|one|the)|only\s*\$?\s*\d+|\$\s*\d+",
     re.IGNORECASE,
 )
 
+#: every call to action: the selling ones and those that ask for engagement (a giveaway: 福袋, 抽奖). Both mark
+#: the moment the audience is asked to react to (see :mod:`mediaops.analysis.highlights`).
+CALL_TO_ACTION = re.compile(rf"{SELLING_CALL.pattern}|福袋|抽奖|giveaway|lucky bag", re.IGNORECASE)
+
 #: phrases by which a host presents something on screen ("here it is", "look at this", 来看).
 PRESENTATION = re.compile(r"here it is|here is|here's|look at this|来看|看这|给大家看|展示一下", re.IGNORECASE)
 
 
-def call_to_action(text: str) -> str | None:
-    """The call-to-action phrase in ``text`` (see :data:`CALL_TO_ACTION`), or None."""
-    found = CALL_TO_ACTION.search(text)
+def call_to_action(text: str, selling: bool = False) -> str | None:
+    """The call-to-action phrase in ``text`` (see :data:`CALL_TO_ACTION`; with ``selling`` only those of
+    :data:`SELLING_CALL`), or None."""
+    found = (SELLING_CALL if selling else CALL_TO_ACTION).search(text)
     return found.group(0) if found else None
 
 
@@ -37,8 +43,10 @@ def presentation(text: str) -> str | None:
 
 def _pattern(product: Product) -> re.Pattern[str]:
     names = sorted({product.name, *product.aliases}, key=len, reverse=True)
-    # word boundaries only make sense for Latin names; Chinese names are matched as substrings
-    parts = [rf"\b{re.escape(n)}\b" if n.isascii() else re.escape(n) for n in names if n.strip()]
+    # Latin names must not sit inside a longer Latin word ("lamp" in "clamp"), but may touch Chinese characters
+    # ("这款Cloud Pillow真的"), which \b would refuse; Chinese names are matched as substrings
+    parts = [rf"(?<![A-Za-z0-9]){re.escape(n)}(?![A-Za-z0-9])" if n.isascii() else re.escape(n)
+             for n in names if n.strip()]
     return re.compile("|".join(parts), re.IGNORECASE)
 
 
@@ -57,7 +65,7 @@ def _sentences(transcript: Transcript, products: Sequence[Product]) -> list[_Sai
     said: list[_Said] = []
     for segment in transcript.segments:
         named = [p for p, pattern in patterns if pattern.search(segment.text)]
-        call = call_to_action(segment.text) is not None
+        call = call_to_action(segment.text, selling=True) is not None
         if named:
             said += [_Said(segment.start_s, segment.end_s, p, call) for p in named]
         elif call:
@@ -90,14 +98,15 @@ def find_pitches(
 ) -> list[PitchSegment]:
     """Stretches where a product is being talked about, in time order.
 
-    Mentions of the same product less than ``gap_s`` after the end of its pitch so far form one pitch; a pitch runs from the start of its
-    first mentioning sentence to ``tail_s`` after its last mention or call to action, and never into the next
-    product's pitch. A call to action that names no product belongs to the pitch on air (if it is within
-    ``gap_s`` of it). A mention of another product without a call to action, after which the host is back on
-    the product on air within ``return_s``, is an aside: it neither ends the pitch nor starts one.
+    Mentions of the same product less than ``gap_s`` after the end of its pitch so far form one pitch; a pitch
+    runs from the start of its first mentioning sentence to ``tail_s`` after its last mention or call to action,
+    and never into the next product's pitch. A call to action that names no product belongs to the pitch on air
+    (if it is within ``gap_s`` of it). A mention of another product without a call to action, after which the
+    host is back on the product on air within ``return_s``, is an aside: it neither ends the pitch nor starts
+    one.
 
-    Each pitch lists the start of every sentence naming its product (``mentions_s``) and of every call to
-    action said during it (``calls_s``).
+    Each pitch lists the start of every sentence naming its product (``mentions_s``) and of every selling call
+    to action said during it (``calls_s``: a link, a flash sale, a countdown, a price; not a giveaway).
     """
     said = _sentences(transcript, products)
     found: list[dict] = []

@@ -17,8 +17,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +26,14 @@ from typing import Any
 
 from mediaops import __version__
 from mediaops.analysis.attribution import find_sales_spikes
-from mediaops.analysis.highlights import choose_highlights, find_lowlights, find_peaks_in_engagement, scene_windows
+from mediaops.analysis.highlights import (
+    candidate_peaks,
+    choose_highlights,
+    find_lowlights,
+    find_peaks_in_engagement,
+    scene_windows,
+    transcript_spans,
+)
 from mediaops.analysis.pitches import find_pitches
 from mediaops.analysis.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
 from mediaops.analysis.scenes_keyframes import detect_scenes_by_keyframes, detect_scenes_in_windows_by_keyframes
@@ -69,7 +76,8 @@ __all__ = [
 ]
 
 #: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
-STAGES_VERSION = 2  # 2: keyframe-first scenes, sentence-split transcripts
+STAGES_VERSION = 3  # 2: keyframe-first scenes, sentence-split transcripts; 3: starts from all evidence, one clip
+#                       transcript for the first clips and the full analysis
 
 #: the stages in the order :func:`run_stages` runs them.
 STAGE_NAMES = ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish")
@@ -367,8 +375,10 @@ def _require(job: JobFolder, stage: str, key: str, kind: Any) -> Any:
 
 def highlights(job: JobFolder, on_progress: ProgressCallback = no_progress,
                check_cancelled: Callable[[], None] = lambda: None) -> HighlightPlan:
-    """Choose the highlights from the finished probe, metrics, transcribe and scenes stages (with first clips,
-    see :func:`first_highlights`, to which ``on_progress`` and ``check_cancelled`` go).
+    """Choose the highlights from the finished probe, metrics, transcribe and scenes stages, as the first clips
+    would (see :func:`first_highlights`): from the same candidate peaks and the same clip transcript (made here if
+    the first clips did not make it; ``on_progress`` and ``check_cancelled`` go to it), so that both orders give
+    identical clips.
 
     Raises:
         MediaOpsError: a stage it reads has not finished.
@@ -384,7 +394,12 @@ def highlights(job: JobFolder, on_progress: ProgressCallback = no_progress,
     found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
     pitches = find_pitches(transcript, list(data.products))
     peaks = _peaks(job, info, data)
-    chosen = choose_highlights(peaks, found_scenes, transcript, info.duration_s, pitches, job.spec.options.highlights)
+    # the clips are chosen as the first clips choose them (same candidates, same clip transcript), so that both
+    # orders give identical starts and ends; the full transcript names the pitches of the report and captions
+    candidates = candidate_peaks(peaks, job.spec.options.highlights)
+    spoken, _ = _clip_transcript(job, info, candidates, found_scenes, on_progress, check_cancelled)
+    chosen = choose_highlights(candidates, found_scenes, spoken, info.duration_s,
+                               find_pitches(spoken, list(data.products)), job.spec.options.highlights)
     plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks), lowlights=tuple(find_lowlights(data.metrics)),
                          pitches=tuple(pitches), transcript_stage="transcribe", transcript_key=_transcribe_key(job))
     job.store.save("highlights", key, plan)
@@ -406,22 +421,35 @@ def first_highlights(job: JobFolder, on_progress: ProgressCallback = no_progress
     info = probe(job)
     data = metrics(job)
     peaks = _peaks(job, info, data)
-    candidates = sorted(peaks, key=lambda p: p.score, reverse=True)[: options.max_clips + 3]
+    candidates = candidate_peaks(peaks, options)
     on_progress("scenes", 0.0, f"scene changes near {len(candidates)} peaks")
     windows = scene_windows(candidates, info.duration_s, options)
     near = _scenes_in_windows(spec.recording, windows, spec.options.scenes, on_progress)
-    draft = choose_highlights(candidates, near, None, info.duration_s, (), options)
-    spans = [(h.start_s, min(info.duration_s, h.start_s + options.max_duration_s + 2.0)) for h in draft]
-    on_progress("transcribe", 0.0, f"transcribing the {len(spans)} clip spans first")
-    check_cancelled()
-    transcript = transcribe_spans(spec.recording, spans, _asr_options(job), on_progress, check_cancelled)
-    job.store.save("first-transcript", key, transcript)
+    transcript, transcript_key = _clip_transcript(job, info, candidates, near, on_progress, check_cancelled)
     pitches = find_pitches(transcript, list(data.products))
     chosen = choose_highlights(candidates, near, transcript, info.duration_s, pitches, options)
     plan = HighlightPlan(highlights=tuple(chosen), peaks=tuple(peaks), lowlights=tuple(find_lowlights(data.metrics)),
-                         pitches=tuple(pitches), transcript_stage="first-transcript", transcript_key=key)
+                         pitches=tuple(pitches), transcript_stage="first-transcript", transcript_key=transcript_key)
     job.store.save("highlights", key, plan)
     return plan
+
+
+def _clip_transcript(job: JobFolder, info: MediaInfo, candidates: list[Peak], found_scenes: Sequence[Scene],
+                     on_progress: ProgressCallback, check_cancelled: Callable[[], None]) -> tuple[Transcript, str]:
+    """The transcript of just the spans the clips of ``candidates`` are chosen from (the words at the cuts of each
+    reaction window, the sentences that may end each clip), and its artifact key. Keyed by those spans, so the
+    first clips and the full analysis read the very same words and choose the same starts and ends."""
+    spans = transcript_spans(candidates, found_scenes, info.duration_s, job.spec.options.highlights)
+    asr = _asr_options(job)
+    key = content_key("clip-transcript", STAGES_VERSION, job.fingerprint(job.spec.recording),
+                      [(round(a, 3), round(b, 3)) for a, b in spans], asr)
+    if (found := job.store.load("first-transcript", key, Transcript)) is not None:
+        return found, key
+    on_progress("transcribe", 0.0, f"transcribing the {len(spans)} clip spans first")
+    check_cancelled()
+    transcript = transcribe_spans(job.spec.recording, spans, asr, on_progress, check_cancelled)
+    job.store.save("first-transcript", key, transcript)
+    return transcript, key
 
 
 def _plan_transcript(job: JobFolder, plan: HighlightPlan) -> Transcript:
@@ -474,7 +502,8 @@ def clip_folder(job: JobFolder, highlight: Highlight) -> Path:
 def rendered(job: JobFolder) -> tuple[list[str], list[str]]:
     """``(done, missing)`` highlight ids of the render stage (for progress reports and checks)."""
     plan: HighlightPlan = _require(job, "highlights", _plan_key(job), HighlightPlan)
-    done, missing = [], []
+    done: list[str] = []
+    missing: list[str] = []
     for highlight in plan.highlights:
         marker = job.store.path("render", _render_key(job, highlight))
         (done if marker.is_file() else missing).append(highlight.id)
@@ -624,7 +653,8 @@ def _analyse(job: JobFolder, on_progress: ProgressCallback, check_cancelled: Cal
     """The full transcript and the full scene pass, side by side: CTranslate2 and OpenCV both work outside the
     GIL and neither keeps two cores busy all the time, so together they finish well before one after the other."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        running = [pool.submit(transcribe, job, on_progress, check_cancelled), pool.submit(scenes, job, on_progress)]
+        running: list[Future[object]] = [pool.submit(transcribe, job, on_progress, check_cancelled),
+                                         pool.submit(scenes, job, on_progress)]
         for future in running:
             future.result()
     check_cancelled()

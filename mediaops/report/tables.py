@@ -64,32 +64,56 @@ def product_name(retro: Retrospective, sku: str | None) -> str:
 
 
 def cause_text(retro: Retrospective, spike: SalesSpike, lang: str) -> str:
-    """The attribution of a spike in words: product and kind of evidence, or "unattributed"."""
+    """The attribution of a spike in words: product and kind of evidence, or "unattributed"; where clips in the
+    lag window show another product, which ones (so that the spike's product and a clip's never silently
+    disagree)."""
     t = labels(lang)
     kind = t.get(f"attr_{spike.attribution}", spike.attribution)
     if spike.attribution == "unattributed":
         return kind
-    if spike.sku:
-        return f"{product_name(retro, spike.sku)} · {kind}"
-    return kind
+    text = f"{product_name(retro, spike.sku)} · {kind}" if spike.sku else kind
+    others = [clip_product_note(retro, clip_id, lang) for clip_id in spike.other_product_clip_ids]
+    return "; ".join([text, *others])
+
+
+def clip_product_note(retro: Retrospective, clip_id: str, lang: str) -> str:
+    """Why a clip in a spike's lag window is not linked to it: it shows another product."""
+    clip = next((c for c in retro.timeline.clips if c.id == clip_id), None)
+    product = product_name(retro, clip.product_sku) if clip is not None else "—"
+    return labels(lang)["clip_shows_other"].format(clip=clip_id, product=product)
+
+
+def sales_moments(spikes: tuple[SalesSpike, ...] | list[SalesSpike]) -> list[list[SalesSpike]]:
+    """The spikes grouped by sales moment (``event_id``; a spike without one is a moment of its own), in time
+    order, each moment's spikes in the order of its metrics."""
+    moments: dict[str, list[SalesSpike]] = {}
+    for spike in sorted(spikes, key=lambda s: (s.t_s, s.metric)):
+        moments.setdefault(spike.event_id or spike.id, []).append(spike)
+    order = {"orders": 0, "gmv": 1}
+    return [sorted(group, key=lambda s: (order.get(s.metric, 2), s.metric)) for group in moments.values()]
 
 
 def spike_table(retro: Retrospective, lang: str) -> Table:
-    """One row per sales spike, in time order."""
+    """One row per sales moment, in time order: the orders and GMV spikes of one moment side by side (values and
+    baselines as ``orders / GMV``), with the attribution they share."""
     t = labels(lang)
     rows = []
-    for s in retro.timeline.sales_spikes:
-        decimals = 2 if s.metric == "gmv" else 0
+    for group in sales_moments(retro.timeline.sales_spikes):
+        first = group[0]
+
+        def figures(pick, spikes=group) -> str:
+            return " / ".join(number(pick(s), 2 if s.metric == "gmv" else 0) for s in spikes)
+
         rows.append((
-            s.id,
-            clock(s.t_s),
-            metric_label(s.metric, lang),
-            number(s.value, decimals),
-            number(s.baseline, decimals),
-            cause_text(retro, s, lang),
-            s.clip_id or "—",
-            f"{s.confidence:.2f}",
-            f"{s.lag_s:.0f} s" if s.lag_s is not None else "—",
+            first.event_id or first.id,
+            clock(min(s.t_s for s in group)),
+            " + ".join(metric_label(s.metric, lang) for s in group),
+            figures(lambda s: s.value),
+            figures(lambda s: s.baseline),
+            cause_text(retro, first, lang),
+            first.clip_id or "—",
+            f"{first.confidence:.2f}",
+            f"{first.lag_s:.0f} s" if first.lag_s is not None else "—",
         ))
     headers = ("#", t["time"], t["metric"], t["value"], t["baseline"], t["cause"], t["clip"], t["confidence"],
                t["lag"])

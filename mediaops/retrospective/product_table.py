@@ -74,8 +74,10 @@ def _sum(values: list[float | None]) -> float | None:
 
 
 def _best_clip(clips: tuple[Clip, ...] | list[Clip], sku: str, pitches: list[PitchSegment]) -> Clip | None:
+    """The best clip that shows the product, else the best one made during its pitches that shows no other
+    product (a clip naming another product is never a product's best clip: the report would contradict itself)."""
     def on_air(c: Clip) -> bool:
-        return any(c.start_s < p.end_s and c.end_s > p.start_s for p in pitches)
+        return c.product_sku is None and any(c.start_s < p.end_s and c.end_s > p.start_s for p in pitches)
 
     mine = [c for c in clips if c.product_sku == sku] or [c for c in clips if on_air(c)]
     return max(mine, key=lambda c: (c.score, -c.start_s), default=None)
