@@ -240,9 +240,10 @@ def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None)
     pdf.cell(0, 6, meta, new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(_chart_png(build_chart(retro, lang), font_path)), w=pdf.epw)
     pdf.add_page()
+    spikes = spike_table(retro, lang)  # one row per sales moment (orders and GMV together): count the rows
     for heading, table, widths in (
         (t["kpis"], kpi_table(retro, lang), (2, 1, 3)),
-        (f"{t['spikes']} ({len(timeline.sales_spikes)})", spike_table(retro, lang), (3, 2, 2, 2, 2, 6, 2, 2, 2)),
+        (f"{t['spikes']} ({len(spikes.rows)})", spikes, (3, 2, 2, 2, 2, 6, 2, 2, 2)),
         (f"{t['products']} ({len(retro.products)})", product_table(retro, lang), None),
         (f"{t['clips']} ({len(timeline.clips)})", clip_table(retro, lang), (2, 2, 2, 1, 3, 8, 4)),
     ):
