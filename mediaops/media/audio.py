@@ -85,8 +85,8 @@ def iter_audio_windows(
             if not chunk:
                 finished = True
                 break
-            samples = np.frombuffer(chunk[: len(chunk) // frame_bytes * frame_bytes], dtype=np.int16)
-            samples = samples.astype(np.float32) / 32768.0
+            pcm = np.frombuffer(chunk[: len(chunk) // frame_bytes * frame_bytes], dtype=np.int16)
+            samples = pcm.astype(np.float32) / 32768.0
             if channels > 1:
                 samples = samples.reshape(-1, channels)
             yield offset_s, samples

@@ -14,7 +14,7 @@ the target.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,8 +77,9 @@ def decode_from(container: av.container.InputContainer, stream: av.VideoStream, 
     backoff = iter(_SEEK_BACKOFF_S)
     target_s = start_s
     while True:
-        at_start = target_s <= 0 or not time_base
-        container.seek(origin + (0 if at_start else int(target_s / time_base)), stream=stream, backward=True)
+        at_start = target_s <= 0 or time_base is None
+        container.seek(origin + (0 if at_start or time_base is None else int(target_s / time_base)), stream=stream,
+                       backward=True)
         frames = _timed(container.decode(stream), origin)
         first = next(frames, None)
         if first is None:
@@ -92,7 +93,7 @@ def decode_from(container: av.container.InputContainer, stream: av.VideoStream, 
         target_s = 0.0 if step is None else start_s - step
 
 
-def _timed(frames: Iterator[av.VideoFrame], origin: int) -> Iterator[tuple[float, av.VideoFrame]]:
+def _timed(frames: Iterator[av.VideoFrame], origin: int) -> Generator[tuple[float, av.VideoFrame], None, None]:
     for frame in frames:
         t_s = frame_time_s(frame, origin)
         if t_s is not None:

@@ -96,7 +96,7 @@ def _line_times(segment: Segment, lines: list[str]) -> list[tuple[float, float]]
     if segment.words and len(segment.words) >= len(lines):
         # align line starts with the word nearest to the proportional estimate
         starts = [w.start_s for w in segment.words]
-        aligned = [min(starts, key=lambda s, est=est: abs(s - est)) for est, _ in times]
+        aligned = [_nearest(starts, est) for est, _ in times]
         aligned[0] = segment.start_s
         aligned = [max(a, aligned[i - 1]) if i else a for i, a in enumerate(aligned)]
         times = [(a, aligned[i + 1] if i + 1 < len(aligned) else segment.end_s) for i, a in enumerate(aligned)]
@@ -155,3 +155,8 @@ def lines_to_ass(lines: list[CaptionLine], style: CaptionStyle) -> str:
 def lines_to_srt(lines: list[CaptionLine]) -> str:
     """SubRip text of ``lines`` (already relative to the clip)."""
     return segments_to_srt([Segment(line.start_s, line.end_s, line.text) for line in lines])
+
+
+def _nearest(values: list[float], target: float) -> float:
+    """The value in ``values`` closest to ``target``."""
+    return min(values, key=lambda v: abs(v - target))

@@ -136,7 +136,7 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
             args = fast_command(source, start_s, end_s, partial, info.has_audio)
         else:
             chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
-            if options.captions and lines and style is not None:
+            if options.captions and lines and style is not None and width and height:
                 font = cjk_font()
                 ass = Path(tmp) / "captions.ass"
                 ass.write_text(lines_to_ass(lines, CaptionStyle.for_frame(

@@ -58,7 +58,7 @@ def sticker_image(text: str, height: int) -> Image.Image:
     probe = ImageDraw.Draw(Image.new("RGBA", (1, 1)))
     box = probe.textbbox((0, 0), text, font=font)
     pad = round(height * 0.3)
-    width = box[2] - box[0] + 2 * pad
+    width = round(box[2] - box[0]) + 2 * pad
     image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle([0, 0, width - 1, height - 1], radius=height // 4, fill=(230, 30, 50, 235))

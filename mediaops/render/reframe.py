@@ -67,6 +67,8 @@ class CropPlan:
 
 def crop_size(src_w: int, src_h: int, out_w: int, out_h: int) -> tuple[int, int]:
     """The largest even-sized window of the output's aspect ratio that fits in the source frame."""
+    w: float
+    h: float
     if src_w * out_h >= src_h * out_w:
         h = src_h
         w = src_h * out_w / out_h

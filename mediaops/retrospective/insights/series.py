@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from mediaops.types import Metrics, MetricSeries, PitchSegment
@@ -56,7 +57,7 @@ def total_between(series: MetricSeries | None, start_s: float, end_s: float) -> 
     return total
 
 
-def on_air(pitches: tuple[PitchSegment, ...] | list[PitchSegment], t_s: float) -> PitchSegment | None:
+def on_air(pitches: Sequence[PitchSegment], t_s: float) -> PitchSegment | None:
     """The pitch segment running at ``t_s``, if any."""
     return next((p for p in pitches if p.start_s <= t_s < p.end_s), None)
 
