@@ -27,9 +27,9 @@ from mediaops.transcribe.tracks import choose_audio_track
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
 
 
-def _clamped(start_s: float, end_s: float, lower_s: float, upper_s: float) -> dict[str, float]:
+def _clamped(start_s: float, end_s: float, lower_s: float, upper_s: float) -> tuple[float, float]:
     start = min(max(lower_s, start_s), upper_s)
-    return {"start_s": start, "end_s": min(upper_s, max(start, end_s))}
+    return start, min(upper_s, max(start, end_s))
 
 
 def clamp_segments(segments: list[Segment], start_s: float, end_s: float) -> list[Segment]:
@@ -39,9 +39,13 @@ def clamp_segments(segments: list[Segment], start_s: float, end_s: float) -> lis
     for segment in segments:
         if segment.start_s >= end_s:
             continue
-        words = tuple(replace(w, **_clamped(w.start_s, w.end_s, start_s, end_s)) for w in segment.words
-                      if w.start_s < end_s)
-        kept.append(replace(segment, words=words, **_clamped(segment.start_s, segment.end_s, start_s, end_s)))
+        words = []
+        for w in segment.words:
+            if w.start_s < end_s:
+                first, last = _clamped(w.start_s, w.end_s, start_s, end_s)
+                words.append(replace(w, start_s=first, end_s=last))
+        first, last = _clamped(segment.start_s, segment.end_s, start_s, end_s)
+        kept.append(replace(segment, words=tuple(words), start_s=first, end_s=last))
     return kept
 
 
@@ -71,7 +75,7 @@ class _Cancellation:
 
 def _detect_language(engine: Engine, frames: np.ndarray, options: TranscribeOptions) -> tuple[str, float]:
     head = [t[: int(options.language_detection_s * SAMPLE_RATE_HZ)] for t in speech_tracks(frames)]
-    mixed = head[0] if len(head) == 1 else np.mean(head, axis=0, dtype=np.float32)
+    mixed = head[0] if len(head) == 1 else np.asarray(np.mean(head, axis=0, dtype=np.float32))
     return engine.detect_language(mixed)
 
 
