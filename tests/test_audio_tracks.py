@@ -13,6 +13,7 @@ Wrong implementations these tests reject:
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +23,7 @@ from mediaops.errors import InvalidMediaError
 from mediaops.retrospective.insights.delivery import measure_dead_air
 from mediaops.retrospective.insights.options import InsightOptions
 from mediaops.retrospective.insights.types import DeadAir
-from mediaops.transcribe import TranscribeOptions, transcribe
+from mediaops.transcribe import TranscribeOptions
 from mediaops.transcribe import tracks as track_module
 from mediaops.transcribe.tracks import choose_audio_track
 from tests.speech_corpus import gap, mux_recording, speech, write_wav
@@ -71,13 +72,26 @@ def test_one_track_is_not_measured(testdata: Path, tmp_path: Path, monkeypatch: 
 
 
 @pytest.mark.slow
-def test_transcript_of_a_recording_whose_voice_is_on_track_1(voice_on_second_track: Path, whisper_model: str) -> None:
-    transcript = transcribe(voice_on_second_track, TranscribeOptions(model=whisper_model, language="en"))
-    assert transcript.audio_track == 1
-    assert transcript.warnings and "track 1" in transcript.warnings[0]
+def test_transcript_of_a_recording_whose_voice_is_on_track_1(voice_on_second_track: Path, whisper_model: str,
+                                                             tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from mediaops.cli import main
+    from mediaops.transcribe import transcript_from_jsonable
+
+    monkeypatch.setenv("MEDIAOPS_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "t.json"
+    assert main(["transcribe", str(voice_on_second_track), "--model", whisper_model, "--language", "en",
+                 "--out", str(out), "--quiet"]) == 0
+    assert "mediaops: warning: the recording has 2 different audio tracks" in capsys.readouterr().err
+    transcript = transcript_from_jsonable(json.loads(out.read_text("utf-8")))
+    assert transcript.audio_track == 1 and "transcribing track 1" in transcript.warnings[0]
     text = " ".join(s.text for s in transcript.segments).lower()
     assert "fellow americans" in text and "country" in text
     assert not any(s.start_s > 30.0 for s in transcript.segments)
+    # the music track asked for by name: refused in one line, not an empty transcript
+    assert main(["transcribe", str(voice_on_second_track), "--model", whisper_model, "--audio-track", "0",
+                 "--quiet"]) != 0
+    assert "choose --audio-track 1" in capsys.readouterr().err
 
 
 def test_dead_air_is_measured_on_the_transcribed_track(voice_on_second_track: Path) -> None:

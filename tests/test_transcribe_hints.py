@@ -7,6 +7,8 @@ Wrong implementations these tests reject:
   the name without the segment being recognised again with the hint, or although the hinted recognition wrote
   something else there or changed the words around it;
 - "the hinted text replaces the segment": punctuation, other words or times taken from the second recognition;
+- "the witness read whole": a decoding loop the hinted recognition writes after the speech ("车车车…") outweighs
+  it, so a real name is not applied (and an unbounded re-decoding spends 10–20 s on the loop);
 - "times dropped or shifted": the name's word must run from the first replaced word's start to the last one's end,
   every other word untouched;
 - "an alias in lower case decapitalises a sentence start" and "short names matched loosely".
@@ -34,9 +36,9 @@ def witness(*words: str):
     """A stand-in for the second recognition: it returns ``words`` and records what it was asked."""
     calls: list[tuple[float, float, tuple[str, ...]]] = []
 
-    def redecode(start_s: float, end_s: float, names) -> list[Segment]:
-        calls.append((start_s, end_s, tuple(names)))
-        return [segment(list(words), start_s)]
+    def redecode(original: Segment, names) -> list[Segment]:
+        calls.append((original.start_s, original.end_s, tuple(names)))
+        return [segment(list(words), original.start_s)]
 
     redecode.calls = calls  # type: ignore[attr-defined]
     return redecode
@@ -93,6 +95,16 @@ def test_near_miss_needs_a_clean_witness(words: list[str], hinted: list[str]) ->
     assert changed is (hinted[-1] == " Countryman.")
 
 
+def test_a_decoding_loop_after_the_witness_is_ignored() -> None:
+    original = segment([" Open", " your", " confu-eye", " folder", " and", " start."])
+
+    def looping(seg: Segment, _names) -> list[Segment]:
+        return [segment([" Open", " your", " ComfyUI", " folder", " and", " start."], seg.start_s),
+                segment([" car"] * 60, seg.end_s - 0.2, step_s=0.005)]
+
+    assert apply_hints([original], HINTS, looping)[0].text == "Open your ComfyUI folder and start."
+
+
 def test_near_miss_without_a_witness_is_left_alone() -> None:
     original = segment([" your", " country."])
     assert apply_hints([original], HINTS)[0] is original
@@ -122,13 +134,14 @@ class RecordingEngine:
     """An engine that hears "confu-eye" without hints and "ComfyUI" with them, and records every call."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[float, int, str]] = []
+        self.calls: list[tuple[float, int, str, int | None]] = []
 
     def detect_language(self, samples: np.ndarray) -> tuple[str, float]:
         return "en", 1.0
 
-    def transcribe_window(self, samples, offset_s, language, prompt, hotwords, check_cancelled=lambda: None):
-        self.calls.append((offset_s, len(samples), hotwords))
+    def transcribe_window(self, samples, offset_s, language, prompt, hotwords, check_cancelled=lambda: None,
+                          max_tokens=None):
+        self.calls.append((offset_s, len(samples), hotwords, max_tokens))
         name = " ComfyUI" if "ComfyUI" in hotwords else " confu-eye"
         if len(samples) < 16_000 * 10:  # the second recognition: only the segment it was given
             return [segment([" Open", " your", name, " folder."], offset_s + 0.4)]
@@ -145,8 +158,25 @@ def test_the_window_is_recognised_without_hot_words_and_only_the_near_miss_again
     segments = _recognise(engine, frames, 100.0, "en", options)
     assert [s.text for s in segments] == ["Open your ComfyUI folder.", "Then the Turbo Blender."]
     first, *again = engine.calls
-    assert first == (100.0, len(frames), "")
+    assert first == (100.0, len(frames), "", None)
     assert len(again) == 1
-    offset_s, samples, hotwords = again[0]
-    assert hotwords == "ComfyUI"
+    offset_s, samples, hotwords, max_tokens = again[0]
+    assert hotwords == "ComfyUI" and max_tokens is not None and max_tokens <= 200
     assert 101.0 < offset_s <= 102.0 and samples / 16_000 < 3.0  # only that segment's audio, padded a little
+
+
+def test_faster_whisper_decodes_deterministically_and_caps_the_witness() -> None:
+    """"temperature fallback sampling": Whisper's fallback samples at random, so one audio came out two ways."""
+    from mediaops.transcribe.faster import FasterWhisperEngine
+
+    seen: dict = {}
+
+    class Model:
+        def transcribe(self, samples, **kwargs):
+            seen.update(kwargs)
+            return (s for s in ()), None
+
+    engine = FasterWhisperEngine.__new__(FasterWhisperEngine)
+    engine.options, engine.model = TranscribeOptions(), Model()
+    engine.transcribe_window(np.zeros(16_000, dtype=np.float32), 0.0, "en", None, "", max_tokens=40)
+    assert seen["temperature"] == [0.0] and seen["max_new_tokens"] == 40

@@ -86,7 +86,8 @@ def test_spans_end_in_pauses_and_splice_loses_nothing(stream, whisper_model: str
         for edge in (low_s, high_s):
             assert not any(s.start_s + 0.1 < edge < s.end_s - 0.1 for s in truth), f"seam at {edge} inside speech"
     spliced = splice_transcript(full, part)
-    inside = [w for s in spliced.segments for w in s.words if any(a <= w.start_s < b for a, b in part.spans_s)]
+    inside = [w for s in spliced.segments for w in s.words
+              if any(a <= (w.start_s + w.end_s) / 2 < b for a, b in part.spans_s)]
     assert inside == [w for s in part.segments for w in s.words]
     words = [(w.start_s, w.text) for s in spliced.segments for w in s.words]
     assert words == sorted(words)
@@ -116,17 +117,22 @@ def test_published_transcript_is_the_clips_transcript_over_their_spans(tmp_path:
                              options, tmp_path / "out")
     timeline = stages.run_stages(job)
     assert timeline.clips
-    first: Transcript = job.store.load("first-transcript", stages._first_key(job), Transcript)
+    plan = stages.highlights(job)
+    assert plan.transcript_stage == "first-transcript"
+    first = stages._plan_transcript(job, plan)  # what the clips' captions were made from
     import json
 
     published = transcript_from_jsonable(json.loads((tmp_path / "out" / "transcript.json").read_text("utf-8")))
     assert first.spans_s
 
-    def words_in(transcript: Transcript) -> list[tuple[float, float, str]]:
-        return [(round(w.start_s, 2), round(w.end_s, 2), w.text) for s in transcript.segments for w in s.words
+    def words_in(transcript: Transcript) -> list[Word]:
+        return [w for s in transcript.segments for w in s.words
                 if any(a <= (w.start_s + w.end_s) / 2 < b for a, b in first.spans_s)]
 
-    assert words_in(published) == words_in(first)
+    # transcript.json keeps times to the millisecond
+    assert [w.text for w in words_in(published)] == [w.text for w in words_in(first)]
+    for shown, said in zip(words_in(published), words_in(first), strict=True):
+        assert (shown.start_s, shown.end_s) == pytest.approx((said.start_s, said.end_s), abs=0.0011)
     for clip in timeline.clips:  # what the clip's captions say is what the report's transcript says there
         captions = (tmp_path / "out" / clip.subtitles).read_text("utf-8")
         said = [s.text for s in published.segments if s.end_s > clip.start_s and s.start_s < clip.end_s]

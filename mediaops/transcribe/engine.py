@@ -20,12 +20,13 @@ class Engine(Protocol):
         ...
 
     def transcribe_window(
-        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str,
-        check_cancelled: Callable[[], None] = ...,
+        self, samples: np.ndarray, offset_s: float, language: str | None, prompt: str | None, hotwords: str,
+        check_cancelled: Callable[[], None] = ..., max_tokens: int | None = None,
     ) -> list[Segment]:
         """Recognise one window; every time is shifted by ``offset_s``; text is as the model wrote it.
         ``check_cancelled`` is called between segments where the engine yields them one by one (whatever
-        it raises stops the window)."""
+        it raises stops the window). ``max_tokens`` caps the tokens decoded per 30 s chunk (a short stretch
+        recognised again with hints: Whisper can loop on the padding after its speech)."""
         ...
 
 

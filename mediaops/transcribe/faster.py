@@ -135,15 +135,16 @@ class FasterWhisperEngine:
         return language, float(probability)
 
     def transcribe_window(
-        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str,
-        check_cancelled: Callable[[], None] = lambda: None,
+        self, samples: np.ndarray, offset_s: float, language: str | None, prompt: str | None, hotwords: str,
+        check_cancelled: Callable[[], None] = lambda: None, max_tokens: int | None = None,
     ) -> list[Segment]:
         with _checking(check_cancelled):
-            return self._transcribe_window(samples, offset_s, language, prompt, hotwords, check_cancelled)
+            return self._transcribe_window(samples, offset_s, language, prompt, hotwords, check_cancelled,
+                                           max_tokens)
 
     def _transcribe_window(
-        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str,
-        check_cancelled: Callable[[], None],
+        self, samples: np.ndarray, offset_s: float, language: str | None, prompt: str | None, hotwords: str,
+        check_cancelled: Callable[[], None], max_tokens: int | None = None,
     ) -> list[Segment]:
         segments, _info = self.model.transcribe(
             samples,
@@ -156,6 +157,7 @@ class FasterWhisperEngine:
             initial_prompt=prompt,
             condition_on_previous_text=False,
             temperature=list(self.options.temperatures),
+            max_new_tokens=max_tokens,
         )
         result: list[Segment] = []
         try:

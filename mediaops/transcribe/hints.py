@@ -5,18 +5,20 @@ initial prompt) in the prompt, Whisper's decoder changes more than the names. Wh
 of speech into one 30 s decoding window, a hinted decoder now and then writes one long segment with a single
 closing timestamp; Whisper then moves on to the end of the window and the rest of it is never decoded (a
 12-minute gappy corpus lost 2 of 22 sentences, and the stretch was reported as speech-free). On the demo stream
-the hints also took punctuation, sentence breaks and words away and moved a sentence start by 28 s.
+the hints also took punctuation, sentence breaks and words away and moved a sentence start by 28 s; even with
+greedy decoding only (``TranscribeOptions.temperatures``) they still change the segmentation (31 segments
+instead of 32 on the corpus).
 
 So recognition runs without hints (the sentences, words, punctuation and times are those of a run without a
 product list, by construction) and the names are applied to the recognised words afterwards:
 
 * **exact**: words that read like a name once case, spaces and punctuation are set aside (``cozy blanket``,
   ``Comfy UI``) are written as the name (``Cozy Blanket``, ``ComfyUI``);
-* **near miss**: words that sound like a name (same consonant skeleton, or letters at least half alike; for
-  Chinese, a stretch of as many characters with at least half of them the same) are checked by ear: only that
-  segment's audio is recognised again with the near-missed names as hints, and the words are replaced by the
-  name only if the hinted recognition writes exactly the name in their place with the words on either side
-  unchanged. Everything else of the hinted recognition is discarded.
+* **near miss**: words that read or sound like a name (letters three quarters alike, or half alike with the
+  same consonant skeleton, :func:`sound_key`; for Chinese, as many characters with at least half of them the
+  same) are checked by ear: only that segment's audio is recognised again with the near-missed names as hints,
+  and the words are replaced by the name only if the hinted recognition writes exactly the name in their place
+  with the words on either side unchanged. Everything else of the hinted recognition is discarded.
 
 Only the matched words change: the name takes the first matched word's start and the last one's end, and keeps
 the punctuation around it, so word times stay consistent and nothing else moves.
@@ -29,6 +31,7 @@ import functools
 import math
 import re
 import unicodedata
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -53,6 +56,10 @@ MIN_NEAR_CJK = 3
 MIN_WITNESS_RATIO = 0.5
 #: audio kept on each side of a segment when it is recognised again with hints.
 REDECODE_PAD_S = 0.4
+#: a hinted recognition of a short stretch can loop on the padding after its speech ("这位置，车车车…", 448 tokens:
+#: 10–20 s of CPU); it is cut at twice the segment's characters (at most this many tokens), and loops are ignored.
+MAX_REDECODE_TOKENS = 200
+LOOP_COMPRESSION_RATIO = 2.4
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 #: consonant classes of the sound key: letters that Whisper confuses in names map to one symbol.
@@ -302,14 +309,22 @@ def apply_matches(segment: Segment, tokens: Sequence[_Token], matches: Sequence[
     return replace(segment, words=tuple(new_words), text=_rewrite_text(segment.text, replaced, new_words))
 
 
-Redecode = Callable[[float, float, Sequence[str]], list[Segment]]
+#: recognises a segment's audio again with the given names as hints
+Redecode = Callable[[Segment, Sequence[str]], list[Segment]]
+
+
+def _repetitive(text: str) -> bool:
+    """Whether ``text`` is a decoding loop ("车车车车…"): Whisper's own test, a zlib compression ratio over 2.4."""
+    data = text.encode("utf-8")
+    return len(data) > 0 and len(data) / len(zlib.compress(data)) > LOOP_COMPRESSION_RATIO
 
 
 def apply_hints(segments: Sequence[Segment], hints: Sequence[Hint], redecode: Redecode | None = None) -> list[Segment]:
     """``segments`` with product names written as in ``hints`` where the recognised words are the name (exact) or a
-    near miss of it confirmed by ``redecode(start_s, end_s, names)`` (the segment's audio recognised again with those
-    names as hints). Without ``redecode`` only exact matches are applied. Segments with no match are returned as
-    they are (the same objects)."""
+    near miss of it confirmed by ``redecode(segment, names)`` (the segment's audio recognised again with those
+    names as hints; what it writes outside the segment's time, and decoding loops, are not looked at). Without
+    ``redecode`` only exact matches are applied. Segments with no match are returned as they are (the same
+    objects)."""
     if not hints:
         return list(segments)
     out = []
@@ -322,7 +337,8 @@ def apply_hints(segments: Sequence[Segment], hints: Sequence[Hint], redecode: Re
         accepted = exact
         if near and redecode is not None:
             names = list(dict.fromkeys(m.hint.name for m in near))
-            hinted = redecode(segment.start_s, segment.end_s, names)
+            hinted = [s for s in redecode(segment, names) if s.end_s > segment.start_s - REDECODE_PAD_S
+                      and s.start_s < segment.end_s + REDECODE_PAD_S and not _repetitive(s.text)]
             hinted_tokens = [t.text for s in hinted for t in tokens_of([w.text for w in s.words] or [s.text])]
             accepted = exact + [m for m in near if witnessed(m, texts, hinted_tokens)]
         out.append(apply_matches(segment, tokens, _non_overlapping(accepted, hints)) if accepted else segment)
@@ -341,9 +357,9 @@ class TrackRedecoder:
     check_cancelled: Callable[[], None]
     options: TranscribeOptions
 
-    def __call__(self, start_s: float, end_s: float, names: Sequence[str]) -> list[Segment]:
-        first = max(0, int((start_s - REDECODE_PAD_S - self.offset_s) * SAMPLE_RATE_HZ))
-        last = min(len(self.track), int((end_s + REDECODE_PAD_S - self.offset_s) * SAMPLE_RATE_HZ))
+    def __call__(self, segment: Segment, names: Sequence[str]) -> list[Segment]:
+        first = max(0, int((segment.start_s - REDECODE_PAD_S - self.offset_s) * SAMPLE_RATE_HZ))
+        last = min(len(self.track), int((segment.end_s + REDECODE_PAD_S - self.offset_s) * SAMPLE_RATE_HZ))
         if last - first < SAMPLE_RATE_HZ // 10:
             return []
         hotwords = hotword_text(replace(self.options, hotwords=tuple(names)))
@@ -351,4 +367,5 @@ class TrackRedecoder:
         return self.engine.transcribe_window(
             np.ascontiguousarray(self.track[first:last]), self.offset_s + first / SAMPLE_RATE_HZ, self.language,
             self.prompt, hotwords, check_cancelled=self.check_cancelled,
+            max_tokens=min(MAX_REDECODE_TOKENS, 16 + 2 * len(segment.text)),
         )

@@ -105,8 +105,8 @@ class OpenAIWhisperEngine:
         return language, totals[language]
 
     def transcribe_window(
-        self, samples: np.ndarray, offset_s: float, language: str, prompt: str | None, hotwords: str,
-        check_cancelled: Callable[[], None] = lambda: None,
+        self, samples: np.ndarray, offset_s: float, language: str | None, prompt: str | None, hotwords: str,
+        check_cancelled: Callable[[], None] = lambda: None, max_tokens: int | None = None,
     ) -> list[Segment]:
         import whisper
 
@@ -114,6 +114,8 @@ class OpenAIWhisperEngine:
         # openai-whisper has no hotword list: the names go into the initial prompt
         full_prompt = " ".join(p for p in (prompt, hotwords) if p) or None
         decode: dict[str, Any] = {"beam_size": self.options.beam_size} if self.options.beam_size > 1 else {}
+        if max_tokens:
+            decode["sample_len"] = max_tokens
         result = whisper.transcribe(
             self.model,
             samples,
