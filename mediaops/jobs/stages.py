@@ -76,8 +76,8 @@ __all__ = [
 ]
 
 #: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
-STAGES_VERSION = 3  # 2: keyframe-first scenes, sentence-split transcripts; 3: starts from all evidence, one clip
-#                       transcript for the first clips and the full analysis
+STAGES_VERSION = 4  # 2: keyframe-first scenes, sentence-split transcripts; 3: starts from all evidence, one clip
+#                       transcript for the first clips and the full analysis; 4: hints applied after recognition
 
 #: the stages in the order :func:`run_stages` runs them.
 STAGE_NAMES = ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish")
