@@ -16,7 +16,7 @@ from mediaops.cli.highlight_args import (
     positive_seconds,
     print_metrics_notes,
 )
-from mediaops.cli.process import _iso_datetime, check_side_files, process_options_from
+from mediaops.cli.process import _iso_datetime, check_side_files, clip_count, process_options_from
 from mediaops.cli.progress import TerminalProgress
 from mediaops.cli.render import add_render_arguments
 from mediaops.cli.transcribe import add_asr_arguments
@@ -72,7 +72,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="Whisper model name or local folder (default: $MEDIAOPS_MODEL or 'base')")
     p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
     add_asr_arguments(p)
-    p.add_argument("--clips", type=int, default=ProcessOptions().highlights.max_clips, metavar="N",
+    p.add_argument("--clips", type=clip_count, default=ProcessOptions().highlights.max_clips, metavar="N",
                    help="most clips to publish (default: %(default)s)")
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="report language: zh or en (default: zh)")
     p.add_argument("--quiet", action="store_true", help="no event lines on the terminal")

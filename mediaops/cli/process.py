@@ -49,7 +49,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="Whisper model name or local folder (default: $MEDIAOPS_MODEL or 'base')")
     p.add_argument("--language", default="auto", help="spoken language: auto, zh, en, … (default: auto)")
     add_asr_arguments(p)
-    p.add_argument("--clips", type=int, default=5, metavar="N", help="number of clips (default: 5)")
+    p.add_argument("--clips", type=clip_count, default=ProcessOptions().highlights.max_clips, metavar="N",
+                   help="number of clips, 1 or more (default: %(default)s)")
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="report language: zh or en (default: zh)")
     p.add_argument("--spike-lag-min", type=float, default=None, metavar="SECONDS",
                    help="earliest a sales spike may follow the pitch or clip it is credited to (default: 0)")
@@ -68,6 +69,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="render the clips first, from the peaks and only the spans they need; the full transcript "
                         "and scene pass for the report follow (default: on)")
     p.set_defaults(handler=handle)
+
+
+def clip_count(text: str) -> int:
+    """``--clips``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} — at least 1 clip")
+    return value
 
 
 def check_side_files(args: argparse.Namespace) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from mediaops.jobs import stages
 from mediaops.jobs.options import ProcessOptions, StreamInputs
+from mediaops.jobs.outdir import check_out_dir, remove_stale_scratch, scratch_prefix
 from mediaops.types import ProgressCallback, Timeline, no_progress
 
 __all__ = ["ProcessOptions", "StreamInputs", "run_pipeline"]
@@ -34,10 +35,12 @@ def run_pipeline(
     half-written folder nor destroys an earlier run's results.
 
     Raises:
+        OutputFolderError: ``out_dir`` is a file, lies under a file, or cannot be written (checked first).
         MediaOpsError: bad input (missing or corrupt files, no audio, unusable metrics) or a failed tool.
     """
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    root = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-job-", dir=out_dir.parent))
+    check_out_dir(out_dir)
+    remove_stale_scratch(out_dir)
+    root = Path(tempfile.mkdtemp(prefix=scratch_prefix(out_dir, "partial-job"), dir=out_dir.parent))
     try:
         job = stages.prepare_job(root, recording, inputs, options, out_dir)
         return stages.run_stages(job, on_progress, check_cancelled)

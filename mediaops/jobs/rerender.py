@@ -16,6 +16,7 @@ from typing import Any
 
 from mediaops.errors import TimelineError
 from mediaops.inputs.products import load_products
+from mediaops.jobs.outdir import scratch_prefix
 from mediaops.media.probe import check_input_file, probe
 from mediaops.render.batch import render_clips, render_extras
 from mediaops.render.options import RenderOptions
@@ -76,7 +77,7 @@ def rerender(out_dir: Path, options: RenderOptions, recording: Path | None = Non
     products += [Product(p.sku, p.name) for p in pitches if p.sku not in known]
     transcript = _transcript(out_dir, info.duration_s)
 
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.render-", dir=out_dir.parent))
+    work = Path(tempfile.mkdtemp(prefix=scratch_prefix(out_dir, "render"), dir=out_dir.parent))
     try:
         clips = render_clips(source, info, highlights, transcript, work, options, on_progress, products)
         extras = render_extras(source, info, clips, pitches, work, options, products, source.stem, on_progress)
@@ -94,7 +95,7 @@ def rerender(out_dir: Path, options: RenderOptions, recording: Path | None = Non
 
 def _swap_in(work: Path, out_dir: Path) -> None:
     """Move the rendered outputs from ``work`` into ``out_dir``, replacing the old ones (each by a rename)."""
-    trash = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    trash = Path(tempfile.mkdtemp(prefix=scratch_prefix(out_dir, "old"), dir=out_dir.parent))
     try:
         for name in _OUTPUTS:
             old, new = out_dir / name, work / name

@@ -43,6 +43,7 @@ from mediaops.inputs.metrics import load_metrics
 from mediaops.inputs.products import load_products
 from mediaops.jobs.artifacts import ArtifactStore, content_key, decode, encode, file_fingerprint
 from mediaops.jobs.options import ProcessOptions, StreamInputs
+from mediaops.jobs.outdir import scratch_prefix
 from mediaops.media.probe import probe as probe_media
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
@@ -536,7 +537,7 @@ def _link(source: Path, target: Path) -> None:
 def _publish_folder(work: Path, out_dir: Path) -> None:
     """Replace ``out_dir`` by the finished ``work`` folder; the old results survive until the swap."""
     if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}")
+        old = out_dir.with_name(f"{scratch_prefix(out_dir, 'old')}swap")
         os.replace(out_dir, old)
         os.replace(work, out_dir)
         shutil.rmtree(old, ignore_errors=True)
@@ -567,7 +568,7 @@ def publish(
     on_progress("publish", 0.0, "transcripts, clips, reel, insights, timeline and reports")
     out_dir = spec.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.partial-", dir=out_dir.parent))
+    work = Path(tempfile.mkdtemp(prefix=scratch_prefix(out_dir, "partial"), dir=out_dir.parent))
     work.chmod(0o755)
     try:
         clips = []

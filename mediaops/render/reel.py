@@ -12,6 +12,7 @@ web players.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -92,7 +93,8 @@ def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: P
     chapters = reel_chapters(parts, intro_s, options.labels)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.stem}.partial.mp4")
-    with tempfile.TemporaryDirectory(prefix="mediaops-reel-") as tmp:
+    # the process id in the name lets the next job remove it if this process is killed (jobs/outdir.py)
+    with tempfile.TemporaryDirectory(prefix=f"mediaops-reel-{os.getpid()}-") as tmp:
         args: list[str] = []
         graph: list[str] = []
         concat: list[str] = []
