@@ -97,7 +97,8 @@ def test_upload_process_review_and_download(server: str, browser, tmp_path: Path
 
     page.wait_for_selector("#job-status[data-status=succeeded]", timeout=300_000)
     page.wait_for_selector("#chart[data-ready='1']", timeout=20_000)
-    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=20_000)
+    # polled from the test: wait_for_function evaluates a string inside the page, which the strict CSP forbids
+    _wait_in_page(page, "() => document.getElementById('player').readyState >= 1", 20)
     clips = page.locator(".gallery .clip")
     assert clips.count() >= 2
     assert page.locator(".clip-marker").count() == clips.count()
@@ -108,8 +109,7 @@ def test_upload_process_review_and_download(server: str, browser, tmp_path: Path
     marker = page.locator(".clip-marker").nth(1)
     start_s = float(marker.get_attribute("data-t"))
     marker.click()
-    page.wait_for_function(f"Math.abs(document.getElementById('player').currentTime - {start_s}) < 0.5",
-                           timeout=10_000)
+    _wait_in_page(page, f"() => Math.abs(document.getElementById('player').currentTime - {start_s}) < 0.5", 10)
     assert start_s > 30
     page.screenshot(path=str(tmp_path / "2-stream.png"), full_page=True)
 
@@ -129,3 +129,13 @@ def test_upload_process_review_and_download(server: str, browser, tmp_path: Path
     assert "Done" in page.locator("tbody tr").first.inner_text()
     assert not errors, errors
     context.close()
+
+
+def _wait_in_page(page, function: str, timeout_s: float) -> None:
+    """Until ``function`` returns true in the page (evaluated through the driver, which the page's CSP allows)."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(function):
+        assert time.monotonic() < deadline, f"timed out waiting for {function}"
+        page.wait_for_timeout(100)

@@ -46,9 +46,14 @@ class EmbeddedWorker:
             self._kill_group()
             self.process.wait()
 
-    def _kill_group(self) -> None:
+    def _kill_group(self, settle_s: float = 2.0) -> None:
+        """SIGKILL the worker's process group and wait (at most ``settle_s``) until its members are gone: a
+        process holding a loaded model takes a moment to die, and serve must not exit before it has."""
         with contextlib.suppress(ProcessLookupError, PermissionError):  # nothing of the group is left
             os.killpg(self.process.pid, signal.SIGKILL)
+        deadline = time.monotonic() + settle_s
+        while time.monotonic() < deadline and _group_alive(self.process.pid):
+            time.sleep(0.05)
 
     def stop(self, timeout_s: float = 30.0) -> int | None:
         """Warm shutdown (SIGTERM: finish running tasks); SIGKILL after ``timeout_s``. Returns the exit code."""
@@ -163,3 +168,21 @@ def serve_beside_worker(settings: Settings, serve: Callable[[], object], with_wo
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether process group ``pgid`` still has a member that is not a zombie (Linux /proc; elsewhere False)."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return False
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(")") + 2:].split()
+        if len(fields) > 2 and fields[0] != "Z" and int(fields[2]) == pgid:
+            return True
+    return False
