@@ -52,10 +52,16 @@ def content_key(*parts: Any) -> str:
 
 
 class ArtifactStore:
-    """A folder of stage results named ``<stage>-<key>.json`` (and any files a stage keeps beside them)."""
+    """A folder of stage results named ``<stage>-<key>.json`` (and any files a stage keeps beside them).
+
+    Results are frozen dataclasses, so each one read or written is also kept in memory for this store's
+    lifetime (checked against the file's size and modification time): a stage that reads the metrics or the
+    transcript many times decodes the JSON once.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._memo: dict[tuple[str, str, Any], tuple[tuple[int, int], Any]] = {}
 
     def path(self, stage: str, key: str, suffix: str = ".json") -> Path:
         return self.root / f"{stage}-{key}{suffix}"
@@ -64,13 +70,19 @@ class ArtifactStore:
         """The stored result of ``stage`` under ``key``, or ``None`` when there is none (or it is unreadable)."""
         path = self.path(stage, key)
         try:
-            return decode(kind, json.loads(path.read_text("utf-8")))
+            stat = path.stat()
+            memo = self._memo.get((stage, key, kind))
+            if memo is not None and memo[0] == (stat.st_size, stat.st_mtime_ns):
+                return memo[1]
+            value = decode(kind, json.loads(path.read_text("utf-8")))
         except FileNotFoundError:
             return None
         except (ValueError, TypeError, KeyError):
             # A torn or foreign file cannot come from write_text_atomic; treat it as absent and recompute.
             path.unlink(missing_ok=True)
             return None
+        self._memo[(stage, key, kind)] = ((stat.st_size, stat.st_mtime_ns), value)
+        return value
 
     def save(self, stage: str, key: str, value: Any) -> Path:
         """Store ``value`` atomically; readers see the old artifact or the whole new one, never a part."""

@@ -142,9 +142,9 @@ def find_question_bursts(
         average = len(times) * options.question_window_s / duration_s if duration_s > 0 else 0.0
         needed = max(options.burst_min_questions, options.surge_ratio * average)
         answers = _answers(transcript, kind) if times else []
-        i = 0
-        while i < len(times):
-            j = i
+        i = j = 0
+        while i < len(times):  # two pointers: the window's end never moves back, so this is linear
+            j = max(j, i)
             while j < len(times) and times[j] < times[i] + options.question_window_s:
                 j += 1
             if j - i < needed:
