@@ -121,10 +121,7 @@ def main() -> None:
     from mediaops.report.insights_sections import insight_sections, insights_markdown
 
     info = MediaInfo("bench.mp4", duration_s, 1, "mp4", True, True)
-    timeline = Timeline(info, (), (), (), metrics=metrics, extras={"insights": insights})
-    from mediaops.serialize import to_jsonable
-
-    timeline = Timeline(info, (), (), (), metrics=metrics, extras={"insights": to_jsonable(insights)})
+    timeline = Timeline(info, (), (), (), metrics=metrics, insights=insights)
     timed("report sections (zh)", insight_sections, timeline, "zh")
     markdown = timed("markdown (en)", insights_markdown, timeline, "en")
     print(f"  {len(insights.actions)} actions, {len(insights.bursts)} surges, {len(insights.dead_air)} dead-air "

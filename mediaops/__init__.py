@@ -28,6 +28,7 @@ _EXPORTS: dict[str, str] = {
     "load_metrics": "mediaops.facade",
     "find_highlights": "mediaops.facade",
     "load_timeline": "mediaops.facade",
+    "inspect_input": "mediaops.facade",
     # options (one dataclass per stage; every default lives there)
     "ProcessOptions": "mediaops.jobs.options",
     "StreamInputs": "mediaops.jobs.options",
@@ -52,6 +53,9 @@ _EXPORTS: dict[str, str] = {
     "PitchSegment": "mediaops.types",
     "MediaInfo": "mediaops.types",
     "Peak": "mediaops.types",
+    "InputReport": "mediaops.inputs.inspect",
+    "ColumnReport": "mediaops.inputs.inspect",
+    "RowPreview": "mediaops.inputs.inspect",
     # errors
     "MediaOpsError": "mediaops.errors",
     "FFmpegError": "mediaops.errors",
@@ -64,11 +68,13 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Clip",
+    "ColumnReport",
     "CommentOptions",
     "FFmpegError",
     "Highlight",
     "HighlightOptions",
     "InputFileError",
+    "InputReport",
     "InvalidMediaError",
     "MediaInfo",
     "MediaOpsError",
@@ -82,6 +88,7 @@ __all__ = [
     "ProcessOptions",
     "RenderOptions",
     "ReportOptions",
+    "RowPreview",
     "SalesSpike",
     "Scene",
     "SceneOptions",
@@ -95,6 +102,7 @@ __all__ = [
     "__version__",
     "detect_scenes",
     "find_highlights",
+    "inspect_input",
     "load_metrics",
     "load_timeline",
     "process",
@@ -114,8 +122,17 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         ModelError,
         TimelineError,
     )
-    from mediaops.facade import detect_scenes, find_highlights, load_metrics, load_timeline, process, transcribe
+    from mediaops.facade import (
+        detect_scenes,
+        find_highlights,
+        inspect_input,
+        load_metrics,
+        load_timeline,
+        process,
+        transcribe,
+    )
     from mediaops.inputs.comments import CommentOptions
+    from mediaops.inputs.inspect import ColumnReport, InputReport, RowPreview
     from mediaops.inputs.metrics import MetricsOptions
     from mediaops.jobs.options import ProcessOptions, StreamInputs
     from mediaops.render.options import RenderOptions

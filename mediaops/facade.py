@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mediaops.types import (
     Highlight,
@@ -23,6 +23,9 @@ from mediaops.types import (
     no_progress,
 )
 from mediaops.types import Transcript as TranscriptResult
+
+if TYPE_CHECKING:
+    from mediaops.inputs.inspect import InputReport
 
 
 def _options_with(overrides: dict[str, Any]) -> Any:
@@ -88,6 +91,32 @@ def load_metrics(path: str | Path, start_time: datetime | None = None, **options
     from mediaops.inputs.metrics import load_metrics as _load
 
     return _load(Path(path), MetricsOptions(**options), start_time)
+
+
+def inspect_input(
+    path: str | Path,
+    *,
+    recording: str | Path | None = None,
+    start_time: datetime | None = None,
+    duration_s: float | None = None,
+    kind: str = "auto",
+    **options: Any,
+) -> InputReport:
+    """How a metrics export or comment log will be read, checked against ``recording`` (its length and creation
+    time) when given — what ``mediaops inspect`` prints: columns and units, time reading and alignment, first and
+    last rows, totals, warnings, and the one-line refusal a job would stop with (``report.error``; ``report.ok``).
+    ``options`` are :class:`~mediaops.inputs.metrics.MetricsOptions` fields (``timezone``, ``date_order``,
+    ``times``, ``counts``, ``offset_s``, ``mapping``).
+
+    Raises:
+        InputFileError: ``path`` or ``recording`` is missing or empty. InvalidMediaError: the recording cannot be
+            probed. Whatever is wrong with the file itself is in the report, not raised.
+    """
+    from mediaops.inputs.inspect import inspect_input as _inspect
+    from mediaops.inputs.metrics import MetricsOptions
+
+    return _inspect(Path(path), MetricsOptions(**options), recording=Path(recording) if recording else None,
+                    start_time=start_time, duration_s=duration_s, kind=kind)
 
 
 def detect_scenes(recording: str | Path, **options: Any) -> list[Scene]:

@@ -16,15 +16,17 @@ from pathlib import Path
 from typing import Any
 
 from mediaops.errors import TimelineError
-from mediaops.serialize import to_jsonable, write_json_atomic
+from mediaops.serialize import decode, to_jsonable, write_json_atomic
 from mediaops.types import (
     Clip,
     Highlight,
+    Insights,
     MediaInfo,
     Metrics,
     MetricSeries,
     Peak,
     PitchSegment,
+    Reason,
     SalesSpike,
     Scene,
     Timeline,
@@ -34,6 +36,7 @@ SCHEMA_VERSION = 1
 
 __all__ = [
     "SCHEMA_VERSION",
+    "insights_from_dict",
     "load_schema",
     "read_timeline",
     "timeline_from_dict",
@@ -117,6 +120,37 @@ def _fraction(text: Any) -> Fraction | None:
         return None
 
 
+def _reasons(items: Any) -> tuple[Reason, ...]:
+    """``reason_records`` read back: each ``{code, params}`` object (anything else is skipped)."""
+    return tuple(Reason(item["code"], dict(item.get("params") or {})) for item in items
+                 if isinstance(item, dict) and isinstance(item.get("code"), str))
+
+
+def insights_from_dict(data: dict[str, Any] | None) -> Insights | None:
+    """The :class:`Insights` of a published document's ``insights`` (``None`` for ``None``); keys it does not know
+    are ignored.
+
+    Raises:
+        TimelineError: the document does not have the shape of insights.
+    """
+    if data is None:
+        return None
+    try:
+        return decode(Insights, data)
+    except (TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise TimelineError(f"the insights in timeline.json cannot be read back ({exc}) — re-run `mediaops process`") \
+            from exc
+
+
+def _insights_and_extras(doc: dict[str, Any]) -> tuple[Insights | None, dict[str, object]]:
+    """The insights of ``doc`` and its other extras; timelines written before ``insights`` had its own key kept
+    them in ``extras.insights``."""
+    extras = dict(doc.get("extras") or {})
+    old = extras.pop("insights", None)
+    found = doc.get("insights") or old
+    return insights_from_dict(found if isinstance(found, dict) else None), extras
+
+
 def _metrics_from_dict(data: dict[str, Any]) -> Metrics:
     series = tuple(
         _build(MetricSeries, s, t_s=tuple, values=lambda v: tuple(float("nan") if x is None else x for x in v))
@@ -134,15 +168,18 @@ def timeline_from_dict(doc: dict[str, Any]) -> Timeline:
     def many(cls: type, key: str, **convert: Any) -> tuple[Any, ...]:
         return tuple(_build(cls, item, **convert) for item in doc.get(key) or [])
 
+    insights, extras = _insights_and_extras(doc)
+
     try:
         return Timeline(
             recording=_build(MediaInfo, {"size_bytes": 0, "container": "", "has_video": True, "has_audio": True,
                                          **doc["recording"]},
-                             fps=_fraction, creation_time=datetime.fromisoformat),
-            clips=many(Clip, "clips"),
+                             fps=_fraction, creation_time=datetime.fromisoformat,
+                             sample_aspect_ratio=_fraction),
+            clips=many(Clip, "clips", reason_records=_reasons),
             sales_spikes=many(SalesSpike, "sales_spikes"),
             scenes=many(Scene, "scenes"),
-            highlights=many(Highlight, "highlights"),
+            highlights=many(Highlight, "highlights", reason_records=_reasons),
             peaks=many(Peak, "peaks"),
             lowlights=many(Peak, "lowlights"),
             pitches=many(PitchSegment, "pitches"),
@@ -151,7 +188,8 @@ def timeline_from_dict(doc: dict[str, Any]) -> Timeline:
             created_at=doc.get("created_at") or "",
             tool_version=doc.get("tool_version") or "",
             schema_version=doc.get("schema_version", SCHEMA_VERSION),
-            extras=dict(doc.get("extras") or {}),
+            insights=insights,
+            extras=extras,
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise TimelineError(

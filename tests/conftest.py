@@ -1,9 +1,11 @@
-"""Shared fixtures: the shared real-media folder, a real Whisper model, and a guard on error logs."""
+"""Shared fixtures: the shared real-media folder, a real Whisper model, a guard on error logs, and for the web
+tests signed-in clients and a real browser."""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_media"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def _testdata_dir() -> Path:
@@ -55,3 +58,37 @@ def _fail_on_unexpected_error_logs(caplog: pytest.LogCaptureFixture):
     errors = [r for r in caplog.get_records("call") if r.levelno >= logging.ERROR]
     if errors:
         pytest.fail(f"unexpected error log: {errors[0].getMessage()}")
+
+
+# ---- web: the test module defines ``app`` (its config and users); these sign in to it ----------------------------
+
+@pytest.fixture
+def op(app):
+    """A test client signed in as the operator ``op`` of the module's ``app``."""
+    from tests.web_support import signed_in_client
+
+    return signed_in_client(app, "op")
+
+
+@pytest.fixture
+def admin(app):
+    """A test client signed in as the admin ``admin`` of the module's ``app``."""
+    from tests.web_support import signed_in_client
+
+    return signed_in_client(app, "admin")
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium, driven by Playwright (skipped where it is missing, but never in CI)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does this)")
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
+        yield browser
+        browser.close()

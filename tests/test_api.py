@@ -117,8 +117,9 @@ def test_clips_list_download_and_zip(env, tmp_path):
     zipped = client.get(f"/streams/{job_id}/clips.zip", headers=auth(env, "viewer"))
     archive = zipfile.ZipFile(io.BytesIO(zipped.data))
     assert archive.testzip() is None
+    # laid out as the output folder: the report inside links to clips/… and plays them once unpacked
     assert sorted(n for n in archive.namelist() if n.endswith(".mp4")) == sorted(
-        Path(c["url"]).name + ".mp4" for c in clips)
+        f"clips/{Path(c['url']).name}.mp4" for c in clips)
 
 
 GETS = ["/api/streams", "/api/streams/{id}", "/api/streams/{id}/timeline", "/api/streams/{id}/report.md",
@@ -249,5 +250,9 @@ def test_stream_page_and_pdf_report(env):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     listing = client.get("/", headers=viewer).get_data(as_text=True)
     assert "短片测试" in listing and "已完成" in listing
+    # the job wrote the PDF: the first download does not wait seconds for it to be drawn
+    from workers import jobs
+
+    assert (Path(jobs.get_job(env["app"].extensions["mediaops_settings"], job_id)["out_dir"]) / "report.pdf").is_file()
     pdf = client.get(f"/streams/{job_id}/report.pdf", headers=viewer)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")

@@ -8,8 +8,6 @@ timeline and checks the player moved there, and downloads the report. Screenshot
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import threading
 import zipfile
 from pathlib import Path
@@ -19,7 +17,6 @@ import pytest
 from tests.conftest import SAMPLE
 from tests.web_support import PASSWORD, add_user, make_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.slow
 
 
@@ -40,22 +37,6 @@ def server(tmp_path: Path, whisper_model: str):
     finally:
         httpd.shutdown()
         worker.stop()
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does this)")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
-        )
-        yield browser
-        browser.close()
 
 
 def test_upload_process_review_and_download(server: str, browser, tmp_path: Path):

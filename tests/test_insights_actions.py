@@ -7,10 +7,10 @@ import json
 
 from mediaops.retrospective.insights import build_insights
 from mediaops.retrospective.insights.actions import next_time_actions
-from mediaops.retrospective.insights.document import insights_from_dict
 from mediaops.retrospective.insights.options import InsightOptions
 from mediaops.retrospective.insights.types import ProductTime, QuestionBurst
 from mediaops.serialize import to_jsonable
+from mediaops.timeline import insights_from_dict
 from tests.insights_synthetic import (
     DURATION_S,
     TARGETS,

@@ -36,7 +36,7 @@ def _timeline_with_insights(tmp_path: Path) -> Timeline:
     """The report tests' stream carrying the synthetic stream's insights, written and read back as a report does."""
     insights = build_insights(build_transcript(), build_metrics(), build_comments(), build_pitches(), DURATION_S,
                               TARGETS, build_plan())
-    timeline = replace(retro_data.build_timeline(), metrics=build_metrics(), extras={"insights": insights})
+    timeline = replace(retro_data.build_timeline(), metrics=build_metrics(), insights=insights)
     write_timeline(timeline, tmp_path / "timeline.json")
     return timeline_from_dict(read_timeline(tmp_path))
 
@@ -121,7 +121,7 @@ def test_html_report_shows_the_sections_and_figures(tmp_path: Path) -> None:
 def test_reports_written_from_an_output_folder_include_the_sections(tmp_path: Path) -> None:
     retro_data.write_output_folder(tmp_path)
     timeline = _timeline_with_insights(tmp_path)
-    assert timeline.extras["insights"]["actions"]
+    assert timeline.insights is not None and timeline.insights.actions
     doc = read_timeline(tmp_path)
     written = write_reports(doc, tmp_path)
     assert {p.name for p in written} >= {"report.html", "report.md"}
@@ -129,6 +129,27 @@ def test_reports_written_from_an_output_folder_include_the_sections(tmp_path: Pa
     assert "## 目标达成" in md and "## 下次改进" in md and "| GMV | 10,000 | 5,500 | 55% | ✗ 未达标 |" in md
     # re-rendering from the folder (``mediaops report``) keeps them
     assert insight_sections(load_retrospective(tmp_path).timeline, "zh")[0].title == "目标达成"
+
+
+def test_insights_have_their_own_key_and_old_timelines_read_back(tmp_path: Path) -> None:
+    """``insights`` is a typed field published under its own key; a timeline.json written before that (insights
+    in ``extras.insights``) reads back to the same insights.
+
+    Wrong implementations this rejects: still writing them into ``extras``; reading only the new key (old output
+    folders would lose their insight sections); leaving the old copy in ``extras`` (written again beside the new).
+    """
+    import json
+
+    timeline = _timeline_with_insights(tmp_path)
+    doc = read_timeline(tmp_path)
+    assert doc["insights"]["actions"] and "insights" not in doc["extras"]
+    assert timeline.insights is not None
+    old = {**doc, "extras": {**doc["extras"], "insights": doc["insights"]}}
+    del old["insights"]
+    (tmp_path / "timeline.json").write_text(json.dumps(old, ensure_ascii=False), "utf-8")
+    back = timeline_from_dict(read_timeline(tmp_path))
+    assert back.insights == timeline.insights and "insights" not in back.extras
+    assert insight_sections(back, "en") == insight_sections(timeline, "en")
 
 
 def test_a_timeline_without_insights_renders_no_sections(tmp_path: Path) -> None:
@@ -144,7 +165,7 @@ def test_wall_clock_note_and_times_with_a_start_time(tmp_path: Path) -> None:
 
     insights = build_insights(build_transcript(), build_metrics(), build_comments(), build_pitches(), DURATION_S,
                               TARGETS, build_plan(), start_time=datetime.fromisoformat("2026-11-27T20:00:00+08:00"))
-    timeline = replace(retro_data.build_timeline(), extras={"insights": insights})
+    timeline = replace(retro_data.build_timeline(), insights=insights)
     write_timeline(timeline, tmp_path / "timeline.json")
     md = "\n".join(insights_markdown(timeline_from_dict(read_timeline(tmp_path)), "en"))
     assert "Times are wall-clock (stream start 20:00:00)." in md

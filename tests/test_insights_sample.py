@@ -15,8 +15,7 @@ from mediaops.inputs.comments import load_comments
 from mediaops.inputs.metrics import load_metrics
 from mediaops.inputs.products import load_products
 from mediaops.retrospective.insights import build_insights, load_run_of_show, load_targets
-from mediaops.retrospective.insights.document import insights_from_dict
-from mediaops.timeline import read_timeline
+from mediaops.timeline import read_timeline, timeline_from_dict
 from mediaops.types import Segment, Transcript
 from tests.conftest import SAMPLE
 
@@ -71,7 +70,8 @@ def sample_out(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> 
 @pytest.mark.slow
 def test_sample_pipeline_publishes_insights_and_report_sections(sample_out: Path) -> None:
     doc = read_timeline(sample_out)
-    insights = insights_from_dict(doc["extras"]["insights"])
+    insights = timeline_from_dict(doc).insights
+    assert insights is not None and "insights" not in doc["extras"]
     assert [t.key for t in insights.targets][:2] == ["peak_online_viewers", "avg_online_viewers"]
     statuses = {s.title: s.status for s in insights.script}
     assert statuses["Lucky draw"] == "skipped" and statuses["Glow Serum"] == "late"

@@ -16,8 +16,8 @@ def test_gbk_csv_with_chinese_headers(tmp_path: Path) -> None:
     f = tmp_path / "p.csv"
     f.write_text("商品编号,商品名称,别名,直播价\nA1,破壁机,料理机、搅拌机,￥399\n,羊绒围巾,,59元\n", encoding="gbk")
     assert load_products(f) == [
-        Product("A1", "破壁机", ("料理机", "搅拌机"), 399.0),
-        Product("P2", "羊绒围巾", (), 59.0),
+        Product("A1", "破壁机", ("料理机", "搅拌机"), 399.0, "CNY"),  # the signs say the currency
+        Product("P2", "羊绒围巾", (), 59.0, "CNY"),
     ]
 
 

@@ -54,7 +54,7 @@ def test_reel_and_replay_chapters_match_their_clips(scenes_video: Path, tmp_path
     info = probe(scenes_video)
     options = RenderOptions(intro_s=1.0, transition_s=0.2, labels="en")
     written = render_extras(scenes_video, info, CLIPS, PITCHES, tmp_path, options, PRODUCTS, "Demo")
-    assert set(written) == {"chapters", "replay", "reel", "reel_chapters", "edl", "fcpxml"}
+    assert set(written) == {"chapters", "replay", "reel", "reel_chapters", "edl", "fcpxml", "products"}
 
     reel = _chapters(tmp_path / "reel.mp4")
     assert [title for *_, title in reel] == ["Intro", "Highlight 1: 开场福利", "Highlight 2: Cozy Blanket"]

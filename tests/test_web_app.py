@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,14 +33,6 @@ def app(tmp_path: Path):
     return app
 
 
-@pytest.fixture
-def op(app):
-    client = app.test_client()
-    token = login(client, "op")
-    client.environ_base["HTTP_X_CSRF_TOKEN"] = token
-    return client
-
-
 def create_upload(client, length: int, filename: str = "metrics.csv", kind: str = "metrics", **extra):
     metadata = f"filename {b64(filename)},kind {b64(kind)}" + "".join(f",{k} {b64(v)}" for k, v in extra.items())
     return client.post("/api/uploads", headers=TUS | {"Upload-Length": str(length), "Upload-Metadata": metadata})
@@ -53,6 +47,15 @@ def patch(client, url: str, offset: int, body: bytes, checksum: str | None = Non
 
 def sha1_header(body: bytes) -> str:
     return "sha1 " + base64.b64encode(hashlib.sha1(body).digest()).decode()
+
+
+def settled(client, url: str, timeout_s: float = 10.0) -> dict:
+    """The upload's state once its whole-file check (a background thread) is over."""
+    deadline = time.monotonic() + timeout_s
+    while (state := client.get(url).json)["status"] == "verifying":
+        assert time.monotonic() < deadline, "the whole-file sha256 check never finished"
+        time.sleep(0.02)
+    return state
 
 
 # ---- accounts -------------------------------------------------------------------------------------------------
@@ -161,7 +164,7 @@ def test_upload_in_chunks_with_checksums_and_whole_file_sha256(op, app):
     assert op.head(url).headers["Upload-Offset"] == "100"
     done = patch(op, url, 100, second, "sha256 " + base64.b64encode(hashlib.sha256(second).digest()).decode())
     assert done.status_code == 204
-    state = op.get(url).json
+    state = settled(op, url)
     assert state["status"] == "complete" and state["offset"] == len(data)
     stored = app.extensions["mediaops_settings"].storage_root / "uploads" / state["id"] / "metrics.csv"
     assert stored.read_bytes() == data
@@ -176,12 +179,80 @@ def test_bad_chunk_checksum_is_discarded(op):
     assert patch(op, url, 0, b"hello", sha1_header(b"hello")).status_code == 204
 
 
-def test_whole_file_sha256_mismatch_deletes_the_upload(op):
+def test_whole_file_sha256_mismatch_fails_the_upload_and_deletes_its_bytes(op, app):
     created = create_upload(op, 5, sha256="0" * 64)
     url = created.headers["Location"]
-    response = patch(op, url, 0, b"hello")
-    assert response.status_code == 460 and "sha256" in response.json["error"]
-    assert op.head(url).status_code == 404
+    assert patch(op, url, 0, b"hello").status_code == 204
+    state = settled(op, url)
+    assert state["status"] == "failed" and "sha256" in state["error"]
+    assert op.head(url).status_code == 410  # not 200 with the full offset: a tus client must not call it done
+    assert not (app.extensions["mediaops_settings"].storage_root / "uploads" / state["id"]).exists()
+    refused = op.post("/api/jobs", json={"recording": state["id"], "metrics": state["id"]})
+    assert refused.status_code == 409 and "sha256" in refused.json["error"]
+
+
+@pytest.fixture
+def held_sha256(monkeypatch):
+    """Holds every whole-file sha256 computation until the test sets the returned event."""
+    import web.uploads
+
+    gate = threading.Event()
+    real = web.uploads._sha256_of
+
+    def held(path: Path) -> str:
+        assert gate.wait(10), "the test never released the sha256 check"
+        return real(path)
+
+    monkeypatch.setattr(web.uploads, "_sha256_of", held)
+    yield gate
+    gate.set()
+
+
+def test_the_last_chunk_does_not_wait_for_the_whole_file_hash(op, held_sha256):
+    """The request that brings the last byte answers at once; the whole file is hashed beside it.
+
+    Wrong implementations this rejects: hashing the file inside the last PATCH (it would answer only after the
+    held hash, as ``complete``); taking a still-unverified upload as a job's input.
+    """
+    data = b"time,orders\n0,1\n"
+    created = create_upload(op, len(data), sha256=hashlib.sha256(data).hexdigest())
+    url = created.headers["Location"]
+    assert patch(op, url, 0, data).status_code == 204
+    assert op.get(url).json["status"] == "verifying"
+    upload_id = url.rsplit("/", 1)[1]
+    early = op.post("/api/jobs", json={"recording": upload_id, "metrics": upload_id})
+    assert early.status_code == 409 and "still being checked" in early.json["error"]
+    held_sha256.set()
+    assert settled(op, url)["status"] == "complete"
+
+
+def test_an_upload_deleted_while_verifying_stays_deleted(op, app, monkeypatch):
+    """A DELETE that comes while the file is hashed wins: the check, finishing after it, brings nothing back.
+
+    Wrong implementation this rejects: writing the check's result onto the row whatever happened meanwhile.
+    """
+    import web.uploads
+
+    data = b"time,orders\n0,1\n"
+    digest = hashlib.sha256(data).hexdigest()
+    hashing, gate = threading.Event(), threading.Event()
+
+    def hashed_before_the_delete(path: Path) -> str:  # the file was read whole; the result is not written yet
+        hashing.set()
+        assert gate.wait(10)
+        return digest
+
+    monkeypatch.setattr(web.uploads, "_sha256_of", hashed_before_the_delete)
+    created = create_upload(op, len(data), sha256=digest)
+    url = created.headers["Location"]
+    assert patch(op, url, 0, data).status_code == 204
+    assert hashing.wait(10)
+    assert op.delete(url).status_code == 204
+    gate.set()
+    app.extensions["mediaops_upload_verifier"].shutdown(wait=True)  # the check has run to its end
+    assert op.get(url).status_code == 404
+    with app.extensions["mediaops_db"]() as session:
+        assert session.scalars(select(Upload)).all() == []
 
 
 def test_dropped_connection_keeps_what_arrived_and_resumes(op):

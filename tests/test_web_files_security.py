@@ -23,7 +23,6 @@ import contextlib
 import http.client
 import io
 import json
-import os
 import shutil
 import threading
 import zipfile
@@ -35,7 +34,6 @@ from tests.conftest import SAMPLE
 from tests.web_support import PASSWORD, add_user, login, make_app
 
 TUS = {"Tus-Resumable": "1.0.0"}
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 #: what the operator uploaded: an HTML page that loads the script job's "recording" and runs its own
 HOSTILE_HTML = """<!doctype html><html><head><title>replay</title></head><body><h1>replay</h1>
@@ -136,20 +134,6 @@ def app(tmp_path: Path):
     add_user(app, "admin", "admin")
     add_user(app, "op", "operator")
     return app
-
-
-@pytest.fixture
-def op(app):
-    client = app.test_client()
-    client.environ_base["HTTP_X_CSRF_TOKEN"] = login(client, "op")
-    return client
-
-
-@pytest.fixture
-def admin(app):
-    client = app.test_client()
-    client.environ_base["HTTP_X_CSRF_TOKEN"] = login(client, "admin")
-    return client
 
 
 # ---- uploads: a kind, and content that is that kind -----------------------------------------------------------
@@ -520,21 +504,6 @@ def test_headers_too_large_for_the_server_are_json_under_the_api(app, monkeypatc
 
 
 # ---- the whole attack in a real browser -------------------------------------------------------------------------
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: apt-get install -y chromium (.ci/run does this)")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
 def server(tmp_path: Path):

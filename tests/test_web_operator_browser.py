@@ -10,8 +10,6 @@ Screenshots of every page and size go to the test's tmp folder (``<page>-<lang>-
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from pathlib import Path
 
@@ -20,7 +18,6 @@ import pytest
 from tests.test_web_operator import finish, render_first_clip, run_stage, submit
 from tests.web_support import PASSWORD, add_user, make_app
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
 
 
@@ -43,20 +40,6 @@ def served(tmp_path: Path):
         yield app, f"http://127.0.0.1:{httpd.server_port}", {"done": done, "running": running}
     finally:
         httpd.shutdown()
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing: apt-get install -y chromium")
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def signed_in(browser, base: str, width: int, height: int):

@@ -72,8 +72,13 @@ def test_embedded_worker_completes_a_job(settings: Settings, worker: EmbeddedWor
     assert any(0 < p < 100 for p in seen_progress), f"no progress between 0 and 100 %: {sorted(seen_progress)}"
     clips = check_outputs(job)
     assert any(abs(c["start_s"] - 25.0) <= 0.1 for c in clips), clips
-    assert [s["name"] for s in job["stages"]] == ["probe", "metrics", "transcribe", "scenes", "highlights",
-                                                   "render", "publish"]
+    # the first clips come first, as in `mediaops process`: every clip is rendered (and the render stage closed)
+    # before the full transcription starts (the old canvas transcribed the whole recording before any highlight)
+    assert [s["name"] for s in job["stages"]] == ["probe", "metrics", "highlights", "render", "transcribe",
+                                                   "scenes", "publish"]
+    by_name = {s["name"]: s for s in job["stages"]}
+    assert by_name["render"]["finished_at"] <= by_name["transcribe"]["started_at"], job["stages"]
+    assert by_name["highlights"]["finished_at"] <= by_name["render"]["started_at"], job["stages"]
     assert all(s["seconds"] is not None and s["seconds"] >= 0 for s in job["stages"])
     artifacts = {s["name"]: s["artifacts"]["files"] for s in job["stages"]}
     assert artifacts["transcribe"][0].startswith("artifacts/transcribe-")
@@ -102,9 +107,11 @@ def test_cancel_a_running_job(settings: Settings, worker: EmbeddedWorker, stream
     assert job["status"] == "cancelled" and job["error"] == "cancelled"
     statuses = {s["name"]: s["status"] for s in job["stages"]}
     assert statuses["transcribe"] == "cancelled"
-    assert statuses["highlights"] == statuses["render"] == statuses["publish"] == "skipped"
+    # the first clips were out before the full transcription started; nothing after it runs
+    assert statuses["highlights"] == statuses["render"] == "succeeded"
+    assert statuses["publish"] == "skipped"
     assert not Path(job["out_dir"]).exists()
-    assert f"mediaops.highlights[{job_id}" not in worker.log_path.read_text()
+    assert f"mediaops.publish[{job_id}" not in worker.log_path.read_text()
 
 
 def test_rerun_reuses_finished_stages(settings: Settings, worker: EmbeddedWorker) -> None:

@@ -1,4 +1,8 @@
-"""Helpers for the web tests: an app on a temporary storage root, users, tokens, and a signed-in client."""
+"""Helpers for the web tests: an app on a temporary storage root, users, tokens, and a signed-in client.
+
+The fixtures built on them (``op``, ``admin``: signed-in clients of the test module's ``app``; ``browser``: Debian's
+chromium) are in ``conftest.py``.
+"""
 
 from __future__ import annotations
 
@@ -50,3 +54,10 @@ def login(client: FlaskClient, username: str, password: str = PASSWORD) -> str:
     response = client.post("/login", data={"username": username, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)
     return token
+
+
+def signed_in_client(app: Flask, username: str) -> FlaskClient:
+    """A test client of ``app`` signed in as ``username`` that sends its CSRF token with every request."""
+    client = app.test_client()
+    client.environ_base["HTTP_X_CSRF_TOKEN"] = login(client, username)
+    return client

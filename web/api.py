@@ -16,8 +16,8 @@ from web.jobs_view import BadOptionsError, get_job_or_404, phase, require_finish
 from web.jobs_view import parse_options as _parse_options
 from web.models import Upload
 from web.openapi import openapi_document
-from web.security import abort_json, current_user, db, inside, require, safe_file
-from web.uploads import save_file_upload
+from web.security import abort_json, db, inside, require, safe_file, signed_in_user
+from web.uploads import failure_reason, save_file_upload
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -163,7 +163,7 @@ def rerun(job_id: str):
         abort_json(415, "send a JSON object: {\"options\": {...}}")
     # the re-run is a new job of whoever asked for it, not of the first job's owner
     new_id = _call_jobs(jobs.rerun_job, settings(), job_id, parse_options(body.get("options", {})),
-                        owner=current_user().username)
+                        owner=signed_in_user().username)
     return jsonify({"id": new_id, "links": {"self": url_for("api.stream", job_id=new_id)}}), 202
 
 
@@ -187,11 +187,16 @@ def _call_jobs(function, *args, **kwargs):
 
 def _upload_input(upload_id: Any, kind: str) -> Upload:
     upload = db().get(Upload, upload_id) if isinstance(upload_id, str) else None
-    user = current_user()
+    user = signed_in_user()
     if upload is None or (upload.owner != user.username and not user.may("admin")):
         abort_json(404, f"no upload {upload_id!r} for {kind}; upload the file first")
     if upload.status == "receiving":
         abort_json(409, f"the {kind} upload is not complete ({upload.offset}/{upload.length} bytes); finish it first")
+    if upload.status == "verifying":
+        abort_json(409, f"the {kind} upload's sha256 is still being checked; poll GET /api/uploads/{upload.id} until "
+                        "its status is complete")
+    if upload.status == "failed":
+        abort_json(409, f"the {kind} upload failed: {failure_reason(upload)}")
     return upload
 
 
@@ -218,7 +223,7 @@ def create_job_from(inputs: dict[str, Path], uploads: list[Upload], options: dic
         abort_json(400, "a job needs a recording and its metrics export")
     job_id = _call_jobs(jobs.submit_job, settings(), inputs["recording"], inputs["metrics"],
                         comments=inputs.get("comments"), products=inputs.get("products"), options=options,
-                        name=name, owner=current_user().username)
+                        name=name, owner=signed_in_user().username)
     for upload in uploads:
         upload.status, upload.job_id = "attached", job_id
     db().commit()

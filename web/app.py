@@ -64,7 +64,7 @@ class JSONErrorRequestHandler(WSGIRequestHandler):
 class MediaOpsFlask(Flask):
     """Flask whose development server (``mediaops serve``) answers its own errors under /api/ as JSON."""
 
-    def run(self, *args: Any, **options: Any) -> None:  # type: ignore[override]
+    def run(self, *args: Any, **options: Any) -> None:
         options.setdefault("request_handler", JSONErrorRequestHandler)
         super().run(*args, **options)
 
@@ -76,8 +76,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         config: Flask config overrides. ``MEDIAOPS_SETTINGS`` may hold a :class:`workers.config.Settings`
             (default: ``Settings.from_env()``); other keys are listed in :data:`web.config.DEFAULTS`.
     """
-    from web import api, auth, files, streams, uploads
-    from web.i18n import MESSAGES, in_page_language, language, translate
+    from web import api, auth, files, inspect_view, live, streams, uploads
+    from web.i18n import MESSAGES, clip_reasons, language, translate
     from web.models import make_session_factory
     from web.security import check_csrf, csrf_token, current_user
     from workers.config import Settings
@@ -100,7 +100,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["mediaops_db"] = session_factory
     app.extensions["mediaops_engine"] = engine
 
-    for blueprint in (auth.bp, streams.bp, api.bp, uploads.bp, files.bp):
+    for blueprint in (auth.bp, streams.bp, api.bp, uploads.bp, inspect_view.bp, files.bp, live.bp):
         app.register_blueprint(blueprint)
 
     app.before_request(check_csrf)
@@ -116,7 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         return {"_": translate, "lang": language(), "current_user": current_user(), "csrf_token": csrf_token,
                 "messages": MESSAGES}
 
-    app.add_template_filter(in_page_language)
+    app.add_template_filter(clip_reasons)
 
     @app.after_request
     def security_headers(response):

@@ -23,6 +23,7 @@ from web.security import (
     hash_token,
     new_token_secret,
     require,
+    signed_in_user,
     start_session,
     wants_json,
 )
@@ -217,7 +218,7 @@ def logout():
 @require("viewer")
 def account():
     """Every user's own page: change the password (needs the current one), sign out other browsers."""
-    user = current_user()
+    user = signed_in_user()
     if request.method == "POST":
         if request.form.get("action") == "sign_out_others":
             count = end_user_sessions(db(), user.id, keep=current_session_id())
@@ -275,7 +276,7 @@ def _update_user() -> None:
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
     if user is None:
         abort(404)
-    if user.id == current_user().id:
+    if user.id == signed_in_user().id:
         raise AccountError("err_own_account")
     role = request.form.get("role", user.role)
     if role not in ROLES:
@@ -294,7 +295,7 @@ def _update_user() -> None:
 @bp.route("/account/tokens", methods=["GET", "POST"])
 @require("viewer")
 def tokens():
-    user = current_user()
+    user = signed_in_user()
     secret = None
     if request.method == "POST":
         if request.form.get("revoke"):

@@ -13,6 +13,7 @@ cookies, no same-origin pages); it is opened through a signed link (:func:`repor
 from __future__ import annotations
 
 import json
+import posixpath
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, se
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from web.jobs_view import get_job_or_404, out_dir, require_finished, settings
-from web.security import abort_json, current_user, db, inside, require, safe_file
+from web.security import abort_json, db, inside, require, safe_file, signed_in_user
 
 bp = Blueprint("files", __name__)
 
@@ -120,7 +121,7 @@ def report(job_id: str):
     """
     folder = out_dir(get_job_or_404(job_id))
     safe_file(folder, REPORT)
-    token = _report_links().dumps([job_id, current_user().id])
+    token = _report_links().dumps([job_id, signed_in_user().id])
     return redirect(url_for("files.signed_output", token=token, relative=REPORT))
 
 
@@ -143,7 +144,8 @@ def signed_output(token: str, relative: str):
 @bp.route("/streams/<job_id>/report.pdf", methods=["GET"])
 @require("viewer")
 def report_pdf(job_id: str):
-    """The PDF report, rendered from the job's outputs on first request (the pipeline writes HTML/MD/CSV)."""
+    """The PDF report. The job writes it (:func:`workers.jobs.process_options` asks for it where a CJK font is
+    installed); a job from before, or one run without such a font, has it rendered here on first request."""
     from mediaops.errors import MediaOpsError
     from mediaops.report import ReportOptions, render_reports
     from web.i18n import language
@@ -185,6 +187,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass  # ZipFile leaves a file it was given open; the pieces already taken are the whole archive
+
     def take(self) -> bytes:
         data, self.chunks = b"".join(self.chunks), []
         return data
@@ -193,7 +198,7 @@ class _Pipe:
 def zip_stream(folder: Path, names: list[tuple[str, str]], piece: int = 1024 * 1024) -> Iterator[bytes]:
     """ZIP (stored, zip64) of ``(relative path, name in archive)`` pairs, produced piece by piece."""
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as archive:
         for relative, arcname in names:
             path = safe_file(folder, relative)
             info = zipfile.ZipInfo.from_file(path, arcname)
@@ -204,9 +209,16 @@ def zip_stream(folder: Path, names: list[tuple[str, str]], piece: int = 1024 * 1
     yield pipe.take()
 
 
+#: the reports and data that go into a stream's ZIP beside its clips, where the job wrote them
+ZIP_EXTRAS = ("timeline.json", REPORT, "report.md", "report.pdf", "report_clips.csv", "report_spikes.csv",
+              "report_products.csv", "transcript.srt")
+
+
 @bp.route("/streams/<job_id>/clips.zip", methods=["GET"])
 @require("viewer")
 def clips_zip(job_id: str):
+    """The stream's clips (with covers and subtitles) and reports as one ZIP, laid out as in the output folder:
+    the report inside links to ``clips/…`` and plays them once unpacked."""
     folder = require_finished(get_job_or_404(job_id))
     with safe_file(folder, "timeline.json").open(encoding="utf-8") as handle:
         doc = json.load(handle)
@@ -214,8 +226,9 @@ def clips_zip(job_id: str):
     for clip in doc.get("clips", []):
         for key in ("file", "cover", "subtitles"):
             if clip.get(key) and (folder / clip[key]).is_file():
-                names.append((clip[key], Path(clip[key]).name))
-    names += [(n, n) for n in ("timeline.json", REPORT, "report.md") if (folder / n).is_file()]
+                # the path the report links to; normalised, so no name in the archive climbs out of its folder
+                names.append((clip[key], posixpath.normpath(Path(clip[key]).as_posix())))
+    names += [(n, n) for n in ZIP_EXTRAS if (folder / n).is_file()]
     # safe_file needs the app context while the generator runs, hence stream_with_context
     return Response(stream_with_context(zip_stream(folder, names)), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{job_id}-clips.zip"',

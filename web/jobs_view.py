@@ -107,7 +107,7 @@ def parse_options(raw: Any) -> dict[str, Any]:
 
 #: what a running job is doing, by the stage that runs (the badge's word: 转写中, 识别场景, 剪辑中 …)
 PHASE_OF_STAGE = {"probe": "ph_probe", "metrics": "ph_metrics", "transcribe": "ph_transcribe", "scenes": "ph_scenes",
-                  "highlights": "ph_highlights", "render": "ph_render", "publish": "ph_publish"}
+                  "highlights": "ph_highlights", "render": "ph_render", "publish": "ph_publish", "live": "ph_live"}
 
 
 def phase(job: dict[str, Any]) -> str:

@@ -97,7 +97,8 @@ class Upload(Base):
     #: optional whole-file digest declared at creation ("sha256 <hex>"), checked when the last byte arrives
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     metadata_json: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
-    #: receiving → complete → attached (inputs of job_id); failed ones are deleted
+    #: receiving → (verifying, when sha256 was declared →) complete → attached (inputs of job_id); refused ones are
+    #: deleted; "failed": the whole-file sha256 did not match (bytes deleted, the reason kept until expiry)
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="receiving")
     job_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, default=utcnow)

@@ -9,6 +9,7 @@ from typing import Any
 
 from mediaops import __version__
 from mediaops.jobs.options import JOB_OPTIONS, JobOption
+from web.openapi_live import live_paths
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 
@@ -84,6 +85,25 @@ _SCHEMAS: dict[str, Any] = {
         "products": {"type": "string"}, "recording_path": {"type": "string"}, "metrics_path": {"type": "string"},
         "comments_path": {"type": "string"}, "products_path": {"type": "string"}, "name": {"type": "string"},
         "options": _OPTIONS}},
+    "InspectRequest": {"type": "object", "additionalProperties": False, "properties": {
+        "recording": {"type": "string", "description": "id of a finished recording upload: the times are then "
+                                                       "checked against it (its length and creation time)"},
+        "options": {**_OPTIONS, "description": "the job's options; the reading ones (start_time, timezone, "
+                                               "date_order, times, counts, metrics_offset_s) decide the preview"}}},
+    "InspectAnswer": {"type": "object", "required": ["status"], "properties": {
+        "status": {"enum": ["reading", "done"], "description": "reading (202): repeat the same request after "
+                                                               "Retry-After seconds"},
+        "upload": {"type": "string"}, "filename": {"type": "string"}, "kind": {"enum": ["metrics", "comments"]},
+        "recording": {"type": ["string", "null"]},
+        "ok": {"type": ["boolean", "null"], "description": "false: a job would refuse the file (report.error "
+                                                           "says why); null: no preview (too slow to read)"},
+        "report": {"type": ["object", "null"], "description": "as `mediaops inspect --json` prints it (English): "
+                                                              "columns, time reading, alignment, first and last "
+                                                              "rows, totals, warnings, error"},
+        "preview": {"type": "object", "description": "the same in the page's language (?lang=zh|en), in plain "
+                                                     "words; warnings name the job options that change them "
+                                                     "(fields)"},
+        "message": {"type": "string"}, "retry_after_s": {"type": "number"}}},
     "JobFromFiles": {"type": "object", "required": ["recording", "metrics"], "properties": {
         "recording": {"type": "string", "format": "binary"}, "metrics": {"type": "string", "format": "binary"},
         "comments": {"type": "string", "format": "binary"}, "products": {"type": "string", "format": "binary"},
@@ -168,7 +188,8 @@ def openapi_document() -> dict[str, Any]:
                                      "schema": {"type": "integer", "minimum": 1}},
                                     {"name": "Upload-Metadata", "in": "header", "schema": {"type": "string"},
                                      "description": "base64 pairs: filename, kind (recording|metrics|comments|"
-                                                    "products), sha256 (hex of the whole file, checked at the end)"}],
+                                                    "products), sha256 (hex of the whole file, checked after the last "
+                                                    "chunk: status 'verifying', then 'complete' or 'failed')"}],
                      "responses": {"201": _json({"type": "object", "properties": {
                          "id": {"type": "string"}, "url": {"type": "string"}}}, "Created; Location header")}
                      | _errors(400, 401, 403, 412, 413, 415)}},
@@ -176,7 +197,9 @@ def openapi_document() -> dict[str, Any]:
             "head": {"summary": "tus: how many bytes the server has", "operationId": "uploadOffset",
                      "parameters": [_UPLOAD_ID], "responses": {"200": {"description": "Upload-Offset header"},
                                                                "401": {"description": "Not signed in"},
-                                                               "404": {"description": "Unknown upload"}}},
+                                                               "404": {"description": "Unknown upload"},
+                                                               "410": {"description": "Failed: the whole file's "
+                                                                                      "sha256 did not match"}}},
             "get": {"summary": "Upload state as JSON", "operationId": "getUpload", "parameters": [_UPLOAD_ID],
                     "responses": {"200": _json({"type": "object"})} | _errors(401, 403, 404)},
             "patch": {"summary": "tus: append a chunk at Upload-Offset (optional Upload-Checksum)",
@@ -193,9 +216,23 @@ def openapi_document() -> dict[str, Any]:
             "delete": {"summary": "tus termination: drop an unfinished upload", "operationId": "deleteUpload",
                        "parameters": [_UPLOAD_ID], "responses": {"204": {"description": "Deleted"}}
                        | _errors(401, 403, 404, 409)}},
+        "/api/uploads/{upload_id}/inspect": {"post": {
+            "summary": "How a finished metrics or comments upload will be read (`mediaops inspect`), against the "
+                       "recording when given", "operationId": "inspectUpload",
+            "description": "The file is read in the background: 202 until the report is ready (repeat the same "
+                           "request), then 200. Files over the server's preview size get 413; a job still reads "
+                           "them. Errors carry `message` in the page's language and `field` for a bad option.",
+            "parameters": [_UPLOAD_ID, {"name": "lang", "in": "query", "schema": {"enum": ["zh", "en"]}}],
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/InspectRequest"}}}},
+            "responses": {"200": _json({"$ref": "#/components/schemas/InspectAnswer"}, "The report"),
+                          "202": _json({"$ref": "#/components/schemas/InspectAnswer"}, "Still reading; repeat "
+                                       "after Retry-After seconds")}
+            | _errors(400, 401, 403, 404, 409, 413, 415)}},
         "/api/openapi.json": {"get": {"summary": "This document", "operationId": "openapi", "security": [],
                                       "responses": {"200": _json({"type": "object"})}}},
     }
+    paths |= live_paths(_JOB_ID, _OPTIONS, _json, _errors)
     return {
         "openapi": "3.1.0",
         "info": {"title": "MediaOps API", "version": __version__,

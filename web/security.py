@@ -14,10 +14,11 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import abort, current_app, g, jsonify, redirect, request, session, url_for
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from web.models import ApiToken, User, WebSession, utcnow
 
@@ -37,7 +38,7 @@ def new_token_secret() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def db():
+def db() -> Session:
     """The request's database session (closed at teardown)."""
     if "db" not in g:
         g.db = current_app.extensions["mediaops_db"]()
@@ -62,6 +63,14 @@ def current_user() -> User | None:
         user = _session_user(session[SESSION_KEY])
     g.user = user if user is not None and user.active else None
     return g.user
+
+
+def signed_in_user() -> User:
+    """The user of a view behind :func:`require`, which has turned away everyone not signed in."""
+    user = current_user()
+    if user is None:  # a view without @require: refuse rather than act for nobody
+        abort(401)
+    return user
 
 
 def _session_user(secret: str) -> User | None:
@@ -142,7 +151,7 @@ def error_json(status: int, message: str):
     return jsonify({"error": message, "status": status}), status
 
 
-def abort_json(status: int, message: str, headers: dict[str, str] | None = None):
+def abort_json(status: int, message: str, headers: dict[str, str] | None = None) -> NoReturn:
     """Stop the request with a JSON error body ``{"error", "status"}``."""
     response = jsonify({"error": message, "status": status})
     response.status_code = status

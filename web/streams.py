@@ -20,7 +20,7 @@ from web.jobs_view import (
     settings,
     summarize,
 )
-from web.security import current_user, require
+from web.security import require, signed_in_user
 
 bp = Blueprint("streams", __name__)
 
@@ -57,7 +57,11 @@ def upload():
 @bp.route("/streams/<job_id>", methods=["GET"])
 @require("viewer")
 def stream(job_id: str):
+    from workers.live import is_live
+
     job = get_job_or_404(job_id)
+    if is_live(job) and job["status"] != "succeeded":  # on air, or ended without its review: the live page
+        return redirect(url_for("live.page", job_id=job_id))
     doc = read_timeline(job)
     reports, extras = [], []
     if doc is not None:
@@ -100,7 +104,7 @@ def rerun(job_id: str):
 
     get_job_or_404(job_id)
     try:
-        new_id = jobs.rerun_job(settings(), job_id, _form_options(), owner=current_user().username)
+        new_id = jobs.rerun_job(settings(), job_id, _form_options(), owner=signed_in_user().username)
     except BadOptionsError:
         flash(translate("why_options"), "error")
         return redirect(url_for("streams.stream", job_id=job_id))
@@ -119,7 +123,7 @@ def retry(job_id: str):
 
     get_job_or_404(job_id)
     try:
-        new_id = jobs.rerun_job(settings(), job_id, {}, owner=current_user().username)
+        new_id = jobs.rerun_job(settings(), job_id, {}, owner=signed_in_user().username)
     except MediaOpsError:
         flash(translate("why_retry_failed"), "error")
         return redirect(url_for("streams.stream", job_id=job_id))

@@ -12,9 +12,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import CursorResult, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -119,12 +119,13 @@ def _count_one(session: Session, key: str, row: LoginThrottle | None, free: int,
         return True
     stale = (now - row.last_attempt_at).total_seconds() > limits.memory_s
     count = 1 if stale else row.failures + 1
-    changed = session.execute(
+    result = session.execute(
         update(LoginThrottle)
         .where(LoginThrottle.key == key, LoginThrottle.failures == row.failures,
                LoginThrottle.last_attempt_at == row.last_attempt_at)
         .values(failures=count, last_attempt_at=now, locked_until=_lock_time(count, free, limits, now))
-    ).rowcount
+    )
+    changed = cast(CursorResult[Any], result).rowcount  # an UPDATE's result is a cursor's: it has a row count
     session.commit()
     return changed == 1
 

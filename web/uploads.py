@@ -3,8 +3,10 @@
 Bytes are streamed from the request straight into ``<storage>/uploads/<id>/data.part`` in 1 MiB pieces, never
 held whole in memory. A PATCH with ``Upload-Checksum`` (sha1, sha256 or md5 of that chunk) is kept only if the
 digest matches; otherwise the file is cut back to where the chunk began and the client resends it. When the last
-byte arrives the file gets its real name and, if ``sha256`` was declared in ``Upload-Metadata``, the whole file is
-checked against it. Only a complete, verified upload can become a job's input; unfinished or unused uploads are
+byte arrives the file gets its real name and its content is checked. If ``sha256`` was declared in
+``Upload-Metadata``, the upload is then ``verifying`` while a background thread hashes the whole file (no request
+reads gigabytes): it becomes ``complete`` if the digest matches, else ``failed`` (its bytes deleted, the reason in
+``GET``). Only a complete, verified upload can become a job's input; unfinished, failed or unused uploads are
 deleted after ``UPLOAD_EXPIRY_S``.
 
 Every upload declares its ``kind`` and its bytes must be that kind, whatever its name says: a recording must
@@ -23,28 +25,32 @@ import contextlib
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import re
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import NoReturn
 
 from flask import Blueprint, Request, abort, current_app, jsonify, request, url_for
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import ClientDisconnected
 
 from web.i18n import english, translate
 from web.models import Upload, utcnow
-from web.security import abort_json, current_user, db, require
+from web.security import abort_json, db, require, signed_in_user
 
 bp = Blueprint("uploads", __name__, url_prefix="/api/uploads")
+log = logging.getLogger(__name__)
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,checksum,termination,expiration"
@@ -66,6 +72,10 @@ HEAD_BYTES = 8192
 RECORDING_CONTAINERS = ("mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "flv", "mpegts", "avi")
 #: server-side key in ``Upload.metadata_json``: the kind the content was checked as (never taken from the client)
 CHECKED_KEY = "checked_kind"
+#: server-side key in ``Upload.metadata_json``: why a ``failed`` upload failed (English, one line)
+FAILURE_KEY = "failure"
+#: whole-file sha256 checks running at once in one web process (each reads a file from disk at full speed)
+VERIFY_THREADS = 2
 
 
 def _tus_headers() -> dict[str, str]:
@@ -269,10 +279,12 @@ def _parse_metadata(header: str) -> dict[str, str]:
 
 
 def expire_uploads(session: Session, root: Path, expiry_s: float) -> int:
-    """Delete uploads (rows and files) not finished, or finished but unused, for ``expiry_s``; returns how many."""
+    """Delete uploads (rows and files) not finished, failed, or finished but unused, for ``expiry_s``; returns how
+    many. A ``verifying`` upload whose server stopped mid-way goes too."""
     cutoff = utcnow() - timedelta(seconds=expiry_s)
     stale = session.scalars(
-        select(Upload).where(Upload.status.in_(("receiving", "complete")), Upload.updated_at < cutoff)
+        select(Upload).where(Upload.status.in_(("receiving", "verifying", "failed", "complete")),
+                             Upload.updated_at < cutoff)
     ).all()
     for upload in stale:
         shutil.rmtree(root / upload.id, ignore_errors=True)
@@ -292,14 +304,14 @@ def upload_path(upload: Upload, kind: str | None = None) -> Path:
     if kind is not None and checked != kind:
         values = {"upload": upload.id, "filename": upload.filename, "kind_key": f"kind_{kind}", "kind_name": kind}
         if checked in KINDS:
-            refuse(415, "err_upload_wrong_kind", checked_key=f"kind_{checked}", **values)
-        refuse(415, "err_upload_unchecked", **values)
+            refuse(415, "err_upload_wrong_kind", None, checked_key=f"kind_{checked}", **values)
+        refuse(415, "err_upload_unchecked", None, **values)
     return uploads_root() / upload.id / upload.filename
 
 
 def _own_upload(upload_id: str) -> Upload:
     upload = db().get(Upload, upload_id) if re.fullmatch(r"[0-9a-f]{32}", upload_id) else None
-    user = current_user()
+    user = signed_in_user()
     if upload is None or (upload.owner != user.username and not user.may("admin")):
         abort_json(404, f"no upload {upload_id}; start the upload again", _tus_headers())
     return upload
@@ -347,7 +359,8 @@ def create():
     if len(raw_metadata) > MAX_METADATA_BYTES:
         refuse(431, "err_metadata_too_big", _tus_headers(), size=len(raw_metadata), limit=MAX_METADATA_BYTES)
     metadata = _parse_metadata(raw_metadata)
-    metadata.pop(CHECKED_KEY, None)  # the server's word on what the content is, never the client's
+    for key in (CHECKED_KEY, FAILURE_KEY):  # the server's words (what it is, why it failed), never the client's
+        metadata.pop(key, None)
     filename = safe_filename(metadata.get("filename", "upload"))
     check_kind(metadata.get("kind"), filename)
     sha256 = metadata.get("sha256", "").lower() or None
@@ -356,7 +369,7 @@ def create():
 
     root = uploads_root()
     expire_uploads(db(), root, current_app.config["UPLOAD_EXPIRY_S"])
-    upload = Upload(id=secrets.token_hex(16), owner=current_user().username, filename=filename, length=length,
+    upload = Upload(id=secrets.token_hex(16), owner=signed_in_user().username, filename=filename, length=length,
                     sha256=sha256, metadata_json=json.dumps(metadata, ensure_ascii=False))
     folder = root / upload.id
     folder.mkdir(parents=True)
@@ -372,6 +385,8 @@ def create():
 @require("operator")
 def head(upload_id: str):
     upload = _own_upload(upload_id)
+    if upload.status == "failed":  # its bytes are gone: a tus client must not take the full offset as success
+        abort_json(410, failure_reason(upload), _tus_headers())
     return "", 200, _tus_headers() | {
         "Upload-Offset": str(upload.offset), "Upload-Length": str(upload.length), "Upload-Expires": _expires(upload)
     }
@@ -381,8 +396,9 @@ def head(upload_id: str):
 @require("operator")
 def status(upload_id: str):
     upload = _own_upload(upload_id)
+    failure = {"error": failure_reason(upload)} if upload.status == "failed" else {}
     return jsonify({"id": upload.id, "filename": upload.filename, "length": upload.length, "offset": upload.offset,
-                    "status": upload.status, "job_id": upload.job_id})
+                    "status": upload.status, "job_id": upload.job_id} | failure)
 
 
 @bp.route("/<upload_id>", methods=["DELETE"])
@@ -415,6 +431,62 @@ def _sha256_of(path: Path) -> str:
         while piece := handle.read(PIECE):
             digest.update(piece)
     return digest.hexdigest()
+
+
+def failure_reason(upload: Upload) -> str:
+    """Why the ``failed`` upload failed (one English line)."""
+    reason = json.loads(upload.metadata_json or "{}").get(FAILURE_KEY)
+    return reason if isinstance(reason, str) else f"{upload.filename}: the upload failed; upload it again"
+
+
+_verifier_lock = threading.Lock()
+
+
+def _verify_later(upload_id: str, kind: str) -> None:
+    """Queue :func:`verify_upload` for ``upload_id`` on this app's pool of :data:`VERIFY_THREADS` threads."""
+    with _verifier_lock:
+        pool = current_app.extensions.get("mediaops_upload_verifier")
+        if pool is None:
+            pool = ThreadPoolExecutor(VERIFY_THREADS, thread_name_prefix="upload-sha256")
+            current_app.extensions["mediaops_upload_verifier"] = pool
+    future = pool.submit(verify_upload, current_app.extensions["mediaops_db"], uploads_root(), upload_id, kind)
+    future.add_done_callback(_log_verify_error)
+
+
+def _log_verify_error(future: Future[str | None]) -> None:
+    # nobody waits for the check: an error (the database gone) is logged, and the upload expires as ``verifying``
+    if (exc := future.exception()) is not None:
+        log.error("checking an upload's sha256 failed", exc_info=exc)
+
+
+def verify_upload(sessions: sessionmaker, root: Path, upload_id: str, kind: str) -> str | None:
+    """Check a ``verifying`` upload's whole file under ``root`` against its declared sha256.
+
+    A match makes it ``complete`` (an input of ``kind``); a mismatch deletes its bytes and makes it ``failed``,
+    with the reason that ``GET /api/uploads/<id>`` shows. An upload deleted (or no longer verifying) meanwhile is
+    left alone. Returns the new status, or None when there was nothing to do.
+    """
+    with sessions() as session:
+        upload = session.get(Upload, upload_id)
+        if upload is None or upload.status != "verifying" or upload.sha256 is None:
+            return None
+        try:
+            matches = _sha256_of(root / upload.id / upload.filename) == upload.sha256
+        except OSError:  # deleted by its owner while it was read
+            return None
+        metadata = json.loads(upload.metadata_json or "{}")
+        if matches:
+            metadata[CHECKED_KEY] = kind
+            status = "complete"
+        else:
+            shutil.rmtree(root / upload.id, ignore_errors=True)
+            metadata[FAILURE_KEY] = f"{upload.filename}: sha256 of the whole file does not match; upload it again"
+            status = "failed"
+        # only if still verifying: a DELETE that came meanwhile wins
+        session.execute(update(Upload).where(Upload.id == upload_id, Upload.status == "verifying").values(
+            status=status, metadata_json=json.dumps(metadata, ensure_ascii=False), updated_at=utcnow()))
+        session.commit()
+        return status
 
 
 @bp.route("/<upload_id>", methods=["PATCH"])
@@ -478,15 +550,16 @@ def patch(upload_id: str):
         _check_or_discard(upload, part, kind, complete=False)  # refuse HTML, scripts, programs before GBs arrive
     if complete:
         final = uploads_root() / upload.id / upload.filename
-        if upload.sha256 is not None and _sha256_of(part) != upload.sha256:
-            _discard(upload)
-            abort_json(460, f"{upload.filename}: sha256 of the whole file does not match; upload it again",
-                       _tus_headers())
         os.replace(part, final)
         _check_or_discard(upload, final, kind, complete=True)
-        _mark_checked(upload, kind)
-        upload.status = "complete"
+        if upload.sha256 is None:
+            _mark_checked(upload, kind)
+            upload.status = "complete"
+        else:
+            upload.status = "verifying"
     db().commit()
+    if upload.status == "verifying":  # committed first: the check may finish before this request does
+        _verify_later(upload.id, kind)
     return "", 204, _tus_headers() | {"Upload-Offset": str(upload.offset), "Upload-Expires": _expires(upload)}
 
 
@@ -529,7 +602,7 @@ def save_file_upload(storage, kind: str) -> Upload:
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     if size > limit:
         abort_json(413, f"{filename} has {size} bytes, over this server's limit of {limit} bytes")
-    upload = Upload(id=secrets.token_hex(16), owner=current_user().username, filename=filename, length=size,
+    upload = Upload(id=secrets.token_hex(16), owner=signed_in_user().username, filename=filename, length=size,
                     offset=size, status="complete",
                     metadata_json=json.dumps({"filename": filename, "kind": kind, CHECKED_KEY: kind}))
     folder = uploads_root() / upload.id

@@ -15,9 +15,11 @@ from kombu import Queue
 from workers import state
 from workers.config import Settings
 
-#: queues: heavy speech recognition and rendering are consumed apart so each can get its own machines.
-QUEUES = ("transcribe", "render", "default")
-TASK_ROUTES = {"mediaops.transcribe": {"queue": "transcribe"}, "mediaops.render": {"queue": "render"}}
+#: queues: heavy speech recognition and rendering are consumed apart so each can get its own machines; a live
+#: stream's one long task goes to "live", so that streams on air can have workers of their own.
+QUEUES = ("transcribe", "render", "default", "live")
+TASK_ROUTES = {"mediaops.transcribe": {"queue": "transcribe"}, "mediaops.render": {"queue": "render"},
+               "mediaops.live": {"queue": "live"}}
 
 _apps: dict[Settings, Celery] = {}
 _apps_lock = threading.Lock()
@@ -60,7 +62,7 @@ def create_celery(settings: Settings) -> Celery:
         worker_hijack_root_logger=False,
         enable_utc=True,
     )
-    app.mediaops_settings = settings  # type: ignore[attr-defined]
+    app.mediaops_settings = settings
     return app
 
 

@@ -49,8 +49,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_settings_arguments(p)
     p.add_argument("--concurrency", "-c", type=int, default=0,
                    help="tasks run at once (default: half the CPU cores, at least 1)")
-    p.add_argument("--queues", "-Q", default="transcribe,render,default",
-                   help="queues to consume, comma-separated (default: all: transcribe,render,default)")
+    p.add_argument("--queues", "-Q", default="transcribe,render,default,live",
+                   help="queues to consume, comma-separated (default: all: transcribe,render,default,live; a live "
+                        "stream holds one task slot while it is on air)")
     p.add_argument("--loglevel", default="INFO", help="DEBUG, INFO, WARNING … (default: INFO)")
     # set by `mediaops serve` for its embedded worker: stop when that process is gone, however it ended
     p.add_argument("--parent-pid", type=int, default=None, help=argparse.SUPPRESS)

@@ -22,6 +22,7 @@ ENV = {
     "visibility_timeout_s": "MEDIAOPS_VISIBILITY_TIMEOUT",
     "allowed_models": "MEDIAOPS_ALLOWED_MODELS",
     "allow_model_download": "MEDIAOPS_ALLOW_MODEL_DOWNLOAD",
+    "timezone": "MEDIAOPS_TIMEZONE",
 }
 
 _TRUE = ("1", "true", "yes", "on")
@@ -47,6 +48,8 @@ class Settings:
         visibility_timeout_s: with a Redis broker, how long a task taken by a worker that died stays invisible
             before another worker gets it. Must exceed the longest stage (a long recording's transcription);
             a stage that outlives it runs twice, harmlessly (stages are idempotent) but wastefully.
+        timezone: the zone the reports show wall-clock times in (``+08:00``, ``Asia/Shanghai``); empty: the
+            metrics export's zone, else UTC+08:00 (see :mod:`mediaops.report.header`).
     """
 
     storage_root: Path = Path("storage")
@@ -57,8 +60,13 @@ class Settings:
     visibility_timeout_s: float = 4 * 3600.0
     allowed_models: tuple[str, ...] = ()
     allow_model_download: bool = False
+    timezone: str = ""
 
     def __post_init__(self) -> None:
+        if self.timezone:
+            from mediaops.inputs.placement import parse_timezone
+
+            parse_timezone(self.timezone)  # ValueError at start-up, naming the forms a zone takes
         root = Path(self.storage_root).absolute()
         object.__setattr__(self, "storage_root", root)
         allowed = self.allowed_models

@@ -27,7 +27,7 @@ MAX_RETRIES = 3
 
 #: soft time limit of each stage: (seconds, seconds per second of recording); the hard limit follows it.
 STAGE_LIMITS = {"probe": (120.0, 0.0), "metrics": (120.0, 0.0), "transcribe": (600.0, 2.0), "scenes": (300.0, 1.0),
-                "highlights": (120.0, 0.01), "render": (600.0, 0.0), "publish": (300.0, 0.02)}
+                "highlights": (300.0, 0.05), "render": (600.0, 0.0), "publish": (300.0, 0.02)}
 
 #: the duration assumed when a recording cannot be probed at submission (the probe stage then says why).
 ASSUMED_DURATION_S = 6 * 3600.0
@@ -136,7 +136,7 @@ def run_stage(
         state.fail_job(engine, job_id, stage, "cancelled", status="cancelled")
         raise
     except SoftTimeLimitExceeded:
-        soft, _hard = time_limits(stage, state.job_row(engine, job_id)["duration_s"])  # type: ignore[index]
+        soft, _hard = time_limits(stage, state.job_duration_s(engine, job_id))
         message = (f"the {stage} stage took longer than its limit of {soft:.0f} s — the recording may be damaged; "
                    "check it, or cut it into shorter parts")
         state.fail_job(engine, job_id, stage, message)

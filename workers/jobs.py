@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from mediaops.errors import MediaOpsError
-from mediaops.jobs.options import JobOptionsError, check_job_options, job_process_options
+from mediaops.jobs.options import JobOptionsError, check_job_options, job_process_options, job_stream_inputs
 from mediaops.jobs.pipeline import ProcessOptions, StreamInputs
-from mediaops.jobs.stages import JobFolder, clip_folder, prepare_job, rendered
+from mediaops.jobs.stages import JobFolder, clip_folder, prepare_job, rendered, stage_order
 from mediaops.jobs.stages import highlights as highlight_plan
+from mediaops.live.job import is_live_job
 from mediaops.media.probe import check_input_file
 from mediaops.media.probe import probe as probe_media
+from mediaops.report.pdf import has_pdf_font
 from workers import state
-from workers.canvas import job_canvas, job_task_ids
+from workers.canvas import job_canvas, job_task_ids, live_signature
 from workers.config import Settings
 
 log = logging.getLogger(__name__)
@@ -39,8 +41,11 @@ def process_options(options: dict[str, Any], settings: Settings) -> ProcessOptio
         JobOptionsError: an unknown key, a bad value, or a model this server does not allow.
     """
     base = ProcessOptions()
+    # the PDF is written by the job, not on its first download (seconds of waiting for a blank page)
+    formats = (*base.report.formats, "pdf") if has_pdf_font() else base.report.formats
     base = replace(base, transcribe=replace(base.transcribe, model=settings.model,
-                                            allow_download=settings.allow_model_download))
+                                            allow_download=settings.allow_model_download),
+                   report=replace(base.report, formats=formats, timezone=settings.timezone))
     return job_process_options(options, settings.allowed_models, base)
 
 
@@ -78,12 +83,16 @@ def submit_job(
         if path is not None:
             check_input_file(Path(path), label)
     pipeline_options = process_options(options, settings)
+    # the reports are titled with the stream's name as the operator gave it
+    pipeline_options = replace(pipeline_options, report=replace(pipeline_options.report,
+                                                                title=name or Path(recording).stem))
     options = check_job_options(options, settings.allowed_models)  # stored as checked (numbers as numbers)
     job_id = uuid.uuid4().hex
     job_dir = settings.jobs_dir / job_id
     out_dir = job_dir / "out"
     settings.storage_root.mkdir(parents=True, exist_ok=True)
-    inputs = StreamInputs(Path(metrics), Path(comments) if comments else None, Path(products) if products else None)
+    inputs = job_stream_inputs(options, settings.allowed_models, StreamInputs(
+        Path(metrics), Path(comments) if comments else None, Path(products) if products else None))  # start_time
     prepare_job(job_dir, Path(recording), inputs, pipeline_options, out_dir, settings.artifacts_dir)
     duration_s = _duration_or_none(Path(recording))
     engine = state.engine_for(settings.database_url)
@@ -92,7 +101,7 @@ def submit_job(
         "metrics": str(Path(metrics).absolute()), "comments": str(Path(comments).absolute()) if comments else None,
         "products": str(Path(products).absolute()) if products else None, "options": options, "owner": owner,
         "job_dir": str(job_dir), "out_dir": str(out_dir), "duration_s": duration_s,
-    })
+    }, stage_order(pipeline_options.first_clips))
     _enqueue(settings, job_id, duration_s)
     return job_id
 
@@ -105,7 +114,12 @@ def _enqueue(settings: Settings, job_id: str, duration_s: float | None) -> None:
         # fail fast (a few seconds) when the broker is down, instead of waiting out the publish retries
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=2, interval_start=0.2, interval_step=0.5, interval_max=1.0)
-        result = job_canvas(app, job_id, duration_s).apply_async()
+        job = JobFolder(settings.jobs_dir / job_id, settings.artifacts_dir)
+        if is_live_job(job.root):  # a live stream: one long task on the "live" queue (workers.live)
+            result = live_signature(app, job_id).apply_async()
+        else:
+            first_clips = job.spec.options.first_clips if job.spec_path.is_file() else True
+            result = job_canvas(app, job_id, duration_s, first_clips).apply_async()
         _stop_listening(result)
     except Exception as exc:  # kombu raises its own and socket errors; the job must not stay "queued" forever
         reason = " ".join(str(exc).split())  # one line, whatever the client library wrote
@@ -159,7 +173,7 @@ def rendered_clips(settings: Settings, job_id: str) -> list[dict[str, Any]]:
         plan = highlight_plan(folder)  # stored: rendered() found it
     except MediaOpsError:
         return []
-    found = []
+    found: list[dict[str, Any]] = []
     for highlight in plan.highlights:
         if highlight.id not in done:
             continue

@@ -8,6 +8,7 @@ SQLite by default (a file under the storage root), PostgreSQL in a cluster. Stat
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -123,13 +124,13 @@ def dispose_engines() -> None:
         _engines.clear()
 
 
-def insert_job(engine: Engine, row: dict[str, Any]) -> None:
-    """Record a new queued job and its stages."""
+def insert_job(engine: Engine, row: dict[str, Any], order: Sequence[str] = STAGE_NAMES) -> None:
+    """Record a new queued job and its stages, in the ``order`` they run."""
     with engine.begin() as conn:
         conn.execute(jobs.insert().values(status="queued", created_at=now_iso(), **row))
         conn.execute(stages.insert(), [
             {"job_id": row["id"], "name": name, "position": i, "status": "pending", "progress": 0.0, "attempts": 0}
-            for i, name in enumerate(STAGE_NAMES)
+            for i, name in enumerate(order)
         ])
 
 
@@ -142,6 +143,12 @@ def job_row(engine: Engine, job_id: str) -> dict[str, Any] | None:
     with engine.connect() as conn:
         row = conn.execute(select(jobs).where(jobs.c.id == job_id)).mappings().first()
         return dict(row) if row else None
+
+
+def job_duration_s(engine: Engine, job_id: str) -> float | None:
+    """The recording's duration stored with job ``job_id``; None if unknown (or the job is gone)."""
+    row = job_row(engine, job_id)
+    return row["duration_s"] if row else None
 
 
 def stage_started(engine: Engine, job_id: str, stage: str, message: str = "") -> None:

@@ -15,6 +15,7 @@ from mediaops.jobs import stages
 from workers import state
 from workers.canvas import render_signature
 from workers.execution import StageFailedError, run_stage, settings_of, stage_artifacts
+from workers.live import run_live_task
 from workers.worker import prune_embedded_broker
 
 #: how a job ends on purpose (bad input, a cancellation): logged in one line, without a traceback.
@@ -67,7 +68,7 @@ def highlights(self: Any, job_id: str) -> None:
 
     clip_ids = run_stage(self, job_id, "highlights", work)
     if clip_ids:
-        duration_s = state.job_row(state.engine_for(settings_of(self).database_url), job_id)["duration_s"]
+        duration_s = state.job_duration_s(state.engine_for(settings_of(self).database_url), job_id)
         raise self.replace(group(render_signature(self.app, job_id, clip_id, duration_s) for clip_id in clip_ids))
 
 
@@ -83,6 +84,20 @@ def render(self: Any, job_id: str, highlight_id: str) -> None:
     return run_stage(self, job_id, "render", work, finish=False)
 
 
+def _render_finished(task: Any, job_id: str) -> None:
+    """Mark the render stage done once every render task has run (they do not finish the stage themselves)."""
+    settings = settings_of(task)
+    job = stages.JobFolder(settings.jobs_dir / job_id, settings.artifacts_dir)
+    clips = stage_artifacts(job, "render", settings) if job.spec_path.is_file() else None
+    state.stage_finished(state.engine_for(settings.database_url), job_id, "render", "all clips rendered", clips)
+
+
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.rendered")
+def rendered(self: Any, job_id: str) -> None:
+    """The first clips are out: close the render stage before the full analysis starts."""
+    _render_finished(self, job_id)
+
+
 @shared_task(bind=True, throws=EXPECTED, name="mediaops.publish")
 def publish(self: Any, job_id: str) -> str:
     def work(job: stages.JobFolder, progress: Any) -> tuple[str, str]:
@@ -91,14 +106,18 @@ def publish(self: Any, job_id: str) -> str:
 
     settings = settings_of(self)
     engine = state.engine_for(settings.database_url)
-    job = stages.JobFolder(settings.jobs_dir / job_id, settings.artifacts_dir)
-    clips = stage_artifacts(job, "render", settings) if job.spec_path.is_file() else None
-    state.stage_finished(engine, job_id, "render", "all clips rendered", clips)
+    _render_finished(self, job_id)
     out_dir = run_stage(self, job_id, "publish", work)
     state.finish_job(engine, job_id)
     if settings.embedded:
         prune_embedded_broker(settings)
     return out_dir
+
+
+@shared_task(bind=True, throws=EXPECTED, name="mediaops.live")
+def live(self: Any, job_id: str) -> str | None:
+    """A live stream, from its first poll to its retrospective (queue "live"; see :mod:`workers.live`)."""
+    return run_live_task(self, job_id)
 
 
 @task_failure.connect

@@ -20,7 +20,7 @@ def watch_folder(
     interval_s: float = 5.0,
     settle_s: float = 10.0,
     should_stop: Callable[[], bool] = lambda: False,
-    on_submit: Callable[[Submission], None] = lambda s: None,
+    on_submit: Callable[[Submission], object] = lambda s: None,
     max_polls: int | None = None,
 ) -> list[Submission]:
     """Poll ``folder`` every ``interval_s`` seconds; submit each recording not submitted before, once its size

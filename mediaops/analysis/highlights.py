@@ -33,9 +33,20 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from mediaops.analysis import reasons as why
 from mediaops.analysis.pitches import call_to_action, pitch_on_air, presentation
 from mediaops.analysis.signals import merge_spans, peak_indices, robust_z, rolling_median, rolling_sum
-from mediaops.types import Highlight, Metrics, MetricSeries, Peak, PitchSegment, Scene, Segment, Transcript
+from mediaops.types import (
+    Highlight,
+    Metrics,
+    MetricSeries,
+    Peak,
+    PitchSegment,
+    Reason,
+    Scene,
+    Segment,
+    Transcript,
+)
 
 
 def default_weights() -> dict[str, float]:
@@ -331,10 +342,6 @@ def _separate_peaks(score: np.ndarray, options: HighlightOptions, distance: int)
             continue
         kept.append((index, index))
     return kept
-
-
-def _label(name: str) -> str:
-    return name.replace("keyword_", "keywords: ").replace("_", " ")
 
 
 def find_peaks_in_engagement(
@@ -675,53 +682,36 @@ def _clip_pitch(pitches: Sequence[PitchSegment], start_s: float, end_s: float, c
     return pitch_on_air(pitches, start_s + 0.01) or _pitch_at(pitches, start_s, end_s)
 
 
-def _clock(t_s: float) -> str:
-    t = max(0.0, t_s)
-    return f"{int(t // 3600)}:{int(t // 60 % 60):02d}:{t % 60:05.2f}"
-
-
-def _signal_reasons(peak: Peak) -> list[str]:
+def _signal_reasons(peak: Peak) -> list[Reason]:
+    """The signals that rose, most significant first, with how much (a ratio to the usual level, or for online
+    viewers the gain per minute); the combined score where none is recorded."""
     reasons = []
     for name, z in sorted(peak.signals.items(), key=lambda item: -item[1]):
         rise = peak.rises.get(name)
-        if rise is None:
-            reasons.append(f"{_label(name)} rose +{z:.1f}σ above its baseline")
-        elif name == "online_viewers":
-            reasons.append(f"online viewers {rise:+.0f}/min (+{z:.1f}σ)")
+        if name == "online_viewers" and rise is not None:
+            reasons.append(why.viewers_rising(rise, z))
         else:
-            reasons.append(f"{_label(name)} ×{rise:.1f} its baseline (+{z:.1f}σ)")
-    return reasons or [f"engagement score {peak.score:.1f}"]
+            reasons.append(why.engagement_surge(name, z, rise))
+    return reasons or [why.engagement_score(peak.score)]
 
 
-_CUE_WORDS = {"call_to_action": "call to action", "pitch_start": "start of a pitch", "product": "product name",
-              "presentation": "presenting words"}
-_EVIDENCE_WORDS = {"transcript": "the transcript", "timing": "the reaction timing",
-                   "row_structure": "the row structure", "visual": "the size of the visual change"}
-
-
-def _words(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def _start_reason(choice: StartChoice, peak: Peak) -> str:
-    """The start in words: the cut, when the audience reacted, the cuts it was chosen over and the evidence that
-    decided, with numbers."""
+def _start_reasons(choice: StartChoice, peak: Peak) -> list[Reason]:
+    """The start: the cut and when the audience reacted, the cuts it was chosen over and the evidence that decided,
+    and the words said at the cut."""
     assert choice.cut_s is not None
     onset = peak.onset_s if peak.onset_s is not None else peak.t_s
-    text = f"starts at the scene cut at {_clock(choice.cut_s)}, "
     if peak.onset_precision_s > 2 and peak.onset_low_s is not None and peak.onset_high_s is not None:
-        text += (f"before the audience reacted between {_clock(peak.onset_low_s)} and {_clock(peak.onset_high_s)} "
-                 f"({peak.onset_precision_s:.0f} s rows)")
+        # a row of the export: the reaction is known only to lie in it
+        row_s = peak.onset_high_s - peak.onset_low_s
+        reasons = [why.scene_cut_before_row(choice.cut_s, peak.onset_low_s, peak.onset_high_s, row_s)]
     else:
-        text += f"{onset - choice.cut_s:.1f} s before the audience reacted at {_clock(onset)}"
+        reasons = [why.scene_cut_before(choice.cut_s, onset)]
     if choice.evidence == ("only_cut",):
-        return text + "; the only cut in the reaction window"
-    others = ", ".join(_clock(c) for c in choice.candidates if c != choice.cut_s)
-    text += f"; chosen over {others} by {_words([_EVIDENCE_WORDS[e] for e in choice.evidence])}"
+        return [*reasons, why.only_cut()]
+    reasons.append(why.chosen_over([c for c in choice.candidates if c != choice.cut_s], choice.evidence))
     if choice.cue is not None:
-        text += (f" ({_CUE_WORDS.get(choice.cue.kind, choice.cue.kind)} “{choice.cue.text}” at "
-                 f"{_clock(choice.cue.t_s)})")
-    return text
+        reasons.append(why.start_cue(choice.cue.kind, choice.cue.text, choice.cue.t_s))
+    return reasons
 
 
 def _overlaps(a: Highlight, b: Highlight) -> bool:
@@ -761,12 +751,9 @@ def choose_highlights(
         start_s = choice.start_s
         if choice.cut_s is None:
             score *= options.no_cut_penalty
-            reasons.append(
-                f"no scene change within {options.reaction_window_s:.0f} s before the audience reacted at "
-                f"{_clock(onset)}; starts at {_clock(start_s)} (score ×{options.no_cut_penalty:g})"
-            )
+            reasons.append(why.no_scene_cut(options.reaction_window_s, onset, start_s, options.no_cut_penalty))
         else:
-            reasons.append(_start_reason(choice, peak))
+            reasons += _start_reasons(choice, peak)
         if score < options.min_score:
             continue
         high = min(start_s + options.max_duration_s, duration_s)
@@ -777,13 +764,13 @@ def choose_highlights(
                                  options.sentence_pause_s)
         if sentence is not None:
             end_s = sentence[0]
-            reasons.append(f"ends after the sentence “{sentence[1]}” at {_clock(end_s)}")
+            reasons.append(why.sentence_end(end_s, sentence[1]))
         else:
             end_s = min(start_s + options.target_duration_s, high)
-            reasons.append(f"no sentence ends between {_clock(low)} and {_clock(high)}; ends at {_clock(end_s)}")
+            reasons.append(why.no_sentence_end(low, high, end_s))
         pitch = _clip_pitch(pitches, start_s, end_s, choice.cue)
         if pitch is not None:
-            reasons.append(f"during the pitch of {pitch.name} ({pitch.sku})")
+            reasons.append(why.product_pitch(pitch.sku, pitch.name))
         candidates.append(
             Highlight(
                 id="",
@@ -791,7 +778,8 @@ def choose_highlights(
                 end_s=round(end_s, 3),
                 score=round(score, 3),
                 peak_t_s=round(peak.t_s, 3),
-                reasons=tuple(reasons),
+                reasons=why.describe_reasons(reasons, "en"),
+                reason_records=tuple(reasons),
                 signals=dict(peak.signals),
                 scene_cut_s=choice.cut_s,
                 sentence_end_s=sentence[0] if sentence else None,

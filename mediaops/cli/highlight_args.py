@@ -46,7 +46,7 @@ def _keywords(text: str) -> str:
     return text
 
 
-def _timezone(text: str) -> str:
+def timezone_arg(text: str) -> str:
     try:
         parse_timezone(text)
     except ValueError as exc:
@@ -60,9 +60,10 @@ def add_reading_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mapping", type=Path, metavar="FILE",
                    help="rename columns: JSON {\"export header\": \"metric\"} or lines 'header,metric' (metrics, "
                         "time, or the comment fields user and text)")
-    g.add_argument("--timezone", type=_timezone, default=None, metavar="ZONE",
+    g.add_argument("--timezone", type=timezone_arg, default=None, metavar="ZONE",
                    help="zone of export times written without one, e.g. +08:00, UTC, Asia/Shanghai (default: the "
-                        "header's, the --start-time zone, Beijing time for Chinese platforms)")
+                        "header's, the --start-time zone, Beijing time for Chinese platforms); the reports show "
+                        "wall-clock times in it too (default there: the export's zone, else UTC+08:00)")
     order = g.add_mutually_exclusive_group()
     order.add_argument("--day-first", dest="date_order", action="store_const", const="day-first",
                        help="dates such as 05/11/2026 are day first (5 November)")

@@ -52,6 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--clips", type=clip_count, default=ProcessOptions().highlights.max_clips, metavar="N",
                    help="number of clips, 1 or more (default: %(default)s)")
     p.add_argument("--lang", choices=LANGUAGES, default="zh", help="report language: zh or en (default: zh)")
+    p.add_argument("--title", default="", metavar="NAME",
+                   help="the stream's name, the reports' title (default: the recording's file name)")
     p.add_argument("--spike-lag-min", type=float, default=None, metavar="SECONDS",
                    help="earliest a sales spike may follow the pitch or clip it is credited to (default: 0)")
     p.add_argument("--spike-lag-max", type=float, default=None, metavar="SECONDS",
@@ -103,7 +105,8 @@ def process_options_from(args: argparse.Namespace) -> ProcessOptions:
         highlights=replace(defaults.highlights, max_clips=args.clips),
         render=render_options_from(args, defaults.render),
         spikes=replace(defaults.spikes, **{k: v for k, v in spike_lags if v is not None}),
-        report=replace(defaults.report, lang=args.lang),
+        report=replace(defaults.report, lang=args.lang, title=getattr(args, "title", "") or "",
+                       timezone=getattr(args, "timezone", None) or ""),
         insights=replace(defaults.insights, **({"dead_air_gap_s": args.dead_air_gap} if args.dead_air_gap else {})),
         first_clips=getattr(args, "first_clips", defaults.first_clips),
     )

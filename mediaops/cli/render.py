@@ -13,12 +13,15 @@ from dataclasses import fields, replace
 from pathlib import Path
 
 from mediaops.cli.progress import TerminalProgress
+from mediaops.inputs.products import CURRENCIES
 from mediaops.jobs.rerender import rerender
 from mediaops.render import RenderOptions
-from mediaops.render.options import ASPECTS, CUT_MODES, X264_PRESETS
+from mediaops.render.chapters import label
+from mediaops.render.options import ASPECTS, CUT_MODES, FALLBACKS, SMALL_SOURCE_WIDTH, X264_PRESETS
+from mediaops.types import Clip
 
 _FLAGS = ("cut", "aspect", "width", "captions", "preset", "crf", "covers", "reel", "replay", "workers", "fallback",
-          "labels")
+          "labels", "currency")
 
 
 def add_render_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +34,8 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--aspect", choices=ASPECTS, default=None,
                        help=f"16:9 keeps the frame; 9:16 and 1:1 follow the host (default: {defaults.aspect})")
     group.add_argument("--width", type=int, default=None, metavar="PX",
-                       help=f"width of 9:16 / 1:1 clips: 1080 or 720 (default: {defaults.width})")
+                       help=f"width of 9:16 / 1:1 clips: 1080 or 720; {SMALL_SOURCE_WIDTH} where the recording is too "
+                            f"small for more (default: {defaults.width})")
     group.add_argument("--captions", action=argparse.BooleanOptionalAction, default=None,
                        help=f"burn captions into the clips (default: {'on' if defaults.captions else 'off'})")
     group.add_argument("--preset", choices=X264_PRESETS, default=None,
@@ -43,8 +47,13 @@ def add_render_arguments(parser: argparse.ArgumentParser) -> None:
                        help="render reel.mp4, the highlights back to back with chapters (default: on)")
     group.add_argument("--replay", action=argparse.BooleanOptionalAction, default=None,
                        help="write replay.mp4, the whole recording with chapters (default: on)")
-    group.add_argument("--fallback", choices=("center", "blur"), default=None,
-                       help="reframing without a visible host: centre crop or blurred pad (default: center)")
+    group.add_argument("--fallback", choices=FALLBACKS, default=None,
+                       help="reframing without a visible host: content (crop where the text and product are, or "
+                            "the whole frame over a blurred copy where they are wider), center or blur "
+                            f"(default: {defaults.fallback})")
+    group.add_argument("--currency", choices=tuple(CURRENCIES), type=str.upper, default=None,
+                       help="currency of prices the products file does not give one for, on covers and reel "
+                            f"stickers (default: {defaults.currency})")
     group.add_argument("--labels", choices=("zh", "en"), default=None,
                        help="language of chapter titles and title cards (default: zh)")
     group.add_argument("--workers", type=int, default=None, metavar="N",
@@ -82,4 +91,19 @@ def handle(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(f"{len(clips)} clips ({options.cut}, {options.aspect}) in {time.monotonic() - started:.1f} s "
               f"→ {args.out_dir / 'clips'}", file=sys.stderr)
+    note = size_note(clips, options.labels)
+    if note:
+        print(note, file=sys.stderr)
     return 0
+
+
+def size_note(clips: list[Clip], labels: str) -> str:
+    """One line for the operator where clips are smaller than asked or enlarged from a small recording."""
+    smaller = [c for c in clips if c.size_reason == "source_smaller"]
+    enlarged = [c for c in clips if c.upscale and c.upscale > 1.01]
+    if not smaller and not enlarged:
+        return ""
+    clip = (smaller or enlarged)[0]
+    key = "size_smaller" if smaller else "size_enlarged"
+    return label(key, labels, n=len(smaller or enlarged), width=clip.width, height=clip.height,
+                 upscale=max(c.upscale or 1.0 for c in clips))

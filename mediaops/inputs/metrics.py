@@ -643,7 +643,9 @@ def build_metrics(table: ExportTable, placement: Placement, options: MetricsOpti
     method = placement.method + (f", shifted by {options.offset_s:+g} s (--metrics-offset)" if options.offset_s
                                  else "")
     metrics = Metrics(tuple(series), interval_s, options.offset_s, path, tuple(dict.fromkeys(warnings)),
-                      alignment=method, start_time=placement.start_time)
+                      alignment=method, start_time=placement.start_time,
+                      zone=str(placement.zone) if placement.zone is not None else "",
+                      alignment_basis=dict(placement.basis))
     return MetricsReading(table, placement, metrics, frozenset(totals), currencies, trimmed)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import itertools
 import statistics
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 from mediaops.errors import MetricsFormatError
@@ -79,6 +79,11 @@ class Placement:
         start_time: the wall-clock start the times were measured from (``None`` for offsets).
         warnings: choices the operator may want to check.
         zone: the zone the export's times were read in (for showing wall-clock times as the export writes them).
+        basis: ``method`` as data, for reports in other languages: ``times`` (``offset``, ``clock`` or
+            ``absolute``), and for clock and absolute times ``start_from`` (``start_time``: --start-time, or
+            ``creation_time``: the recording's) and ``zone_from`` (``times``: the times carry their zone;
+            ``header``, ``option`` (--timezone), ``start_time``, ``beijing`` (the platforms' clock) or ``assumed``
+            (the zone that lines the rows up); empty where neither the times nor the start have a zone).
     """
 
     times_s: tuple[float, ...]
@@ -87,6 +92,7 @@ class Placement:
     start_time: datetime | None = None
     warnings: tuple[str, ...] = ()
     zone: tzinfo | None = None
+    basis: dict[str, str] = field(default_factory=dict)
 
 
 class _NeedsStart(Exception):
@@ -217,6 +223,8 @@ def _place_wall(ctx: _Context, reading: TimeReading, column: TimeColumn) -> Plac
     word = "times of day" if reading.kind == "clock" else "absolute times"
     naive = reading.kind == "clock" or any(v.tzinfo is None for v in reading.values)  # type: ignore[union-attr]
     warnings: list[str] = []
+    basis = {"times": reading.kind, "start_from": "start_time" if ctx.start_source == "--start-time" else
+             "creation_time"}
 
     def moments(zone: tzinfo | None) -> list[datetime]:
         if reading.kind == "clock":
@@ -232,31 +240,38 @@ def _place_wall(ctx: _Context, reading: TimeReading, column: TimeColumn) -> Plac
                 warnings.append(f"{ctx.start_source} has no time zone; read it in the export's zone ({export_zone}) "
                                 "— add a zone to --start-time to be exact")
         return Placement(_seconds_from(reference, moments(None)), reading,
-                         f"{word} aligned with {ctx.start_source} {reference.isoformat()}", reference, tuple(warnings))
+                         f"{word} aligned with {ctx.start_source} {reference.isoformat()}", reference, tuple(warnings),
+                         basis={**basis, "zone_from": "times"})
     if start.tzinfo is None and column.zone is None and ctx.zone_option is None:
         return Placement(_seconds_from(start, moments(None)), reading,
-                         f"{word} aligned with {ctx.start_source} {start.isoformat()}", start)
+                         f"{word} aligned with {ctx.start_source} {start.isoformat()}", start,
+                         basis={**basis, "zone_from": ""})
     note = ""
     if column.zone is not None:
         zone: tzinfo | None = column.zone
         note = f"; the header gives the zone {column.zone}"
+        basis["zone_from"] = "header"
     elif ctx.zone_option is not None:
         zone = ctx.zone_option
         note = f"; the export's times read in {ctx.zone_option_text} (--timezone)"
+        basis["zone_from"] = "option"
     elif ctx.start_source == "--start-time" and start.tzinfo is not None:
         zone = start.tzinfo
+        basis["zone_from"] = "start_time"
     elif ctx.local_zone is not None:
         zone = ctx.local_zone
         note = f"; the export's times have no zone, read as Beijing time ({zone})"
+        basis["zone_from"] = "beijing"
         warnings.append(f"{ctx.what} times have no time zone; read them as Beijing time ({zone}), the Chinese "
                         "platforms' clock — pass --timezone if they are in another zone")
     else:
         zone, note, warning = _guess_zone(ctx, reading, moments)
         warnings.append(warning)
+        basis["zone_from"] = "assumed"
     reference = start if start.tzinfo is not None else start.replace(tzinfo=zone)
     return Placement(_seconds_from(reference, moments(zone)), reading,
                      f"{word} aligned with {ctx.start_source} {reference.isoformat()}{note}", reference,
-                     tuple(warnings), zone)
+                     tuple(warnings), zone, basis)
 
 
 def _guess_zone(ctx: _Context, reading: TimeReading, moments) -> tuple[tzinfo, str, str]:
@@ -345,7 +360,7 @@ def place_times(
     for reading in readings:
         if reading.kind == "offset":
             placed.append(Placement(tuple(float(v) for v in reading.values), reading,  # type: ignore[arg-type]
-                                    _offset_method(reading)))
+                                    _offset_method(reading), basis={"times": "offset"}))
             continue
         try:
             placed.append(_place_wall(ctx, reading, column))

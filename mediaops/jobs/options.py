@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path, PurePath
 from typing import Any
@@ -19,7 +19,8 @@ from mediaops.analysis.highlights import HighlightOptions
 from mediaops.analysis.scenes import SceneOptions
 from mediaops.errors import MediaOpsError
 from mediaops.inputs.comments import CommentOptions
-from mediaops.inputs.metrics import MetricsOptions
+from mediaops.inputs.metrics import COUNT_READINGS, DATE_ORDERS, TIME_READINGS, MetricsOptions
+from mediaops.inputs.placement import parse_timezone
 from mediaops.render import RenderOptions
 from mediaops.render.options import ASPECTS, CUT_MODES
 from mediaops.report import ReportOptions
@@ -67,7 +68,12 @@ class ProcessOptions:
 
 
 class JobOptionsError(MediaOpsError):
-    """A job option has an unknown name, the wrong type or a value out of range."""
+    """A job option has an unknown name, the wrong type or a value out of range; ``key`` names it (empty when
+    the options as a whole are wrong)."""
+
+    def __init__(self, message: str, key: str = "") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +82,15 @@ class JobOption:
 
     Attributes:
         key: its name in a job's ``options`` object.
-        target: the ``ProcessOptions`` field it sets, as ``"stage.field"`` (its default is that field's).
+        target: the ``ProcessOptions`` field it sets, as ``"stage.field"`` (its default is that field's), or a
+            :class:`StreamInputs` field as ``"inputs.field"`` (see :func:`job_stream_inputs`).
         kind: ``int``, ``float``, ``bool`` or ``str`` (a JSON integer is a valid ``float``; ``bool`` is never a
             number).
         low / high: inclusive bounds of a number.
         choices: the values a text option may take (empty: see ``pattern``).
         pattern: a regular expression a free text option must match whole.
+        parse: reads a text value the way the pipeline will (raising ``ValueError`` for a bad one); a value other
+            than the default must parse.
         description: one line for forms and the API schema.
     """
 
@@ -93,11 +102,15 @@ class JobOption:
     choices: tuple[str, ...] = ()
     pattern: str = ""
     description: str = ""
+    parse: Callable[[str], Any] | None = None
 
     @property
     def default(self) -> Any:
-        """The pipeline's default for this option (read from :class:`ProcessOptions`, never repeated)."""
+        """The pipeline's default for this option (read from :class:`ProcessOptions` or :class:`StreamInputs`,
+        never repeated)."""
         stage, name = self.target.split(".")
+        if stage == "inputs":
+            return next(f.default for f in fields(StreamInputs) if f.name == name)
         return getattr(getattr(ProcessOptions(), stage), name)
 
 
@@ -114,8 +127,27 @@ JOB_OPTIONS: tuple[JobOption, ...] = (
               description="spoken language: auto, or a code such as zh or en"),
     JobOption("model", "transcribe.model", str, description="speech model, one of the server's allowed models"),
     JobOption("metrics_offset_s", "metrics.offset_s", float, -86400, 86400,
-              description="seconds to shift the metrics export by"),
+              description="seconds to shift every metrics and comment time by"),
+    # how exports and comment logs are read: what `mediaops inspect` and the upload page's preview flag as ambiguous
+    JobOption("start_time", "inputs.start_time", str, parse=datetime.fromisoformat,
+              description="wall-clock start of the recording, ISO 8601 such as 2026-11-20T20:00:00+08:00 (default: "
+                          "the recording's creation time); times of day and date-times in the files count from it"),
+    JobOption("timezone", "metrics.timezone", str, parse=parse_timezone,
+              description="zone of file times written without one, such as +08:00, UTC or Asia/Shanghai (default: "
+                          "the header's zone, the start time's, or Beijing time for Chinese platforms)"),
+    JobOption("date_order", "metrics.date_order", str, choices=DATE_ORDERS,
+              description="dates such as 05/11/2026: day-first, month-first, or auto (the reading that lines up "
+                          "with the recording)"),
+    JobOption("times", "metrics.times", str, choices=TIME_READINGS,
+              description="20:01-style times: offsets from the stream's start, clock (times of day), or auto (the "
+                          "reading that lines up with the recording)"),
+    JobOption("counts", "metrics.counts", str, choices=COUNT_READINGS,
+              description="count columns: per-interval amounts, running totals, or auto (from the header and the "
+                          "numbers)"),
 )
+
+#: the options that decide how the metrics export and the comment log are read (the upload page's preview)
+READING_OPTIONS = ("start_time", "timezone", "date_order", "times", "counts", "metrics_offset_s")
 
 _BY_KEY = {option.key: option for option in JOB_OPTIONS}
 
@@ -138,7 +170,7 @@ def _model_error(allowed_models: Sequence[str]) -> JobOptionsError:
     # One message for every refused value: whether such a folder exists on the server must not show.
     shown = sorted({PurePath(m).name or m for m in allowed_models if m})
     return JobOptionsError(f"option model is not a model this server allows — use one of: {', '.join(shown)} "
-                           "(ask an administrator to allow another)")
+                           "(ask an administrator to allow another)", "model")
 
 
 def _checked(option: JobOption, value: Any) -> Any:
@@ -147,17 +179,23 @@ def _checked(option: JobOption, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int | float) or (
                 option.kind is int and not isinstance(value, int)):
             raise JobOptionsError(f"option {key} must be {'a whole' if option.kind is int else 'a'} number, "
-                                  f"not {value!r}")
+                                  f"not {value!r}", key)
         if not math.isfinite(value) or not option.low <= value <= option.high:  # type: ignore[operator]
-            raise JobOptionsError(f"option {key}={value} is out of range — use {option.low:g} to {option.high:g}")
+            raise JobOptionsError(f"option {key}={value} is out of range — use {option.low:g} to {option.high:g}",
+                                  key)
         return option.kind(value)
     if not isinstance(value, option.kind):
         raise JobOptionsError(f"option {key} must be {'true or false' if option.kind is bool else 'text'}, "
-                              f"not {value!r}")
+                              f"not {value!r}", key)
     if option.choices and value not in option.choices:
-        raise JobOptionsError(f"option {key}={value!r} — use one of {', '.join(option.choices)}")
+        raise JobOptionsError(f"option {key}={value!r} — use one of {', '.join(option.choices)}", key)
     if option.pattern and not re.fullmatch(option.pattern, str(value)):
-        raise JobOptionsError(f"option {key}={value!r} is not valid — {option.description}")
+        raise JobOptionsError(f"option {key}={value!r} is not valid — {option.description}", key)
+    if option.parse is not None and value != option.default:
+        try:
+            option.parse(str(value))
+        except ValueError:
+            raise JobOptionsError(f"option {key}={value!r} is not valid — {option.description}", key) from None
     return value
 
 
@@ -178,7 +216,7 @@ def check_job_options(options: Mapping[str, Any] | None, allowed_models: Sequenc
     for key, value in options.items():
         option = _BY_KEY.get(key)
         if option is None:
-            raise JobOptionsError(f"unknown job option {key!r} — known options: {', '.join(sorted(_BY_KEY))}")
+            raise JobOptionsError(f"unknown job option {key!r} — known options: {', '.join(sorted(_BY_KEY))}", str(key))
         if key == "model":
             if not isinstance(value, str) or value not in model_names(allowed_models):
                 raise _model_error(allowed_models)
@@ -189,7 +227,7 @@ def check_job_options(options: Mapping[str, Any] | None, allowed_models: Sequenc
     high = checked.get("max_duration_s", _BY_KEY["max_duration_s"].default)
     if low > high:
         raise JobOptionsError(f"option min_duration_s ({low:g}) is longer than max_duration_s ({high:g}) — "
-                              "swap them")
+                              "swap them", "min_duration_s")
     return checked
 
 
@@ -207,13 +245,34 @@ def job_process_options(options: Mapping[str, Any] | None, allowed_models: Seque
     stages: dict[str, dict[str, Any]] = {}
     for key, value in checked.items():
         stage, name = _BY_KEY[key].target.split(".")
+        if stage == "inputs":  # see job_stream_inputs
+            continue
         if key == "model":
             value = model_names(allowed_models)[value]
         stages.setdefault(stage, {})[name] = value
     if "lang" in checked:  # the chapter titles and cards follow the report's language
         stages.setdefault("render", {})["labels"] = checked["lang"]
+    if checked.get("timezone"):  # as on the command line: the reports show wall-clock times in the export's zone
+        stages.setdefault("report", {})["timezone"] = checked["timezone"]
     updated = {stage: replace(getattr(base, stage), **values) for stage, values in stages.items()}
     highlights = updated.get("highlights", base.highlights)
     target = min(max(highlights.target_duration_s, highlights.min_duration_s), highlights.max_duration_s)
     updated["highlights"] = replace(highlights, target_duration_s=target)
     return replace(base, **updated)
+
+
+def job_stream_inputs(options: Mapping[str, Any] | None, allowed_models: Sequence[str],
+                      inputs: StreamInputs) -> StreamInputs:
+    """``inputs`` with a job's options that describe the stream rather than a stage (``start_time``) applied,
+    read as the pipeline takes them (checked first with :func:`check_job_options`).
+
+    Raises:
+        JobOptionsError: see :func:`check_job_options`.
+    """
+    changes: dict[str, Any] = {}
+    for key, value in check_job_options(options, allowed_models).items():
+        option = _BY_KEY[key]
+        stage, name = option.target.split(".")
+        if stage == "inputs":
+            changes[name] = option.parse(value) if option.parse is not None else value
+    return replace(inputs, **changes)

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from mediaops.analysis.reasons import reasons_of
 from mediaops.errors import TimelineError
 from mediaops.inputs.products import load_products
 from mediaops.jobs.outdir import scratch_prefix
@@ -26,7 +27,8 @@ from mediaops.timeline import read_timeline, validate_timeline
 from mediaops.types import Clip, Highlight, PitchSegment, Product, ProgressCallback, Segment, Transcript, no_progress
 
 #: files and folders of an output folder that rendering owns (and so replaces).
-_OUTPUTS = ("clips", "reel.mp4", "reel.vtt", "replay.mp4", "chapters.vtt", "highlights.edl", "highlights.fcpxml")
+_OUTPUTS = ("clips", "reel.mp4", "reel.vtt", "replay.mp4", "chapters.vtt", "highlights.edl", "highlights.fcpxml",
+            "products.json")
 
 
 def _highlights(doc: dict[str, Any]) -> list[Highlight]:
@@ -34,6 +36,7 @@ def _highlights(doc: dict[str, Any]) -> list[Highlight]:
     return [
         Highlight(id=h["id"], start_s=float(h["start_s"]), end_s=float(h["end_s"]), score=float(h.get("score", 0)),
                   peak_t_s=float(h.get("peak_t_s", h["start_s"])), reasons=tuple(h.get("reasons") or ()),
+                  reason_records=reasons_of(h),
                   product_sku=h.get("product_sku"), title=h.get("title") or "")
         for h in items
     ]
@@ -71,6 +74,9 @@ def rerender(out_dir: Path, options: RenderOptions, recording: Path | None = Non
     highlights = _highlights(doc)
     if not highlights:
         raise TimelineError(f"{out_dir / 'timeline.json'} lists no highlights to render")
+    # without a new list, the one the run used (kept beside its timeline): same names and prices as before
+    stored = out_dir / "products.json"
+    products_file = products_file or (stored if stored.is_file() else None)
     products: list[Product] = load_products(products_file) if products_file else []
     pitches = _pitches(doc)
     known = {p.sku for p in products}

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
@@ -48,7 +48,8 @@ from mediaops.media.probe import probe as probe_media
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
 from mediaops.report import report_settings, write_reports
-from mediaops.retrospective.insights import build_insights, load_run_of_show, load_targets
+from mediaops.report.header import choose_zone, in_zone
+from mediaops.retrospective.insights import Insights, build_insights, load_run_of_show, load_targets
 from mediaops.serialize import write_json_atomic, write_text_atomic
 from mediaops.timeline import write_timeline
 from mediaops.transcribe import transcribe as transcribe_audio
@@ -71,17 +72,26 @@ from mediaops.types import (
 )
 
 __all__ = [
-    "STAGE_NAMES", "HighlightPlan", "JobCancelledError", "JobFolder", "JobSpec", "StreamData", "artifact_paths",
+    "FIRST_CLIPS_ORDER", "STAGE_NAMES", "HighlightPlan", "JobCancelledError",
+    "JobFolder", "JobSpec", "StreamData", "artifact_paths",
     "clip_folder", "first_highlights", "highlights", "metrics", "prepare_job", "probe", "publish", "render",
-    "rendered", "run_stages", "scenes", "transcribe",
+    "rendered", "run_stages", "scenes", "stage_order", "transcribe",
 ]
 
 #: bump when a stage's output for the same inputs changes, so old artifacts are not reused.
-STAGES_VERSION = 4  # 2: keyframe-first scenes, sentence-split transcripts; 3: starts from all evidence, one clip
-#                       transcript for the first clips and the full analysis; 4: hints applied after recognition
+STAGES_VERSION = 5  # 2: keyframe-first scenes, sentence-split transcripts; 3: starts from all evidence, one clip
+#                       transcript for the first clips and the full analysis; 4: hints applied after recognition;
+#                       5: clip reasons as records (reason_records), the metrics alignment as data (alignment_basis)
 
 #: the stages in the order :func:`run_stages` runs them.
 STAGE_NAMES = ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish")
+#: the order the stages run in when the first clips come first (the default): clips before the full analysis.
+FIRST_CLIPS_ORDER = ("probe", "metrics", "highlights", "render", "transcribe", "scenes", "publish")
+
+
+def stage_order(first_clips: bool) -> tuple[str, ...]:
+    """The stages in the order a job runs them (:func:`run_stages` and the workers' canvas follow it)."""
+    return FIRST_CLIPS_ORDER if first_clips else STAGE_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,9 +215,21 @@ def _metrics_artifact_key(job: JobFolder) -> str:
 
 
 def _transcribe_key(job: JobFolder) -> str:
+    """The key of the recording's complete transcript. Whichever clips came first, the stored transcript is
+    complete (their spans' words spliced in), so re-runs with other clip settings reuse it."""
     spec = job.spec
     return content_key("transcribe", STAGES_VERSION, job.fingerprint(spec.recording),
                        job.fingerprint(spec.inputs.products), spec.options.transcribe)
+
+
+def _first_clip_transcript(job: JobFolder) -> Transcript | None:
+    """The first clips' transcript (``None`` without first clips): the full pass skips the stretches it
+    recognised and takes its words there, so nothing is recognised twice. Chooses the first clips if they have
+    not been chosen yet (they always come first)."""
+    if not job.spec.options.first_clips:
+        return None
+    plan = first_highlights(job)
+    return job.store.load(plan.transcript_stage, plan.transcript_key, Transcript) if plan.transcript_key else None
 
 
 def _scenes_key(job: JobFolder) -> str:
@@ -317,8 +339,10 @@ def _asr_options(job: JobFolder):
 
 def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress,
                check_cancelled: Callable[[], None] = lambda: None) -> Transcript:
-    """Transcribe the recording, with the product names as hot words. ``check_cancelled`` is called between
-    segments in every decoding thread (see :func:`mediaops.transcribe.transcribe`).
+    """Transcribe the recording, with the product names as hot words. With first clips the stretches their
+    transcript recognised are skipped (silenced before recognition) and their words spliced in, so nothing is
+    recognised twice. ``check_cancelled`` is called between segments in every decoding thread (see
+    :func:`mediaops.transcribe.transcribe`).
 
     Raises:
         InvalidMediaError: no audio. ModelError: the model cannot be loaded. Whatever ``check_cancelled``
@@ -330,8 +354,11 @@ def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress,
         return found
     spec = job.spec
     on_progress("transcribe", 0.0, "loading the model")
-    transcript = transcribe_audio(spec.recording, _asr_options(job), probe(job).duration_s, on_progress,
-                                  check_cancelled)
+    part = _first_clip_transcript(job)
+    asr = replace(_asr_options(job), skip_spans_s=part.spans_s if part is not None else ())
+    transcript = transcribe_audio(spec.recording, asr, probe(job).duration_s, on_progress, check_cancelled)
+    if part is not None:  # the skipped stretches: the first clips' words, as their captions say them
+        transcript = splice_transcript(transcript, part)
     job.store.save("transcribe", key, transcript)
     return transcript
 
@@ -555,69 +582,130 @@ def publish(
     Raises:
         MediaOpsError: an earlier stage (or a clip) has not finished.
     """
-    spec = job.spec
-    info: MediaInfo = _require(job, "probe", _probe_artifact_key(job), MediaInfo)
-    data: StreamData = _require(job, "metrics", _metrics_artifact_key(job), StreamData)
-    transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
-    found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
-    plan = highlights(job)
-    if plan.transcript_stage != "transcribe":  # first clips: the report's pitches come from the full transcript
-        # which takes the clip spans' recognition over those spans, so the captions and the report agree
-        transcript = splice_transcript(transcript, _plan_transcript(job, plan))
-        plan = replace(plan, pitches=tuple(find_pitches(transcript, list(data.products))))
+    results = _finished_results(job)
     on_progress("publish", 0.0, "transcripts, clips, reel, insights, timeline and reports")
-    out_dir = spec.out_dir
+    out_dir = job.spec.out_dir
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=scratch_prefix(out_dir, "partial"), dir=out_dir.parent))
     work.chmod(0o755)
     try:
-        clips = []
-        for highlight in plan.highlights:
-            clips.append(_require(job, "render", _render_key(job, highlight), Clip))
-            folder = clip_folder(job, highlight)
-            for scratch in job.store.root.glob(f".render-{_render_key(job, highlight)}-*"):
-                shutil.rmtree(scratch, ignore_errors=True)  # left by a render killed mid-way
-            for path in folder.rglob("*"):
-                if path.is_file():
-                    _link(path, work / path.relative_to(folder))
-        check_cancelled()
-        extras = render_extras(spec.recording, info, clips, plan.pitches, work, spec.options.render,
-                               data.products, spec.recording.stem, on_progress)
-        check_cancelled()
-        write_json_atomic(work / "transcript.json", transcript)
-        write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
-        write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
-        spikes = find_sales_spikes(data.metrics, clips, list(plan.pitches), spec.options.spikes)
-        on_progress("insights", 0.0, "targets, audience, delivery, script")
-        targets = load_targets(spec.inputs.targets) if spec.inputs.targets else []
-        run_of_show = load_run_of_show(spec.inputs.run_of_show) if spec.inputs.run_of_show else []
-        insights = build_insights(transcript, data.metrics, data.comments, plan.pitches, info.duration_s, targets,
-                                  run_of_show, spec.inputs.start_time, spec.options.insights, spec.recording)
-        on_progress("insights", 1.0, f"{len(insights.actions)} next-time points")
-        timeline = Timeline(
-            recording=info,
-            clips=tuple(clips),
-            sales_spikes=tuple(spikes),
-            scenes=found_scenes,
-            highlights=plan.highlights,
-            peaks=plan.peaks,
-            lowlights=plan.lowlights,
-            pitches=plan.pitches,
-            metrics=data.metrics,
-            language=transcript.language,
-            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
-            tool_version=__version__,
-            extras={**extras, "insights": insights, "report": report_settings(spec.options.report)},
-        )
-        doc = write_timeline(timeline, work / "timeline.json")
-        on_progress("report", 0.0, "writing reports")
-        write_reports(doc, work, spec.options.report)
+        timeline = _write_results(job, results, work, on_progress, check_cancelled)
         _publish_folder(work, out_dir)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     on_progress("report", 1.0, "done")
     return timeline
+
+
+@dataclass(frozen=True, slots=True)
+class _FinishedResults:
+    """What the stages before :func:`publish` stored, read back together."""
+
+    info: MediaInfo
+    data: StreamData
+    transcript: Transcript
+    scenes: tuple[Scene, ...]
+    plan: HighlightPlan
+
+
+def _finished_results(job: JobFolder) -> _FinishedResults:
+    """The stored results of every stage before publishing; after first clips, the full transcript takes the clip
+    spans' recognition over those spans (so captions and report agree) and the pitches are found again in it.
+
+    Raises:
+        MediaOpsError: a stage has not finished.
+    """
+    info: MediaInfo = _require(job, "probe", _probe_artifact_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_artifact_key(job), StreamData)
+    transcript: Transcript = _require(job, "transcribe", _transcribe_key(job), Transcript)
+    found_scenes: tuple[Scene, ...] = _require(job, "scenes", _scenes_key(job), tuple[Scene, ...])
+    plan = highlights(job)
+    if plan.transcript_stage != "transcribe":
+        transcript = splice_transcript(transcript, _plan_transcript(job, plan))
+        plan = replace(plan, pitches=tuple(find_pitches(transcript, list(data.products))))
+    return _FinishedResults(info=info, data=data, transcript=transcript, scenes=found_scenes, plan=plan)
+
+
+def _write_results(job: JobFolder, results: _FinishedResults, work: Path, on_progress: ProgressCallback,
+                   check_cancelled: Callable[[], None]) -> Timeline:
+    """Fill the scratch folder ``work`` with everything the output folder holds; return the timeline written."""
+    spec = job.spec
+    clips = _link_clips(job, results.plan, work)
+    check_cancelled()
+    extras = render_extras(spec.recording, results.info, clips, results.plan.pitches, work, spec.options.render,
+                           results.data.products, spec.recording.stem, on_progress)
+    check_cancelled()
+    _write_transcripts(results.transcript, work)
+    insights = _insights(job, results, on_progress)
+    timeline = _timeline(job, results, clips, insights, extras)
+    doc = write_timeline(timeline, work / "timeline.json")
+    on_progress("report", 0.0, "writing reports")
+    write_reports(doc, work, spec.options.report)
+    return timeline
+
+
+def _link_clips(job: JobFolder, plan: HighlightPlan, work: Path) -> list[Clip]:
+    """Link every rendered clip's files into ``work`` and return the clips, in the plan's order.
+
+    Raises:
+        MediaOpsError: a clip has not been rendered.
+    """
+    clips = []
+    for highlight in plan.highlights:
+        clips.append(_require(job, "render", _render_key(job, highlight), Clip))
+        folder = clip_folder(job, highlight)
+        for scratch in job.store.root.glob(f".render-{_render_key(job, highlight)}-*"):
+            shutil.rmtree(scratch, ignore_errors=True)  # left by a render killed mid-way
+        for path in folder.rglob("*"):
+            if path.is_file():
+                _link(path, work / path.relative_to(folder))
+    return clips
+
+
+def _write_transcripts(transcript: Transcript, work: Path) -> None:
+    write_json_atomic(work / "transcript.json", transcript)
+    write_text_atomic(work / "transcript.srt", transcript_to_srt(transcript))
+    write_text_atomic(work / "transcript.vtt", transcript_to_vtt(transcript))
+
+
+def _insights(job: JobFolder, results: _FinishedResults, on_progress: ProgressCallback) -> Insights:
+    """The retrospective's insights, from the side files the job names (targets, run of show) and the results."""
+    spec = job.spec
+    on_progress("insights", 0.0, "targets, audience, delivery, script")
+    targets = load_targets(spec.inputs.targets) if spec.inputs.targets else []
+    run_of_show = load_run_of_show(spec.inputs.run_of_show) if spec.inputs.run_of_show else []
+    start = spec.inputs.start_time
+    if start is not None:  # the insights' times and sentences on the report's wall clock, as its header shows them
+        start = in_zone(start, choose_zone(spec.options.report.timezone, results.data.metrics.zone, start))
+    insights = build_insights(results.transcript, results.data.metrics, results.data.comments, results.plan.pitches,
+                              results.info.duration_s, targets, run_of_show, start, spec.options.insights,
+                              spec.recording)
+    on_progress("insights", 1.0, f"{len(insights.actions)} next-time points")
+    return insights
+
+
+def _timeline(job: JobFolder, results: _FinishedResults, clips: list[Clip], insights: Insights,
+              extras: Mapping[str, object]) -> Timeline:
+    """The timeline of the finished job: the results, the clips, their sales spikes, ``insights`` and ``extras``."""
+    plan = results.plan
+    spikes = find_sales_spikes(results.data.metrics, clips, list(plan.pitches), job.spec.options.spikes)
+    return Timeline(
+        recording=results.info,
+        clips=tuple(clips),
+        sales_spikes=tuple(spikes),
+        scenes=results.scenes,
+        highlights=plan.highlights,
+        peaks=plan.peaks,
+        lowlights=plan.lowlights,
+        pitches=plan.pitches,
+        metrics=results.data.metrics,
+        language=results.transcript.language,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        tool_version=__version__,
+        insights=insights,
+        extras={**extras, "report": report_settings(job.spec.options.report)},
+    )
 
 
 def run_stages(

@@ -114,7 +114,8 @@ def write_live_retrospective(
         language=transcript.language,
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         tool_version=__version__,
-        extras={**extra_files, "insights": insights, "report": report_settings(options.report), **(extras or {})},
+        insights=insights,
+        extras={**extra_files, "report": report_settings(options.report), **(extras or {})},
     )
     doc = write_timeline(timeline, out_dir / "timeline.json")
     on_progress("report", 0.0, "writing reports")

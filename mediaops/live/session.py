@@ -26,13 +26,14 @@ from pathlib import Path
 
 from mediaops.analysis.highlights import engagement_score, find_peaks_in_engagement
 from mediaops.analysis.pitches import find_pitches
+from mediaops.analysis.reasons import describe_reasons, reasons_of
 from mediaops.errors import FFmpegError, InputFileError, InvalidMediaError, MediaOpsError, MetricsFormatError
 from mediaops.inputs.comments import comment_series, load_comments
 from mediaops.inputs.metrics import load_metrics
 from mediaops.inputs.products import load_products
 from mediaops.jobs.options import ProcessOptions, StreamInputs
 from mediaops.live.alerts import Alert, dead_air, new_alerts, pitch_overruns, unanswered_questions, viewers_drops
-from mediaops.live.events import Event, EventLog, Webhook
+from mediaops.live.events import Event, EventLog, Webhook, wall_time
 from mediaops.live.incremental import (
     IncrementalScenes,
     IncrementalTranscript,
@@ -45,6 +46,7 @@ from mediaops.live.options import LiveOptions
 from mediaops.live.retrospective import pipeline_asr_options, write_live_retrospective
 from mediaops.live.source import LiveSource, StreamRecorder, monotonic_s, open_source, recorded_duration_s
 from mediaops.live.state import LiveState, PeakDecision, load_state, save_state
+from mediaops.live.status import LiveStatus, viewer_curve, write_live_status
 from mediaops.media.probe import probe
 from mediaops.render.clips import render_highlight
 from mediaops.retrospective.insights import load_run_of_show
@@ -76,13 +78,18 @@ class _Snapshot:
     mtime_ns: int
 
 
-def _clip_event(clip: Clip, highlight: Highlight) -> Event:
-    return {"event": "clip", **encode(clip), "peak_t_s": highlight.peak_t_s, "onset_s": highlight.onset_s}
+def _clip_event(clip: Clip, highlight: Highlight, lang: str) -> Event:
+    """The ``clip`` event: the clip with its ``reasons`` in words of the run's language ``lang`` and its
+    ``reason_records`` with their numbers."""
+    return {"event": "clip", **encode(clip), "reasons": describe_reasons(reasons_of(clip), lang),
+            "peak_t_s": highlight.peak_t_s, "onset_s": highlight.onset_s}
 
 
 def _clip_from_event(event: Event) -> Clip:
     names = {f.name for f in fields(Clip)}
-    return decode(Clip, {k: v for k, v in event.items() if k in names})
+    clip = decode(Clip, {k: v for k, v in event.items() if k in names})
+    # the event words the reasons in the run's language; the timeline keeps them in English, as the pipeline does
+    return replace(clip, reasons=describe_reasons(clip.reason_records)) if clip.reason_records else clip
 
 
 class LiveSession:
@@ -91,7 +98,7 @@ class LiveSession:
     def __init__(self, source: str, inputs: StreamInputs, out_dir: Path, options: ProcessOptions,
                  live: LiveOptions, webhook: str | None, on_event: Callable[[Event], None],
                  on_progress: ProgressCallback, check_cancelled: Callable[[], None],
-                 sleep: Callable[[float], None]) -> None:
+                 sleep: Callable[[float], None], on_poll: Callable[[LiveStatus], None] = lambda status: None) -> None:
         self.source_text = source
         self.inputs = inputs
         self.out_dir = out_dir
@@ -102,6 +109,7 @@ class LiveSession:
         self.on_progress = on_progress
         self.check_cancelled = check_cancelled
         self.sleep = sleep
+        self.on_poll = on_poll
         self.work = out_dir / WORK_DIR
         self.info: MediaInfo | None = None
         self.metrics: Metrics | None = None
@@ -283,7 +291,7 @@ class LiveSession:
                 self._warn(f"{clip_id} could not be rendered yet: {exc}")
                 continue  # rendered again at the end, from the complete recording
             # announced first: a crash before the state is saved finds the clip in the log (see _resume_clips)
-            self._announce(_clip_event(clip, highlight))
+            self._announce(_clip_event(clip, highlight, self.options.report.lang))
             self.state = replace(self.state, clips=(*self.state.clips, clip))
             self._save()
 
@@ -319,6 +327,13 @@ class LiveSession:
         for alert in new_alerts(found, announced, self.live.alert_cooldown_s):
             self._announce({"event": "alert", "id": alert.id, "kind": alert.kind, "t_s": alert.t_s,
                             "message": alert.message, "key": alert.key, "details": alert.details})
+
+    def _status(self, phase: str, written_s: float) -> None:
+        """Write ``live-status.json`` for this poll and hand the status to ``on_poll``."""
+        status = LiveStatus(phase, round(written_s, 3), round(self.transcript.done_s, 3), len(self.events.of("clip")),
+                            len(self.events.of("alert")), viewer_curve(self.metrics), wall_time())
+        write_live_status(self.out_dir, status)
+        self.on_poll(status)
 
     # --- the loop -----------------------------------------------------------------------------------------------
 
@@ -375,6 +390,7 @@ class LiveSession:
                 self.check_cancelled()
                 ended = self.source.ended(monotonic_s())
                 written_s = self._poll(final=False)
+                self._status("on_air", written_s)
                 if written_s > 0 and not resumed_renders:  # clips decided before a restart but never announced
                     self._render_missing(written_s)
                     resumed_renders = True
@@ -402,6 +418,7 @@ class LiveSession:
         self._render_missing(written_s)
         self._publish_renders(wait=True)
         assert self.transcript.transcript is not None
+        self._status("retrospective", written_s)
         rendered = {c.id for c in self.state.clips}
         timeline = write_live_retrospective(
             recording, self.inputs, self.out_dir, self.options, self.transcript.transcript, self.scenes.cuts,
@@ -413,6 +430,7 @@ class LiveSession:
         self._announce({"event": "end", "id": f"end-{len(self.events.of('end')) + 1}", "timeline": "timeline.json",
                         "duration_s": round(timeline.recording.duration_s, 3),
                         "clips": [c.id for c in timeline.clips]})
+        self._status("ended", timeline.recording.duration_s)
         return timeline
 
 
@@ -427,6 +445,7 @@ def run_live(
     on_progress: ProgressCallback = no_progress,
     check_cancelled: Callable[[], None] = lambda: None,
     sleep: Callable[[float], None] = time.sleep,
+    on_poll: Callable[[LiveStatus], None] = lambda status: None,
 ) -> Timeline:
     """Watch ``source`` (a growing recording, or a stream URL recorded into ``out_dir/recording.ts``) while it is
     on air, publishing clips into ``out_dir/clips`` and clip and alert events into ``out_dir/live.jsonl`` (and to
@@ -434,7 +453,8 @@ def run_live(
     transcripts, replays) into ``out_dir`` and return its timeline. Resumes a session interrupted in ``out_dir``.
 
     ``inputs.metrics`` and ``inputs.comments`` may grow while the stream runs (rows appended); each event is also
-    given to ``on_event``.
+    given to ``on_event``. After every poll, ``out_dir/live-status.json`` says how far the stream has got and holds
+    the online-viewers curve so far (:mod:`mediaops.live.status`); the same status is given to ``on_poll``.
 
     Raises:
         InputFileError: a missing file, a URL that records nothing, or ``out_dir`` holding another source's session.
@@ -443,7 +463,7 @@ def run_live(
         ModelError: the speech model cannot be loaded. FFmpegError: ffmpeg failed.
     """
     return LiveSession(source, inputs, out_dir, options, live, webhook, on_event, on_progress, check_cancelled,
-                       sleep).run()
+                       sleep, on_poll).run()
 
 
 __all__ = ["LiveSession", "run_live"]

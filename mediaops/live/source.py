@@ -17,6 +17,7 @@ from typing import Protocol
 import av
 
 from mediaops.errors import InputFileError, ToolNotFoundError
+from mediaops.media import subprocs
 from mediaops.media.ffmpeg_tools import ffmpeg_exe
 from mediaops.media.stability import GrowthTracker
 
@@ -108,8 +109,9 @@ class StreamRecorder:
                "-map", "0:v:0?", "-map", "0:a?", "-c", "copy", "-copyts", "-f", "mpegts", "pipe:1"]
         self._output = recording.open("ab")
         try:
-            self._process = subprocess.Popen(cmd, stdout=self._output, stderr=subprocess.PIPE,
-                                             stdin=subprocess.DEVNULL)
+            # the recorder dies with this process (a killed session leaves no ffmpeg writing on)
+            self._process = subprocs.popen(cmd, stdout=self._output, stderr=subprocess.PIPE,
+                                           stdin=subprocess.DEVNULL)
         except OSError as exc:
             self._output.close()
             raise ToolNotFoundError(f"cannot start ffmpeg to record {url}: {exc}") from exc

@@ -11,6 +11,7 @@ import ffmpeg
 import numpy as np
 
 from mediaops.errors import FFmpegError, InvalidMediaError
+from mediaops.media import subprocs
 from mediaops.media.ffmpeg_tools import ffmpeg_exe
 
 SAMPLE_RATE_HZ = 16_000
@@ -51,7 +52,7 @@ def read_audio(path: Path, start_s: float = 0.0, duration_s: float | None = None
         InvalidMediaError: the file has no decodable audio (or no such track).
     """
     cmd = _decode_command(path, start_s, duration_s, track=track)
-    proc = subprocess.run(cmd, capture_output=True, check=False)
+    proc = subprocs.run(cmd)
     if proc.returncode != 0:
         raise _decode_error(path, cmd, proc.returncode, proc.stderr.decode("utf-8", "replace"))
     return np.frombuffer(proc.stdout, dtype=np.int16).astype(np.float32) / 32768.0
@@ -75,7 +76,7 @@ def iter_audio_windows(
     cmd = _decode_command(path, start_s, duration_s, channels, track)
     frame_bytes = 2 * channels
     window_bytes = int(window_s * SAMPLE_RATE_HZ) * frame_bytes
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocs.popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert proc.stdout is not None
     offset_s = start_s
     finished = False

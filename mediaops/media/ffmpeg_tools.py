@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from mediaops.errors import FFmpegError, ToolNotFoundError
+from mediaops.media import subprocs
 
 _override: str | None = None
 
@@ -57,11 +58,13 @@ def run_ffmpeg_into(args: Sequence[str], partial: Path, out: Path, what: str = "
 def run_ffmpeg(args: Sequence[str], what: str = "ffmpeg failed", timeout_s: float | None = None,
                env: Mapping[str, str] | None = None) -> None:
     """Run ffmpeg with ``args`` (everything after the executable), with ``env`` added to the environment;
-    raise :class:`FFmpegError` on failure."""
+    raise :class:`FFmpegError` on failure. ffmpeg dies with this process (:mod:`mediaops.media.subprocs`)."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y", *args]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False,
-                              env={**os.environ, **env} if env else None)
+        proc = subprocs.run(cmd, timeout_s=timeout_s, env={**os.environ, **env} if env else None)
+    except FileNotFoundError as exc:
+        raise ToolNotFoundError(
+            f"ffmpeg not found at {cmd[0]!r}: install imageio-ffmpeg or put ffmpeg on PATH") from exc
     except subprocess.TimeoutExpired as exc:
         raise FFmpegError(cmd, -1, f"timed out after {timeout_s} s", what) from exc
     if proc.returncode != 0:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -123,6 +124,30 @@ def upright_bgr(frame: av.VideoFrame, width: int | None = None, height: int | No
     else:
         image = frame.to_ndarray(format="bgr24")
     return upright(image, rotation_deg(frame))
+
+
+def sample_aspect(stream: av.VideoStream) -> Fraction:
+    """How wide ``stream``'s stored pixels are shown, as a ratio to their height: 4/3 for 1440×1080 HDV shown at
+    1920×1080, 16/15 for 720×576 PAL shown 4:3; 1 for square pixels and where the file does not say."""
+    for ratio in (stream.sample_aspect_ratio, stream.codec_context.sample_aspect_ratio):
+        if ratio is not None and ratio > 0:
+            return Fraction(ratio)
+    return Fraction(1)
+
+
+def display_width(width: int, sar: Fraction) -> int:
+    """The width ``width`` stored pixels of sample aspect ``sar`` take on screen in square pixels: the width
+    players show (even, as encoders want)."""
+    if sar == 1:
+        return width
+    return max(2, round(width * sar / 2) * 2)
+
+
+def display_bgr(frame: av.VideoFrame, sar: Fraction) -> np.ndarray:
+    """``frame`` as a BGR image the right way up in square pixels (its width stretched by ``sar``, the stream's
+    :func:`sample_aspect`), as players show it."""
+    width = display_width(frame.width, sar)
+    return upright_bgr(frame, width, frame.height) if width != frame.width else upright_bgr(frame)
 
 
 def analysis_size(width: int, height: int, side_px: int = ANALYSIS_SIDE_PX) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import av
 
 from mediaops.errors import InputFileError, InvalidMediaError
-from mediaops.media.frames import rotation_deg
+from mediaops.media.frames import display_width, rotation_deg, sample_aspect
 from mediaops.types import MediaInfo
 
 
@@ -51,8 +51,9 @@ def probe(path: Path) -> MediaInfo:
 
     ``width`` and ``height`` are the picture as players show it: a phone video stored 1920×1080 with a 90°
     display rotation is 1080×1920, ``rotation_deg`` 90 (how far the stored frames are turned clockwise to show
-    them). ``start_time_s`` is where the container's timestamps start (1.4 s in recorders' MPEG-TS); every other
-    time in MediaOps counts from there.
+    them). Pixels that are not square are shown as players show them too: 1440×1080 stored with a sample aspect
+    ratio of 4:3 is 1920×1080, ``sample_aspect_ratio`` 4/3. ``start_time_s`` is where the container's
+    timestamps start (1.4 s in recorders' MPEG-TS); every other time in MediaOps counts from there.
 
     Raises:
         InputFileError: the file is missing or empty.
@@ -78,6 +79,7 @@ def probe(path: Path) -> MediaInfo:
         if duration_s <= 0:
             raise InvalidMediaError(f"cannot tell the duration of {path.name} — the file may be truncated; remux it")
         fps: Fraction | None = None
+        sar = Fraction(1)
         rotation = 0
         width = height = None
         if video is not None:
@@ -87,10 +89,12 @@ def probe(path: Path) -> MediaInfo:
             if rate and nominal and abs(float(rate) / float(nominal) - 1) < 1e-3:
                 rate = nominal
             fps = Fraction(rate) if rate else None
-            width, height = video.codec_context.width, video.codec_context.height
+            sar = sample_aspect(video)
+            width, height = display_width(video.codec_context.width, sar), video.codec_context.height
             rotation = _display_rotation(container, video)
             if rotation in (90, 270):
                 width, height = height, width
+                sar = 1 / sar  # the upright picture's pixels are the stored ones turned
         start_time_s = container.start_time / 1_000_000 if container.start_time else 0.0
         return MediaInfo(
             path=str(path),
@@ -108,5 +112,6 @@ def probe(path: Path) -> MediaInfo:
             channels=audio.codec_context.channels if audio is not None else None,
             start_time_s=start_time_s,
             rotation_deg=rotation,
+            sample_aspect_ratio=sar if sar != 1 else None,
             creation_time=_parse_creation_time(dict(container.metadata)),
         )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from mediaops.inputs.products import save_products
 from mediaops.render.clips import render_highlight
 from mediaops.render.export import to_edl, to_fcpxml
 from mediaops.render.options import RenderOptions
@@ -61,7 +62,8 @@ def render_extras(
     title: str = "",
     on_progress: ProgressCallback = no_progress,
 ) -> dict[str, str]:
-    """Replays (chapters, full replay, highlight reel) and editor exports (EDL, FCPXML) in ``work``.
+    """Replays (chapters, full replay, highlight reel), editor exports (EDL, FCPXML) and the product list the
+    clips and the reel were made with (``products.json``, read back by ``mediaops render``) in ``work``.
 
     Returns the written files by kind, relative to ``work``, for the timeline's ``extras``.
     """
@@ -70,5 +72,8 @@ def render_extras(
     write_text_atomic(work / "highlights.edl", to_edl(clips, info, title or "MediaOps highlights"))
     write_text_atomic(work / "highlights.fcpxml", to_fcpxml(clips, info, title or "MediaOps highlights"))
     written.update(edl="highlights.edl", fcpxml="highlights.fcpxml")
+    if products:
+        save_products(products, work / "products.json")
+        written["products"] = "products.json"
     on_progress("replay", 1.0, ", ".join(sorted(written)))
     return written

@@ -10,9 +10,13 @@ from mediaops.types import Clip, PitchSegment
 
 _LABELS = {
     "zh": {"live": "直播", "intro": "开场", "pitch": "讲解：{name}", "highlight": "高光：{name}",
-           "reel_clip": "高光 {n}：{name}", "reel_title": "高光合集"},
+           "reel_clip": "高光 {n}：{name}", "reel_title": "高光合集",
+           "size_smaller": "录像画面较小：{n} 个片段输出为 {width}×{height}（最多放大 {upscale:.1f} 倍）",
+           "size_enlarged": "录像画面较小：{n} 个片段由录像放大而成（最多 {upscale:.1f} 倍）"},
     "en": {"live": "Live", "intro": "Intro", "pitch": "Pitch: {name}", "highlight": "Highlight: {name}",
-           "reel_clip": "Highlight {n}: {name}", "reel_title": "Highlights"},
+           "reel_clip": "Highlight {n}: {name}", "reel_title": "Highlights",
+           "size_smaller": "small recording: {n} clip(s) made at {width}×{height} (enlarged up to {upscale:.1f}×)",
+           "size_enlarged": "small recording: {n} clip(s) enlarged from the recording (up to {upscale:.1f}×)"},
 }
 
 
@@ -24,7 +28,7 @@ class Chapter:
 
 
 def label(key: str, labels: str = "zh", **values: object) -> str:
-    """A chapter or card title in the chosen language."""
+    """A chapter or card title, or a note for the operator, in the chosen language."""
     return _LABELS.get(labels, _LABELS["zh"])[key].format(**values)
 
 

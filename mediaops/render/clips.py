@@ -10,12 +10,14 @@ first picture meanwhile).
 
 Phone videos with a display rotation come out upright: ffmpeg turns the frames before the filters (so sizes
 in the filters are the upright ones :func:`mediaops.media.probe.probe` reports), covers are turned the same way.
+Sources with non-square pixels (anamorphic 1440×1080 shown 16:9) are first scaled to their display size in
+square pixels, so crops, captions and covers are in display pixels and every clip has a sample aspect ratio of 1.
 """
 
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import ffmpeg
@@ -27,7 +29,15 @@ from mediaops.render.captions import CaptionStyle, caption_lines, lines_to_ass, 
 from mediaops.render.covers import best_frame, format_price, reframe_image, write_cover_image
 from mediaops.render.keyframes import keyframes_near, snap_to_keyframes, split_seek
 from mediaops.render.options import RenderOptions
-from mediaops.render.reframe import CropPlan, plan_crop, reframe_filter, sample_faces
+from mediaops.render.reframe import (
+    CropPlan,
+    join_filters,
+    output_size,
+    plan_crop,
+    reframe_filter,
+    sample_faces,
+    square_pixels_filter,
+)
 from mediaops.serialize import write_text_atomic
 from mediaops.types import Clip, Highlight, MediaInfo, Product, Transcript
 
@@ -41,12 +51,14 @@ class ClipJob:
     end_s: float
     title: str = ""
     price: float | None = None
+    #: the price's currency code; empty: ``RenderOptions.currency``.
+    currency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class RenderedClip:
     """What :func:`render_clip` wrote: the span the clip really covers (keyframe-snapped in ``fast`` mode),
-    its frame size and its files."""
+    its frame size and its files, and for a reframed clip how it was fitted (:class:`CropPlan`)."""
 
     start_s: float
     end_s: float
@@ -56,6 +68,8 @@ class RenderedClip:
     subtitles: Path
     cover: Path | None = None
     reframe: str = "none"
+    upscale: float | None = None
+    size_reason: str = ""
 
 
 def escape_filter_value(value: str) -> str:
@@ -96,12 +110,16 @@ def exact_command(source: Path, start_s: float, end_s: float, out: Path, options
 
 def plan_reframe(source: Path, info: MediaInfo, start_s: float, end_s: float,
                  options: RenderOptions) -> CropPlan | None:
-    """The crop path of a clip, or ``None`` when the original frame is kept."""
-    size = options.output_size
-    if size is None or not info.width or not info.height:
+    """The crop path of a clip at the size :func:`~mediaops.render.reframe.output_size` chooses, or ``None`` when
+    the original frame is kept."""
+    if not info.width or not info.height:
         return None
+    size = output_size(info.width, info.height, options)
+    if size is None:
+        return None
+    out_w, out_h, reason = size
     samples = sample_faces(source, start_s, end_s, options.track_fps)
-    return plan_crop(samples, info.width, info.height, size[0], size[1], options.fallback)
+    return replace(plan_crop(samples, info.width, info.height, out_w, out_h, options.fallback), size_reason=reason)
 
 
 def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcript | None, folder: Path,
@@ -135,7 +153,8 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
         if options.cut == "fast":
             args = fast_command(source, start_s, end_s, partial, info.has_audio)
         else:
-            chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
+            chain = join_filters(square_pixels_filter(info),
+                                 reframe_filter(plan, info.width or 0, info.height or 0) if plan else "")
             if options.captions and lines and style is not None and width and height:
                 font = cjk_font()
                 ass = Path(tmp) / "captions.ass"
@@ -154,9 +173,10 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
         t_s, bgr = best_frame(source, start_s, end_s)
         image = reframe_image(bgr, plan, t_s - start_s)
         title = job.title if options.cover_title else ""
-        price = format_price(job.price) if options.cover_title else ""
+        price = format_price(job.price, job.currency or options.currency) if options.cover_title else ""
         cover = write_cover_image(image, folder / f"{job.name}.jpg", title, price)
-    return RenderedClip(start_s, end_s, width, height, out, srt, cover, plan.mode if plan else "none")
+    return RenderedClip(start_s, end_s, width, height, out, srt, cover, plan.mode if plan else "none",
+                        plan.upscale if plan else None, plan.size_reason if plan else "")
 
 
 def render_highlight(source: Path, info: MediaInfo, highlight: Highlight, transcript: Transcript | None,
@@ -165,7 +185,8 @@ def render_highlight(source: Path, info: MediaInfo, highlight: Highlight, transc
     """Render one highlight into ``work/clips`` and describe it as a :class:`Clip` (paths relative to ``work``)."""
     product = (products or {}).get(highlight.product_sku or "")
     title = product.name if product else ""
-    job = ClipJob(highlight.id, highlight.start_s, highlight.end_s, title, product.price if product else None)
+    job = ClipJob(highlight.id, highlight.start_s, highlight.end_s, title, product.price if product else None,
+                  product.currency if product else "")
     clip_dir = work / "clips"
     done = render_clip(source, info, job, transcript, clip_dir, options, threads)
     return Clip(
@@ -175,12 +196,16 @@ def render_highlight(source: Path, info: MediaInfo, highlight: Highlight, transc
         score=highlight.score,
         file=f"clips/{highlight.id}.mp4",
         reasons=highlight.reasons,
+        reason_records=highlight.reason_records,
         cover=str(done.cover.relative_to(work)) if done.cover else None,
         subtitles=f"clips/{highlight.id}.srt",
         product_sku=highlight.product_sku,
         title=highlight.title,
         width=done.width,
         height=done.height,
+        reframe=done.reframe if done.reframe != "none" else "",
+        upscale=done.upscale,
+        size_reason=done.size_reason,
     )
 
 
@@ -198,7 +223,8 @@ def cut_clip(source: Path, start_s: float, end_s: float, out: Path, options: Ren
         args = fast_command(source, start_s, end_s, partial, info.has_audio)
     else:
         plan = plan_reframe(source, info, start_s, end_s, options)
-        chain = reframe_filter(plan, info.width or 0, info.height or 0) if plan else ""
+        chain = join_filters(square_pixels_filter(info),
+                             reframe_filter(plan, info.width or 0, info.height or 0) if plan else "")
         args = exact_command(source, start_s, end_s, partial, options, chain,
                              keyframe_s=keyframes_near(source, start_s).before_s)
     run_ffmpeg_into(args, partial, out, f"rendering {out.name} failed")

@@ -1,7 +1,8 @@
 """Cover images: the sharpest well-lit frame of a clip, cropped like the clip, with an optional product title.
 
 Candidates are the clip's keyframes (decoded alone, so a 30 s clip costs a dozen decodes, and keyframes are the
-encoder's best-quality pictures). Each is scored by the variance of its Laplacian (sharpness) times a
+encoder's best-quality pictures), shown in square pixels as players show them (an anamorphic 1440×1080 frame
+becomes 1920×1080). Each is scored by the variance of its Laplacian (sharpness) times a
 brightness factor that rules out black, washed-out and fading frames. Frames are turned upright (a phone video's
 display rotation) before anything else, so a cover shows what the clip shows.
 """
@@ -17,8 +18,9 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mediaops.errors import InvalidMediaError
+from mediaops.inputs.products import CURRENCIES
 from mediaops.media.fonts import cjk_font
-from mediaops.media.frames import decode_from, open_video, upright_bgr
+from mediaops.media.frames import decode_from, display_bgr, open_video, sample_aspect
 from mediaops.render.reframe import CropPlan
 
 _MAX_CANDIDATES = 24
@@ -39,19 +41,21 @@ def _decode_keyframes(source: Path, start_s: float, end_s: float) -> list[tuple[
     frames: list[tuple[float, np.ndarray]] = []
     with open_video(source, "read a cover from") as (container, stream):
         stream.codec_context.skip_frame = "NONKEY"
+        sar = sample_aspect(stream)
         for t_s, frame in decode_from(container, stream, start_s):
             if t_s >= end_s or len(frames) >= _MAX_CANDIDATES:
                 break
             if t_s >= start_s - 1e-3:
-                frames.append((t_s, upright_bgr(frame)))
+                frames.append((t_s, display_bgr(frame, sar)))
     return frames
 
 
 def _decode_at(source: Path, t_s: float) -> list[tuple[float, np.ndarray]]:
     with open_video(source, "read a cover from") as (container, stream):
+        sar = sample_aspect(stream)
         for at_s, frame in decode_from(container, stream, t_s):
             if at_s >= t_s - 1e-3:
-                return [(at_s, upright_bgr(frame))]
+                return [(at_s, display_bgr(frame, sar))]
     return []
 
 
@@ -87,7 +91,7 @@ def reframe_image(bgr: np.ndarray, plan: CropPlan | None, t_rel_s: float) -> np.
         x = (plan.out_w - fg.shape[1]) // 2
         fill[y:y + fg.shape[0], x:x + fg.shape[1]] = fg
         return fill
-    x = round(plan.x_at(t_rel_s)) if plan.mode == "track" else (width - plan.crop_w) // 2
+    x = round(plan.x_at(t_rel_s)) if plan.points else (width - plan.crop_w) // 2
     x = min(max(0, x), width - plan.crop_w)
     crop = bgr[plan.y_px:plan.y_px + plan.crop_h, x:x + plan.crop_w]
     return cv2.resize(crop, (plan.out_w, plan.out_h), interpolation=cv2.INTER_AREA)
@@ -133,8 +137,12 @@ def write_cover_image(bgr: np.ndarray, out: Path, title: str = "", price: str = 
     return out
 
 
-def format_price(price: float | None) -> str:
-    """``¥99`` / ``¥99.90``; empty when unknown."""
+def format_price(price: float | None, currency: str = "CNY") -> str:
+    """``¥99`` / ``¥99.90`` / ``$39`` / ``HK$120``: the amount after the sign of ``currency`` (a code of
+    :data:`mediaops.inputs.products.CURRENCIES`; an unknown one is written out before the amount); empty when the
+    price is unknown."""
     if price is None:
         return ""
-    return f"¥{price:.0f}" if float(price).is_integer() else f"¥{price:.2f}"
+    amount = f"{price:.0f}" if float(price).is_integer() else f"{price:.2f}"
+    sign = CURRENCIES.get(currency)
+    return f"{sign}{amount}" if sign else f"{currency} {amount}".strip()

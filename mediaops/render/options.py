@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mediaops.errors import MediaOpsError
+from mediaops.inputs.products import CURRENCIES, currency_known
 
 CUT_MODES = ("fast", "exact")
 ASPECTS = ("16:9", "9:16", "1:1")
+#: what a reframed clip shows where no face is found (see :class:`RenderOptions`).
+FALLBACKS = ("content", "center", "blur")
+#: the width a reframed clip is made at instead of a larger asked one when the source's crop is smaller than
+#: the asked frame: 720×1280 rather than 1080×1920 from a 640×360 or 1280×720 recording.
+SMALL_SOURCE_WIDTH = 720
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow")
 
 
@@ -21,14 +27,20 @@ class RenderOptions:
             burn captions; those settings are ignored with it (SRT sidecars are still written).
         aspect: ``"16:9"`` keeps the original frame; ``"9:16"`` and ``"1:1"`` reframe for short-video apps.
         width: output width for reframed clips: 1080 gives 1080×1920 (9:16) or 1080×1080 (1:1); 720 gives
-            720×1280 or 720×720. Original-aspect clips keep the source size.
+            720×1280 or 720×720. Where the source's crop is smaller than the asked frame, a larger width than
+            :data:`SMALL_SOURCE_WIDTH` gives way to it (the clip records why and how much it is enlarged).
+            Original-aspect clips keep the source size.
         captions: burn the transcript into the picture (ASS styled, rendered by libass).
         caption_chars: longest caption line in CJK characters (Latin text gets about twice as many letters).
         preset: x264 preset for ``exact``; ``veryfast`` is ~2x faster than ``medium`` for ~10% larger files.
         crf: x264 quality (lower is better); 23 is x264's default.
         track_fps: how often the subject detector samples the clip when reframing.
-        fallback: what a reframed clip does where no subject is found (``"center"`` crop) or where the subjects
-            are wider than the crop (``"blur"``: the whole frame over a blurred copy of itself).
+        fallback: what a reframed clip shows where no face is found: ``"content"`` places the crop where the
+            picture's detail is (text, the product), or fits the whole frame over a blurred copy of itself where
+            that detail is wider than the crop; ``"center"`` crops the middle; ``"blur"`` always fits the whole
+            frame over a blurred copy. Faces wider than the crop are shown that way too.
+        currency: the currency of product prices whose products file does not say (``CNY``, ``USD``, …; see
+            :mod:`mediaops.inputs.products`), for covers and reel stickers.
         covers: write a JPEG cover per clip.
         cover_title: draw the product name and price on the cover when the clip has a product.
         reel: also render ``reel.mp4``, the highlights in time order with short fades, chapters and an intro.
@@ -51,7 +63,8 @@ class RenderOptions:
     preset: str = "veryfast"
     crf: int = 23
     track_fps: float = 2.0
-    fallback: str = "center"
+    fallback: str = "content"
+    currency: str = "CNY"
     covers: bool = True
     cover_title: bool = True
     reel: bool = True
@@ -70,8 +83,10 @@ class RenderOptions:
             raise MediaOpsError(f"unknown aspect {self.aspect!r}: use one of {', '.join(ASPECTS)}")
         if self.preset not in X264_PRESETS:
             raise MediaOpsError(f"unknown x264 preset {self.preset!r}: use one of {', '.join(X264_PRESETS)}")
-        if self.fallback not in ("center", "blur"):
-            raise MediaOpsError(f"unknown reframe fallback {self.fallback!r}: use center or blur")
+        if self.fallback not in FALLBACKS:
+            raise MediaOpsError(f"unknown reframe fallback {self.fallback!r}: use one of {', '.join(FALLBACKS)}")
+        if not currency_known(self.currency):
+            raise MediaOpsError(f"unknown currency {self.currency!r}: use a code such as {', '.join(CURRENCIES)}")
         if self.width < 64 or self.width % 2:
             raise MediaOpsError(f"output width {self.width} must be an even number of pixels, at least 64")
         if self.reel_short_side_px < 64:
@@ -80,6 +95,14 @@ class RenderOptions:
             raise MediaOpsError(f"reel frame rate {self.reel_max_fps} must be positive")
         if self.labels not in ("zh", "en"):
             raise MediaOpsError(f"unknown label language {self.labels!r}: use zh or en")
+
+    @property
+    def small_source_size(self) -> tuple[int, int] | None:
+        """``(width, height)`` of reframed clips whose source crop is smaller than :attr:`output_size` (the
+        same where ``width`` is :data:`SMALL_SOURCE_WIDTH` or less)."""
+        if self.width <= SMALL_SOURCE_WIDTH:
+            return self.output_size
+        return replace(self, width=SMALL_SOURCE_WIDTH).output_size
 
     @property
     def output_size(self) -> tuple[int, int] | None:

@@ -1,10 +1,12 @@
 """Replays: the condensed highlight reel and the full recording with chapters.
 
-The reel is one ffmpeg run: each highlight is read straight from the recording (input seeking to the keyframe
-before it, so only its span is decoded, and MPEG-TS parts do not start a GOP late), trimmed, brought down to the
-reel's size and frame rate first thing (a 4K60 recording makes a 1080p30 reel, so everything after the decoder
-works on an eighth of the pixels), faded in and out, given a price sticker when its product has a price, and
-concatenated after a moviepy title card; chapter metadata marks every highlight. Rotated phone videos are
+The reel is one ffmpeg run. Each highlight is read from its rendered clip where there is one, so the reel shows
+what the clips show (the 9:16 or 1:1 crop, the blurred pad, the burnt-in captions) and takes their frame;
+otherwise straight from the recording (input seeking to the keyframe before it, so only its span is decoded,
+and MPEG-TS parts do not start a GOP late), trimmed. Each part is brought down to the reel's size and frame
+rate first thing (a 4K60 recording makes a 1080p30 reel, so everything after the decoder works on an eighth of
+the pixels), faded in and out, given a price sticker in its product's currency when its product has a price,
+and concatenated after a moviepy title card; chapter metadata marks every highlight. Rotated phone videos are
 turned upright by ffmpeg, and the reel takes the upright size. The full replay is a stream copy of the
 recording with chapters for product pitches and highlights; ``chapters.vtt`` carries the same chapters for
 web players.
@@ -36,16 +38,22 @@ class ReelPart:
     end_s: float
     name: str
     sticker: str = ""
+    #: the rendered clip of this span, read whole instead of the recording (``None``: the recording).
+    file: Path | None = None
 
 
-def reel_parts(clips: Sequence[Clip], products: dict[str, Product] | None = None) -> list[ReelPart]:
-    """The reel's parts: the clips in recording order, named by title, product or id."""
+def reel_parts(clips: Sequence[Clip], products: dict[str, Product] | None = None, currency: str = "CNY",
+               folder: Path | None = None) -> list[ReelPart]:
+    """The reel's parts: the clips in recording order, named by title, product or id, with a price sticker in
+    the product's currency (else ``currency``) and, where ``folder`` holds the clip's file, that file."""
     products = products or {}
     parts = []
     for clip in sorted(clips, key=lambda c: c.start_s):
         product = products.get(clip.product_sku or "")
         name = clip.title or (product.name if product else "") or clip.id
-        parts.append(ReelPart(clip.start_s, clip.end_s, name, format_price(product.price) if product else ""))
+        sticker = format_price(product.price, product.currency or currency) if product else ""
+        file = folder / clip.file if folder is not None and (folder / clip.file).is_file() else None
+        parts.append(ReelPart(clip.start_s, clip.end_s, name, sticker, file))
     return parts
 
 
@@ -68,10 +76,12 @@ def _fades(length_s: float, fade_s: float, audio: bool) -> str:
     return f",{name}=t=in:st=0:d={fade:.3f},{name}=t=out:st={length_s - fade:.3f}:d={fade:.3f}"
 
 
-def reel_format(info: MediaInfo, options: RenderOptions) -> tuple[int, int, float]:
-    """``(width, height, fps)`` of the reel: the recording's upright picture scaled down (never up) so its shorter
-    side is at most ``options.reel_short_side_px``, even-sized, at its frame rate capped at ``reel_max_fps``."""
-    width, height = info.width or 1280, info.height or 720
+def reel_format(info: MediaInfo, options: RenderOptions, frame: tuple[int, int] | None = None,
+                ) -> tuple[int, int, float]:
+    """``(width, height, fps)`` of the reel: ``frame`` (the clips' size) or else the recording's upright picture,
+    scaled down (never up) so its shorter side is at most ``options.reel_short_side_px``, even-sized, at the
+    recording's frame rate capped at ``reel_max_fps``."""
+    width, height = frame or (info.width or 1280, info.height or 720)
     scale = min(1.0, options.reel_short_side_px / min(width, height))
     width, height = max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
     fps = min(float(info.fps) if info.fps else 25.0, options.reel_max_fps)
@@ -79,15 +89,16 @@ def reel_format(info: MediaInfo, options: RenderOptions) -> tuple[int, int, floa
 
 
 def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: Path, options: RenderOptions,
-                title: str = "", subtitle: str = "") -> list[Chapter]:
-    """Render the highlight reel to ``out`` (MP4 with chapters) atomically and return its chapters.
+                title: str = "", subtitle: str = "", frame: tuple[int, int] | None = None) -> list[Chapter]:
+    """Render the highlight reel to ``out`` (MP4 with chapters) atomically and return its chapters; ``frame`` is
+    the clips' size where the parts are rendered clips (see :func:`reel_format`).
 
     Raises:
         FFmpegError: ffmpeg failed.
     """
     if not parts:
         raise ValueError("a reel needs at least one part")
-    width, height, fps = reel_format(info, options)
+    width, height, fps = reel_format(info, options, frame)
     rate = info.sample_rate_hz or 48000
     intro_s = options.intro_s
     chapters = reel_chapters(parts, intro_s, options.labels)
@@ -109,11 +120,20 @@ def render_reel(source: Path, info: MediaInfo, parts: Sequence[ReelPart], out: P
             index = 2
         for n, part in enumerate(parts, 1):
             length = part.end_s - part.start_s
-            seek_s, lead_s = split_seek(part.start_s, keyframes_near(source, part.start_s).before_s)
-            args += ["-ss", f"{seek_s:.6f}", "-t", f"{lead_s + length:.6f}", "-i", str(source)]
+            if part.file is not None:
+                # a rendered clip: already cut, cropped and captioned; fitted (not stretched) into the reel's frame
+                lead_s = 0.0
+                args += ["-t", f"{length:.6f}", "-i", str(part.file)]
+                fit = (f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
+                       f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2")
+            else:
+                seek_s, lead_s = split_seek(part.start_s, keyframes_near(source, part.start_s).before_s)
+                args += ["-ss", f"{seek_s:.6f}", "-t", f"{lead_s + length:.6f}", "-i", str(source)]
+                # the recording's display size, square pixels (anamorphic sources are widened)
+                fit = f"scale={width}:{height}"
             # input timestamps count from the seek point: the frames before the part's start are trimmed off
             video = (f"[{index}:v:0]trim=start={lead_s:.6f},setpts=PTS-STARTPTS,fps={fps:.6f},"
-                     f"scale={width}:{height},setsar=1,format=yuv420p{_fades(length, options.transition_s, False)}")
+                     f"{fit},setsar=1,format=yuv420p{_fades(length, options.transition_s, False)}")
             audio = (f"[{index}:a:0]atrim=start={lead_s:.6f},asetpts=PTS-STARTPTS,"
                      f"aformat=sample_rates={rate}:channel_layouts=stereo,"
                      f"apad,atrim=0:{length:.6f}{_fades(length, options.transition_s, True)}[a{n}]")
@@ -174,7 +194,11 @@ def write_replays(source: Path, info: MediaInfo, clips: Sequence[Clip], pitches:
         write_replay(source, chapters, work / "replay.mp4", title)
         written["replay"] = "replay.mp4"
     if options.reel and clips:
-        reel = render_reel(source, info, reel_parts(clips, products), work / "reel.mp4", options, title)
+        parts = reel_parts(clips, products, options.currency, work)
+        # rendered clips give the reel their frame (a 9:16 crop makes a 9:16 reel)
+        sizes = {(c.width, c.height) for c in clips if c.width and c.height and (work / c.file).is_file()}
+        frame = sizes.pop() if len(sizes) == 1 and all(p.file for p in parts) else None
+        reel = render_reel(source, info, parts, work / "reel.mp4", options, title, frame=frame)
         write_text_atomic(work / "reel.vtt", to_webvtt(reel))
         written["reel"] = "reel.mp4"
         written["reel_chapters"] = "reel.vtt"

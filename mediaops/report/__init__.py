@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mediaops.inputs.placement import parse_timezone
 from mediaops.report.csv_export import write_csvs
 from mediaops.report.html import render_html
 from mediaops.report.i18n import LANGUAGES
@@ -38,16 +39,24 @@ class ReportOptions:
             (PDF takes a few seconds more and a CJK font for Chinese).
         products: how sales are assigned to pitches in the per-product table.
         font: a font file with Chinese glyphs for the PDF; ``None`` finds one.
+        title: the stream's name, the report's title; empty: the name the run recorded, else the recording's
+            file name without its extension.
+        timezone: the zone of the report's wall-clock times (``+08:00``, ``UTC``, ``Asia/Shanghai``); empty: the
+            one the run recorded, else the stream's own (:func:`mediaops.report.header.report_zone`).
     """
 
     lang: str = "zh"
     formats: tuple[str, ...] = ("html", "md", "csv")
     products: ProductTableOptions = field(default_factory=ProductTableOptions)
     font: Path | None = None
+    title: str = ""
+    timezone: str = ""
 
     def __post_init__(self) -> None:
         if self.lang not in LANGUAGES:
             raise ValueError(f"unknown report language {self.lang!r}; use one of {', '.join(LANGUAGES)}")
+        if self.timezone:
+            parse_timezone(self.timezone)  # ValueError naming the forms it takes
         unknown = [f for f in self.formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"unknown report format(s) {', '.join(unknown)}; use any of {', '.join(FORMATS)}")
@@ -55,7 +64,8 @@ class ReportOptions:
 
 def report_settings(options: ReportOptions) -> dict[str, Any]:
     """What a run chose for its reports, kept in ``timeline.json`` (``extras.report``) for re-rendering."""
-    return {"lang": options.lang, "formats": list(options.formats)}
+    chosen: dict[str, Any] = {"lang": options.lang, "formats": list(options.formats)}
+    return chosen | {key: value for key, value in (("title", options.title), ("timezone", options.timezone)) if value}
 
 
 def report_options_for(doc: dict[str, Any], out_dir: Path) -> ReportOptions:
@@ -91,7 +101,7 @@ def write_retrospective_reports(
         write_text_atomic(out_dir / "report.md", render_markdown(retro, options.lang))
         written.append(out_dir / "report.md")
     if "csv" in options.formats:
-        written += write_csvs(retro, out_dir)
+        written += write_csvs(retro, out_dir, options.lang)
     if "pdf" in options.formats:
         from mediaops.report.pdf import write_pdf
 
@@ -103,7 +113,7 @@ def write_reports(doc: dict[str, Any], out_dir: Path, options: ReportOptions = R
     """Write the reports of a ``timeline.json`` document into the output folder ``out_dir`` that holds it
     (its ``transcript.json`` is read from there for the chart's hover text); returns the written paths."""
     retro = build_retrospective(timeline_from_dict(doc), read_transcript_segments(out_dir / "transcript.json"),
-                                options.products)
+                                options.products, options.title, options.timezone)
     return write_retrospective_reports(retro, out_dir, options)
 
 
@@ -113,7 +123,8 @@ def render_reports(out_dir: Path, options: ReportOptions = ReportOptions()) -> l
     Raises:
         TimelineError: the folder has no valid ``timeline.json``.
     """
-    return write_retrospective_reports(load_retrospective(out_dir, options.products), out_dir, options)
+    retro = load_retrospective(out_dir, options.products, options.title, options.timezone)
+    return write_retrospective_reports(retro, out_dir, options)
 
 
 __all__ = ["FORMATS", "ReportOptions", "render_html", "render_markdown", "render_reports", "report_options_for",

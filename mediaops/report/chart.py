@@ -23,6 +23,7 @@ from mediaops.report.chart_data import (
     ClipSpan,
     Curve,
     PitchGroup,
+    Scale,
     SpikeGroup,
     TimelineChart,
     build_chart,
@@ -72,7 +73,7 @@ def spike_trace(group: SpikeGroup, t: dict[str, str], show_legend: bool) -> Trac
     return {
         "type": "scatter", "mode": "markers", "name": t["spike"], "meta": "spikes", "legendgroup": "spikes",
         "showlegend": show_legend, "x": [m.t_s for m in markers], "y": [m.value for m in markers],
-        "xaxis": "x", "yaxis": "y4" if group.side == "right" else "y3",
+        "xaxis": "x", "yaxis": "y4" if group.side == "right" else "y3", "cliponaxis": False,
         "marker": {"symbol": "triangle-up", "size": 14, "color": SPIKE_COLOUR, "line": {"width": 1, "color": "#fff"}},
         "customdata": [[m.id, m.metric_label, m.cause, m.clip_id or "—", f"{m.confidence:.2f}"] for m in markers],
         "hovertemplate": ("<b>%{customdata[0]}</b> %{customdata[1]} %{y:,}<br>"
@@ -153,9 +154,16 @@ def figure_shapes(chart: TimelineChart) -> list[dict[str, Any]]:
     ]
 
 
+def _value_axis(scale: Scale) -> dict[str, Any]:
+    # fixed round ticks: Plotly's own ticks on an overlaying axis follow the other axis' grid (121/241/362)
+    return {"range": [0, scale.top], "tickmode": "array", "tickvals": list(scale.ticks),
+            "ticktext": list(scale.labels)}
+
+
 def figure_layout(chart: TimelineChart) -> dict[str, Any]:
     """The three panels' axes (times in seconds; :func:`build_figure` moves them onto the clock axis)."""
     titles = chart.axis_titles
+    scales = chart.scales
     return {
         "height": 620,
         "margin": {"l": 70, "r": 70, "t": 30, "b": 50},
@@ -165,12 +173,12 @@ def figure_layout(chart: TimelineChart) -> dict[str, Any]:
         "xaxis": {"range": [0, chart.end_s], "tickvals": list(chart.ticks.values_s),
                   "ticktext": list(chart.ticks.labels), "anchor": "y5",
                   "showspikes": True, "spikemode": "across", "spikethickness": 1},
-        "yaxis": {"domain": [0.62, 1.0], "title": {"text": titles.viewers}, "rangemode": "tozero"},
-        "yaxis2": {"domain": [0.62, 1.0], "overlaying": "y", "side": "right", "rangemode": "tozero",
-                   "title": {"text": titles.engagement}, "showgrid": False},
-        "yaxis3": {"domain": [0.22, 0.58], "title": {"text": titles.orders}, "rangemode": "tozero"},
-        "yaxis4": {"domain": [0.22, 0.58], "overlaying": "y3", "side": "right", "rangemode": "tozero",
-                   "title": {"text": titles.gmv}, "showgrid": False},
+        "yaxis": {"domain": [0.62, 1.0], "title": {"text": titles.viewers}, **_value_axis(scales.viewers)},
+        "yaxis2": {"domain": [0.62, 1.0], "overlaying": "y", "side": "right", "title": {"text": titles.engagement},
+                   "showgrid": False, **_value_axis(scales.engagement)},
+        "yaxis3": {"domain": [0.22, 0.58], "title": {"text": titles.orders}, **_value_axis(scales.orders)},
+        "yaxis4": {"domain": [0.22, 0.58], "overlaying": "y3", "side": "right", "title": {"text": titles.gmv},
+                   "showgrid": False, **_value_axis(scales.gmv)},
         "yaxis5": {"domain": [0.0, 0.16], "range": list(BAND_LIMITS),
                    "tickvals": [BAND_SCENES, BAND_PITCHES, BAND_CLIPS], "ticktext": list(chart.band_labels),
                    "fixedrange": True, "showgrid": False, "zeroline": False},

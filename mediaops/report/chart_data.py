@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from mediaops.report.i18n import clock, labels
-from mediaops.report.tables import cause_text, metric_label
+from mediaops.report.tables import cause_text, metric_label, scene_cuts_s
 from mediaops.retrospective.document import Retrospective
 from mediaops.types import Metrics, MetricSeries, PitchSegment, SalesSpike, Segment
 
@@ -41,6 +41,10 @@ TRANSCRIPT_HOLD_S = 2.0
 #: round tick steps of the time axis, and at most this many ticks.
 _TICK_STEPS_S = (10, 30, 60, 120, 300, 600, 900, 1800, 3600)
 _MAX_TICKS = 12
+#: a value axis steps by one of these times a power of ten (0, 25, 50, 75; 0, 80, 160, 240 …), in this many
+#: intervals from 0; the two axes of a panel take the same number, so that their grid lines coincide.
+ROUND_STEPS = (1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+_INTERVALS = (4, 5, 3)
 
 Side = Literal["left", "right"]
 
@@ -145,6 +149,29 @@ class AxisTitles:
 
 
 @dataclass(frozen=True, slots=True)
+class Scale:
+    """Round ticks of a value axis, from 0 up to the axis' top (the last tick), and their labels."""
+
+    ticks: tuple[float, ...]
+    labels: tuple[str, ...]
+
+    @property
+    def top(self) -> float:
+        return self.ticks[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class AxisScales:
+    """The value axes of the two upper panels: viewers (left) and engagement counts (right) on top, orders
+    (left) and GMV (right) in the middle."""
+
+    viewers: Scale
+    engagement: Scale
+    orders: Scale
+    gmv: Scale
+
+
+@dataclass(frozen=True, slots=True)
 class TimelineChart:
     """Everything the timeline chart shows, in one language.
 
@@ -158,6 +185,8 @@ class TimelineChart:
         clips: the clips in the order of the timeline.
         scene_cuts_s: every scene change after the start.
         band_labels: the names of the band's rows, bottom up (scene cuts, pitches, clips).
+        ticks: the time axis' round ticks.
+        scales: the value axes' round ticks.
     """
 
     lang: str
@@ -172,6 +201,7 @@ class TimelineChart:
     band_labels: tuple[str, str, str]
     ticks: Ticks
     axis_titles: AxisTitles
+    scales: AxisScales
 
     def pitch_spans(self) -> tuple[tuple[Span, str], ...]:
         """Every pitch with its colour, in time order."""
@@ -196,6 +226,44 @@ def time_ticks(end_s: float) -> Ticks:
     step = next((s for s in _TICK_STEPS_S if end_s / s <= _MAX_TICKS), _TICK_STEPS_S[-1])
     values = tuple(float(v) for v in range(0, int(end_s) + 1, step))
     return Ticks(values, tuple(clock(v) for v in values))
+
+
+def _round_step(raw: float) -> float:
+    """The smallest step of :data:`ROUND_STEPS` times a power of ten that is at least ``raw`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next((m * power for m in ROUND_STEPS if m * power >= raw * (1 - 1e-9)), 10 * power)
+
+
+def _scale(top: float, step: float) -> Scale:
+    decimals = next(d for d in range(12) if abs(round(step, d) - step) <= 1e-9 * step)  # 25 → 0, 2.5 → 1
+    ticks = tuple(round(k * step, decimals) for k in range(round(top / step) + 1))
+    return Scale(ticks, tuple(f"{v:,.{decimals}f}" for v in ticks))
+
+
+def round_scales(*maxima: float | None) -> tuple[Scale, ...]:
+    """One round scale from 0 per axis of a panel, each reaching the largest value its axis shows (``None``:
+    nothing on it). All take the same number of intervals (3 to 5), the one that leaves the least space unused
+    on the emptiest axis, so that the panel's grid lines meet both axes at round values."""
+    tops = [m if m is not None and math.isfinite(m) and m > 0 else 4.0 for m in maxima]  # empty: 0 … 4
+
+    def unused(count: int) -> float:
+        return max(1 - top / (_round_step(top / count) * count) for top in tops)
+
+    count = min(_INTERVALS, key=unused)  # ties keep the order of _INTERVALS
+    return tuple(_scale(_round_step(top / count) * count, _round_step(top / count)) for top in tops)
+
+
+def _largest(curves: Sequence[Curve | None]) -> float | None:
+    values = [v for c in curves if c is not None for v in c.values if v is not None and math.isfinite(v)]
+    return max(values, default=None)
+
+
+def axis_scales(engagement: Sequence[Curve], orders: Curve | None, gmv: Curve | None) -> AxisScales:
+    """Round scales for the curves of the two upper panels (a spike is a point of its curve, so it fits too)."""
+    viewers, counts = round_scales(_largest([c for c in engagement if c.side == "left"]),
+                                   _largest([c for c in engagement if c.side == "right"]))
+    order_scale, gmv_scale = round_scales(_largest([orders]), _largest([gmv]))
+    return AxisScales(viewers, counts, order_scale, gmv_scale)
 
 
 def _curve(series: MetricSeries, side: Side, lang: str, segments: Sequence[Segment] = ()) -> Curve:
@@ -262,18 +330,22 @@ def build_chart(retro: Retrospective, lang: str) -> TimelineChart:
     timeline = retro.timeline
     metrics = timeline.metrics
     end_s = max(timeline.recording.duration_s, 1.0)
+    engagement = engagement_curves(metrics, lang, retro.transcript)
+    orders = _sales_curve(metrics, "orders", "left", lang)
+    gmv = _sales_curve(metrics, "gmv", "right", lang)
     return TimelineChart(
         lang=lang,
         end_s=end_s,
-        engagement=engagement_curves(metrics, lang, retro.transcript),
-        orders=_sales_curve(metrics, "orders", "left", lang),
-        gmv=_sales_curve(metrics, "gmv", "right", lang),
+        engagement=engagement,
+        orders=orders,
+        gmv=gmv,
         spikes=spike_groups(retro, lang),
         pitches=pitch_groups(timeline.pitches),
         clips=tuple(ClipSpan(c.id, c.start_s, c.end_s, c.title or "") for c in timeline.clips),
-        scene_cuts_s=tuple(s.start_s for s in timeline.scenes if s.start_s > 0),
+        scene_cuts_s=scene_cuts_s(timeline),
         band_labels=(t["scene_cut"], t["pitch"], t["clips"]),
         ticks=time_ticks(end_s),
         axis_titles=AxisTitles(metric_label("online_viewers", lang), t["engagement"], metric_label("orders", lang),
                                "GMV"),
+        scales=axis_scales(engagement, orders, gmv),
     )

@@ -143,10 +143,12 @@ def render_comparison_html(streams: list[Stream], out_dir: Path, options: Compar
     )
 
 
-def kpi_csv(streams: list[Stream]) -> str:
-    """The KPIs as CSV: one row per stream, raw values, empty where absent."""
-    rows: list[list[object]] = [["stream", "folder", *KPI_KEYS]]
-    rows += [[s.name, str(s.folder), *(kpi_value(s.retro.kpis, key) for key in KPI_KEYS)] for s in streams]
+def kpi_csv(streams: list[Stream], out_dir: Path) -> str:
+    """The KPIs as CSV: one row per stream (its name, title and folder relative to ``out_dir``), raw values, empty
+    where absent."""
+    rows: list[list[object]] = [["stream", "title", "folder", *KPI_KEYS]]
+    rows += [[s.name, s.retro.title, Path(os.path.relpath(s.folder, out_dir)).as_posix(),
+              *(kpi_value(s.retro.kpis, key) for key in KPI_KEYS)] for s in streams]
     return csv_text(rows)
 
 
@@ -161,7 +163,7 @@ def write_comparison(folders: list[Path], out_dir: Path, options: CompareOptions
     outputs = {
         "compare.html": render_comparison_html(streams, out_dir, options),
         "compare.md": render_comparison_markdown(streams, out_dir, options),
-        "compare.csv": kpi_csv(streams),
+        "compare.csv": kpi_csv(streams, out_dir),
     }
     for name, text in outputs.items():
         write_text_atomic(out_dir / name, text)

@@ -13,6 +13,7 @@ import csv
 import io
 from pathlib import Path
 
+from mediaops.analysis.reasons import reasons_of, reasons_text
 from mediaops.retrospective.document import Retrospective
 from mediaops.serialize import write_text_atomic
 
@@ -43,11 +44,12 @@ def csv_text(rows: list[list[object]]) -> str:
     return "\ufeff" + buffer.getvalue()
 
 
-def clips_csv(retro: Retrospective) -> str:
+def clips_csv(retro: Retrospective, lang: str = "zh") -> str:
+    """The clips, with their reasons in ``lang``'s words."""
     rows: list[list[object]] = [["id", "start_s", "end_s", "duration_s", "score", "product_sku", "title", "file",
                                  "reasons"]]
     rows += [[c.id, c.start_s, c.end_s, c.end_s - c.start_s, c.score, c.product_sku, c.title, c.file,
-              "; ".join(c.reasons)] for c in retro.timeline.clips]
+              reasons_text(reasons_of(c), lang)] for c in retro.timeline.clips]
     return csv_text(rows)
 
 
@@ -70,10 +72,11 @@ def products_csv(retro: Retrospective) -> str:
     return csv_text(rows)
 
 
-def write_csvs(retro: Retrospective, out_dir: Path) -> list[Path]:
-    """Write :data:`CSV_FILES` into ``out_dir`` atomically; returns their paths."""
+def write_csvs(retro: Retrospective, out_dir: Path, lang: str = "zh") -> list[Path]:
+    """Write :data:`CSV_FILES` into ``out_dir`` atomically (column names and codes the same in every language, the
+    reasons in ``lang``'s words); returns their paths."""
     paths = []
-    for name, text in zip(CSV_FILES, (clips_csv(retro), spikes_csv(retro), products_csv(retro)), strict=True):
+    for name, text in zip(CSV_FILES, (clips_csv(retro, lang), spikes_csv(retro), products_csv(retro)), strict=True):
         write_text_atomic(out_dir / name, text)
         paths.append(out_dir / name)
     return paths

@@ -4,17 +4,16 @@ time) as titled tables and bullet points, shared by the HTML and Markdown writer
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from html import escape
+from datetime import datetime, tzinfo
 
+from mediaops.report.delivery_chart import DeliveryChart, delivery_chart, delivery_svg
 from mediaops.report.i18n import number
 from mediaops.report.markdown_text import markdown_table, md_text
 from mediaops.report.tables import Table
 from mediaops.retrospective.insights.actions import QUESTION_LABELS
-from mediaops.retrospective.insights.document import insights_from_dict
 from mediaops.retrospective.insights.series import clock, signed_pct
 from mediaops.retrospective.insights.types import DeadAir, Insights, KpiMoment
-from mediaops.types import Metrics, Timeline
+from mediaops.types import Timeline
 
 _LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -91,7 +90,8 @@ _MAX_ROWS = 12
 
 @dataclass(frozen=True, slots=True)
 class InsightSection:
-    """One titled section: tables with captions, bullet points, a note, and (HTML only) an inline SVG chart."""
+    """One titled section: tables with captions, bullet points, a note, and a chart (``svg`` drawn for the HTML
+    report, ``chart`` for the PDF's Matplotlib)."""
 
     key: str
     title: str
@@ -99,6 +99,7 @@ class InsightSection:
     notes: tuple[str, ...] = ()
     bullets: tuple[str, ...] = ()
     svg: str = ""
+    chart: DeliveryChart | None = None
 
 
 def insight_labels(lang: str) -> dict[str, str]:
@@ -200,7 +201,7 @@ def _audio(gap: DeadAir, t: dict[str, str]) -> str:
     return f"{t['quiet'] if gap.quiet else t['sound']} ({gap.loudness_dbfs:.0f} dBFS)".replace("-", "−")
 
 
-def _delivery_section(ins: Insights, t: dict[str, str], at, svg: str) -> InsightSection:
+def _delivery_section(ins: Insights, t: dict[str, str], at, chart: DeliveryChart | None) -> InsightSection:
     gap = f"{ins.dead_air_gap_s:g}"
     tables: list[tuple[str, Table]] = []
     notes: list[str] = []
@@ -231,7 +232,8 @@ def _delivery_section(ins: Insights, t: dict[str, str], at, svg: str) -> Insight
                              for p in ins.product_time)
         tables.append((t["product_time"], Table((t["product"], t["on_air"], t["planned"], t["over"], t["change"]),
                                                 product_rows)))
-    return InsightSection("insight-delivery", t["delivery"], tables=tuple(tables), notes=tuple(notes), svg=svg)
+    return InsightSection("insight-delivery", t["delivery"], tables=tuple(tables), notes=tuple(notes),
+                          svg=delivery_svg(chart), chart=chart)
 
 
 def _script_section(ins: Insights, t: dict[str, str], at) -> InsightSection:
@@ -269,65 +271,31 @@ def _actions_section(ins: Insights, t: dict[str, str], lang: str) -> InsightSect
     return InsightSection("insight-actions", t["actions"], bullets=bullets)
 
 
-def delivery_svg(ins: Insights, metrics: Metrics | None, duration_s: float, title: str) -> str:
-    """An inline SVG of online viewers (line) over speaking pace (bars) with dead air shaded; empty without any."""
-    series = metrics.get("online_viewers") if metrics else None
-    if duration_s <= 0 or (series is None and not ins.pace):
-        return ""
-    width, height, pad = 960, 180, 30
-    inner_w, inner_h = width - 2 * pad, height - 2 * pad
-
-    def x(t_s: float) -> float:
-        return pad + inner_w * min(max(t_s, 0.0), duration_s) / duration_s
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="insight-chart" viewBox="0 0 {width} {height}" '
-             f'width="100%" role="img" aria-label="{escape(title)}">',
-             f'<rect x="{pad}" y="{pad}" width="{inner_w}" height="{inner_h}" fill="#fbfbfb" stroke="#ddd"/>']
-    top_rate = max((p.rate_per_min for p in ins.pace), default=0.0)
-    for p in ins.pace:
-        if top_rate > 0:
-            bar_h = inner_h * p.rate_per_min / top_rate * 0.9
-            fill = "#f0b27a" if p.slow else "#aed6f1"
-            parts.append(f'<rect class="pace" x="{x(p.start_s) + 1:.1f}" y="{pad + inner_h - bar_h:.1f}" '
-                         f'width="{max(0.0, x(p.end_s) - x(p.start_s) - 2):.1f}" height="{bar_h:.1f}" fill="{fill}">'
-                         f'<title>{p.rate_per_min:.0f}/min</title></rect>')
-    for d in ins.dead_air:
-        parts.append(f'<rect class="dead-air" x="{x(d.start_s):.1f}" y="{pad}" width="{x(d.end_s) - x(d.start_s):.1f}" '
-                     f'height="{inner_h}" fill="#e74c3c" fill-opacity="0.3"><title>{d.duration_s:.0f} s</title></rect>')
-    if series is not None:
-        points = [(t, v) for t, v in zip(series.t_s, series.values, strict=True) if v == v]
-        if points:
-            low, high = min(v for _, v in points), max(v for _, v in points)
-            span = (high - low) or 1.0
-            path = " ".join(f"{x(t + series.interval_s / 2):.1f},{pad + inner_h - inner_h * (v - low) / span * 0.9:.1f}"
-                            for t, v in points)
-            parts.append(f'<polyline class="viewers" points="{path}" fill="none" stroke="#1f77b4" stroke-width="2"/>')
-            parts.append(f'<text x="{pad}" y="{pad - 8}" font-size="12" fill="#1f77b4">{high:,.0f}</text>')
-            parts.append(f'<text x="{pad}" y="{height - 8}" font-size="12" fill="#1f77b4">{low:,.0f}</text>')
-    parts.append(f'<text x="{width - pad}" y="{pad - 8}" font-size="12" text-anchor="end" fill="#666">'
-                 f'{escape(title)}</text>')
-    parts.append(f'<text x="{width - pad}" y="{height - 8}" font-size="12" text-anchor="end" fill="#666">'
-                 f'{escape(clock(duration_s))}</text></svg>')
-    return "".join(parts)
+def _delivery_chart(ins: Insights, timeline: Timeline, t: dict[str, str]) -> DeliveryChart | None:
+    unit = t["chars"] if ins.pace_unit == "chars" else t["words_unit"]
+    return delivery_chart(ins, timeline.metrics, timeline.recording.duration_s, t["chart"],
+                          t["rate"].format(unit=unit), t["viewers"])
 
 
-def insight_sections(timeline: Timeline, lang: str = "zh") -> tuple[InsightSection, ...]:
-    """The insight sections of a timeline, in report order; empty when the timeline carries no insights."""
-    raw = timeline.extras.get("insights") if isinstance(timeline.extras, dict) else None
-    ins = insights_from_dict(raw) if isinstance(raw, dict) else None
+def insight_sections(timeline: Timeline, lang: str = "zh", zone: tzinfo | None = None) -> tuple[InsightSection, ...]:
+    """The insight sections of a timeline, in report order; empty when the timeline carries no insights.
+    Wall-clock times (with ``--start-time``) are shown in ``zone`` (default: the start time's own)."""
+    ins = timeline.insights
     if ins is None:
         return ()
     t = insight_labels(lang)
     start = datetime.fromisoformat(ins.start_time) if ins.start_time else None
+    if start is not None and start.tzinfo is not None and zone is not None:
+        start = start.astimezone(zone)
 
     def at(t_s: float) -> str:
         return clock(t_s, start)
 
-    svg = delivery_svg(ins, timeline.metrics, timeline.recording.duration_s, t["chart"])
+    chart = _delivery_chart(ins, timeline, t)
     sections = (
         _targets_section(ins, t, at),
         _audience_section(ins, t, lang, at),
-        _delivery_section(ins, t, at, svg),
+        _delivery_section(ins, t, at, chart),
         _script_section(ins, t, at),
         _actions_section(ins, t, lang),
     )
@@ -335,14 +303,14 @@ def insight_sections(timeline: Timeline, lang: str = "zh") -> tuple[InsightSecti
         first = sections[0]
         sections = (InsightSection(first.key, first.title, first.tables,
                                    (t["wall_clock"].format(start=start.strftime("%H:%M:%S")), *first.notes),
-                                   first.bullets, first.svg), *sections[1:])
+                                   first.bullets, first.svg, first.chart), *sections[1:])
     return sections
 
 
-def insights_markdown(timeline: Timeline, lang: str = "zh") -> list[str]:
+def insights_markdown(timeline: Timeline, lang: str = "zh", zone: tzinfo | None = None) -> list[str]:
     """Markdown lines of the insight sections (none when the timeline carries no insights)."""
     lines: list[str] = []
-    for section in insight_sections(timeline, lang):
+    for section in insight_sections(timeline, lang, zone):
         lines += [f"## {md_text(section.title)}", ""]
         for note in section.notes:
             lines += [md_text(note), ""]

@@ -21,11 +21,21 @@ from mediaops.report.chart_data import (
     GMV_COLOUR,
     ORDERS_COLOUR,
     SPIKE_COLOUR,
+    Scale,
     TimelineChart,
     build_chart,
 )
+from mediaops.report.delivery_chart import (
+    DEAD_AIR_COLOUR,
+    PACE_COLOUR,
+    SLOW_COLOUR,
+    VIEWERS_COLOUR,
+    DeliveryChart,
+)
+from mediaops.report.header import header_rows, report_zone
 from mediaops.report.i18n import clock, labels
-from mediaops.report.tables import Table, clip_table, kpi_table, product_table, spike_table
+from mediaops.report.insights_sections import InsightSection, insight_sections
+from mediaops.report.tables import Table, clip_table, kpi_table, product_table, scene_cuts_s, spike_table
 from mediaops.retrospective.document import Retrospective
 
 if TYPE_CHECKING:
@@ -85,6 +95,15 @@ def locate_font(explicit: Path | None = None) -> tuple[Path, int]:
     return info.path, info.index
 
 
+def has_pdf_font() -> bool:
+    """Whether a font for the PDF report is installed (see :func:`locate_font`)."""
+    try:
+        locate_font()
+    except MediaOpsError:
+        return False
+    return True
+
+
 #: the top panel's curves on paper, in the colours Plotly gives them on screen; fewer lines than the HTML report,
 #: which can hide a curve from its legend, because a printed chart cannot.
 _PRINTED_CURVES = {"online_viewers": "#1f77b4", "comments": "#ff7f0e", "likes": "#2ca02c", "shares": "#9467bd"}
@@ -100,6 +119,12 @@ def _bar_rows(row: float) -> tuple[float, float]:
     return row - _BAR_HEIGHT / 2, _BAR_HEIGHT
 
 
+def _scale_axis(axis: Axes, scale: Scale) -> None:
+    """The shared round ticks (the HTML chart's), so that a twin axis' ticks meet the grid at round values."""
+    axis.set_ylim(0, scale.top)
+    axis.set_yticks(list(scale.ticks), list(scale.labels))
+
+
 def _draw_engagement(top: Axes, chart: TimelineChart) -> None:
     """The top panel: online viewers on the left axis, interaction counts on a right one, one legend."""
     printed = [c for c in chart.engagement if c.metric in _PRINTED_CURVES]
@@ -112,6 +137,9 @@ def _draw_engagement(top: Axes, chart: TimelineChart) -> None:
                               linewidth=1.5 if curve.side == "left" else 0.9, label=curve.label)
     if any(c.side == "left" for c in printed):
         top.set_ylabel(chart.axis_titles.viewers)
+    _scale_axis(top, chart.scales.viewers)
+    if "right" in axes:
+        _scale_axis(axes["right"], chart.scales.engagement)
     handles = [h for axis in axes.values() for h in axis.get_legend_handles_labels()[0]]
     if handles:
         top.legend(handles=handles, loc="upper left", fontsize=7)
@@ -124,16 +152,18 @@ def _draw_sales(middle: Axes, chart: TimelineChart) -> None:
         middle.stairs(_gaps(chart.orders.values), chart.orders.edges_s(), fill=True, color=ORDERS_COLOUR,
                       label=chart.orders.label)
         middle.set_ylabel(chart.axis_titles.orders)
+    _scale_axis(middle, chart.scales.orders)
     gmv_axis = None
     if chart.gmv is not None:
         gmv_axis = middle.twinx()
         gmv_axis.plot(chart.gmv.t_s, _gaps(chart.gmv.values), linewidth=1.0, label=chart.gmv.label, color=GMV_COLOUR)
         gmv_axis.set_ylabel(chart.axis_titles.gmv)
+        _scale_axis(gmv_axis, chart.scales.gmv)
     for group in chart.spikes:
         axis = gmv_axis if group.side == "right" and gmv_axis is not None else middle
         # one artist per metric: a long stream has hundreds of spikes
         axis.plot([m.t_s for m in group.markers], [m.value for m in group.markers], marker="^", markersize=9,
-                  color=SPIKE_COLOUR, linestyle="")
+                  color=SPIKE_COLOUR, linestyle="", clip_on=False)  # a spike at the axis' top stays whole
         if axis is middle:  # GMV spikes go unnamed: the orders spike of the same moment names them
             for marker in group.markers:
                 axis.annotate(marker.id, (marker.t_s, marker.value), textcoords="offset points", xytext=(4, 4),
@@ -172,16 +202,21 @@ def _draw_cuts(band: Axes, panels: tuple[Axes, ...], chart: TimelineChart) -> No
         axis.vlines(cuts, 0, 1, color="#999", linewidth=0.6, linestyle=":", transform=axis.get_xaxis_transform())
 
 
+def _font_family(font: Path) -> str:
+    from matplotlib import font_manager
+
+    font_manager.fontManager.addfont(str(font))
+    return str(font_manager.FontProperties(fname=str(font)).get_name())
+
+
 def _chart_png(chart: TimelineChart, font: Path) -> bytes:
     """The chart as a 150-dpi PNG, its text set in ``font``."""
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    from matplotlib import font_manager
     from matplotlib.figure import Figure
 
-    font_manager.fontManager.addfont(str(font))
-    family = font_manager.FontProperties(fname=str(font)).get_name()
+    family = _font_family(font)
     with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"], "font.size": 8, "axes.unicode_minus": False}):
         fig = Figure(figsize=(11.0, 6.0), dpi=150, layout="constrained")
         top, middle, band = fig.subplots(3, 1, sharex=True, height_ratios=[3, 3, 1.2])
@@ -199,13 +234,53 @@ def _chart_png(chart: TimelineChart, font: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _delivery_png(chart: DeliveryChart, font: Path) -> bytes:
+    """The insight sections' delivery chart (the HTML report's SVG) as a 150-dpi PNG: pace bars on the left
+    scale, viewers on the right one, dead air shaded."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    family = _font_family(font)
+    with matplotlib.rc_context({"font.family": [family, "DejaVu Sans"], "font.size": 8, "axes.unicode_minus": False}):
+        fig = Figure(figsize=(11.0, 2.6), dpi=150, layout="constrained")
+        pace = fig.subplots()
+        pace.bar([b.start_s for b in chart.pace], [b.rate_per_min for b in chart.pace],
+                 width=[b.end_s - b.start_s for b in chart.pace], align="edge",
+                 color=[SLOW_COLOUR if b.slow else PACE_COLOUR for b in chart.pace], label=chart.pace_title)
+        pace.set_ylabel(chart.pace_title)
+        _scale_axis(pace, chart.pace_scale)
+        for start_s, end_s in chart.dead_air:
+            pace.axvspan(start_s, end_s, color=DEAD_AIR_COLOUR, alpha=0.3, linewidth=0)
+        if chart.viewers:
+            viewers = pace.twinx()
+            viewers.plot(chart.viewers_t_s, chart.viewers, color=VIEWERS_COLOUR, linewidth=1.5)
+            viewers.set_ylabel(chart.viewers_title, color=VIEWERS_COLOUR)
+            _scale_axis(viewers, chart.viewers_scale)
+        pace.set_xlim(0, chart.end_s)
+        pace.set_xticks(list(chart.ticks.values_s), list(chart.ticks.labels))
+        pace.set_title(chart.title, fontsize=8)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+#: symbols of the reports that CJK fonts lack, and what the PDF prints instead (the HTML page has font fallback)
+_PDF_SUBSTITUTES = str.maketrans({"✗": "×", "▮": "■"})
+
+
+def _printable(text: str) -> str:
+    return text.translate(_PDF_SUBSTITUTES)
+
+
 def _table(pdf: Any, table: Table, widths: tuple[int, ...] | None = None, font_size: float = 8) -> None:
     pdf.set_font("cjk", size=font_size)
     with pdf.table(col_widths=widths, text_align="LEFT", line_height=font_size * 0.55,
                    headings_style=_headings()) as grid:
-        grid.row(list(table.headers))
+        grid.row([_printable(h) for h in table.headers])
         for row in table.rows:
-            grid.row(list(row))
+            grid.row([_printable(cell) for cell in row])
 
 
 def _headings() -> Any:
@@ -214,8 +289,38 @@ def _headings() -> Any:
     return FontFace(emphasis=None, fill_color=(235, 235, 235))
 
 
+def _heading(pdf: Any, text: str, size: float = 12, keep_mm: float = 30) -> None:
+    if pdf.will_page_break(keep_mm):  # keep a heading with what follows it
+        pdf.add_page()
+    pdf.set_font("cjk", size=size)
+    pdf.cell(0, 8 if size >= 12 else 7, _printable(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _paragraph(pdf: Any, text: str, size: float = 9) -> None:
+    pdf.set_font("cjk", size=size)
+    pdf.multi_cell(0, size * 0.55, _printable(text), new_x="LMARGIN", new_y="NEXT")
+
+
+def _insight_section(pdf: Any, section: InsightSection, font: Path) -> None:
+    """One insight section as the HTML report shows it: notes, chart, captioned tables, bullet points."""
+    _heading(pdf, section.title)
+    for note in section.notes:
+        _paragraph(pdf, note)
+    if section.chart is not None:
+        pdf.image(io.BytesIO(_delivery_png(section.chart, font)), w=pdf.epw)
+    for caption, table in section.tables:
+        if caption:
+            _heading(pdf, caption, size=10, keep_mm=25)
+        if table.rows:
+            _table(pdf, table)
+    for bullet in section.bullets:
+        _paragraph(pdf, f"• {bullet}")
+    pdf.ln(3)
+
+
 def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None) -> bytes:
-    """The PDF report of ``retro``: title, KPI block and chart on page 1, then spikes, products and clips.
+    """The PDF report of ``retro`` with every section of the HTML report, in its order: title, header, KPI block
+    and chart on page 1, then spikes, products, clips, the insight sections, scene cuts and data notes.
 
     Raises:
         MediaOpsError: no font with Chinese glyphs (see :func:`locate_font`).
@@ -233,27 +338,32 @@ def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None)
     pdf.add_page()
     pdf.set_font("cjk", size=16)
     pdf.cell(0, 9, f"{t['title']} · {retro.title}", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", size=9)
-    meta = f"{t['recording']}: {timeline.recording.path}   {t['duration']}: {clock(timeline.recording.duration_s)}"
-    if timeline.created_at:
-        meta += f"   {t['generated']}: {timeline.created_at}"
-    pdf.cell(0, 6, meta, new_x="LMARGIN", new_y="NEXT")
+    _paragraph(pdf, "   ".join(f"{label}: {value}" for label, value in header_rows(retro, lang)))
+    _heading(pdf, t["chart"], keep_mm=0)
     pdf.image(io.BytesIO(_chart_png(build_chart(retro, lang), font_path)), w=pdf.epw)
     pdf.add_page()
     spikes = spike_table(retro, lang)  # one row per sales moment (orders and GMV together): count the rows
-    for heading, table, widths in (
-        (t["kpis"], kpi_table(retro, lang), (2, 1, 3)),
-        (f"{t['spikes']} ({len(spikes.rows)})", spikes, (3, 2, 2, 2, 2, 6, 2, 2, 2)),
-        (f"{t['products']} ({len(retro.products)})", product_table(retro, lang), None),
-        (f"{t['clips']} ({len(timeline.clips)})", clip_table(retro, lang), (2, 2, 2, 1, 3, 8, 4)),
+    for heading, table, widths, empty in (
+        (t["kpis"], kpi_table(retro, lang), (2, 1, 3), ""),
+        (f"{t['spikes']} ({len(spikes.rows)})", spikes, (3, 2, 2, 2, 2, 6, 2, 2, 2), t["no_spikes"]),
+        (f"{t['products']} ({len(retro.products)})", product_table(retro, lang), None, t["no_products"]),
+        (f"{t['clips']} ({len(timeline.clips)})", clip_table(retro, lang), (2, 2, 2, 1, 3, 8, 4), t["no_clips"]),
     ):
-        if pdf.will_page_break(30):  # keep a heading with the first rows of its table
-            pdf.add_page()
-        pdf.set_font("cjk", size=12)
-        pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        _heading(pdf, heading)
         if table.rows:
             _table(pdf, table, widths)
+        elif empty:
+            _paragraph(pdf, empty)
         pdf.ln(3)
+    for section in insight_sections(timeline, lang, report_zone(timeline, retro.timezone)):
+        _insight_section(pdf, section, font_path)
+    cuts = scene_cuts_s(timeline)
+    _heading(pdf, f"{t['scenes']} ({len(cuts)})", keep_mm=15)
+    _paragraph(pdf, " · ".join(clock(c) for c in cuts) or "—")
+    if timeline.metrics and timeline.metrics.warnings:
+        _heading(pdf, t["warnings"], keep_mm=15)
+        for warning in timeline.metrics.warnings:
+            _paragraph(pdf, f"• {warning}")
     return bytes(pdf.output())
 
 

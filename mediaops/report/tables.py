@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mediaops.analysis.reasons import reasons_of, reasons_text
 from mediaops.report.i18n import clock, kpi_text, labels, number
 from mediaops.retrospective.document import Retrospective
-from mediaops.types import SalesSpike
+from mediaops.types import SalesSpike, Timeline
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,12 @@ def product_table(retro: Retrospective, lang: str) -> Table:
     headers = (t["product"], t["pitches"], t["on_air"], t["orders_during"], t["gmv_during"], t["orders_after"],
                t["gmv_after"], t["orders_per_1k"], t["best_clip"])
     return Table(headers, tuple(rows))
+
+
+def scene_cuts_s(timeline: Timeline) -> tuple[float, ...]:
+    """Every scene change, in time order: the start of each scene but the first (the recording's start is no
+    cut). The chart marks these, and the reports list these, so both show the same cuts."""
+    return tuple(sorted(s.start_s for s in timeline.scenes if s.start_s > 0))
 
 
 def product_name(retro: Retrospective, sku: str | None) -> str:
@@ -125,7 +132,7 @@ def clip_table(retro: Retrospective, lang: str) -> Table:
     t = labels(lang)
     rows = tuple(
         (c.id, clock(c.start_s), clock(c.end_s), f"{c.score:.1f}", product_name(retro, c.product_sku),
-         "; ".join(c.reasons), c.file)
+         reasons_text(reasons_of(c), lang), c.file)
         for c in retro.timeline.clips
     )
     return Table((t["clip"], t["start"], t["end"], t["score"], t["product"], t["reasons"], t["file"]), rows)

@@ -17,13 +17,26 @@ from mediaops.types import Segment, Timeline
 
 @dataclass(frozen=True, slots=True)
 class Retrospective:
-    """Everything a review report shows about one stream."""
+    """Everything a review report shows about one stream.
+
+    Attributes:
+        title: the stream's name.
+        timezone: the zone asked for the report's wall-clock times (``""``: the stream's own, see
+            :func:`mediaops.report.header.report_zone`).
+    """
 
     title: str
     timeline: Timeline
     kpis: tuple[Kpi, ...]
     products: tuple[ProductResult, ...]
     transcript: tuple[Segment, ...] = ()
+    timezone: str = ""
+
+
+def _saved_report_setting(timeline: Timeline, key: str) -> str:
+    saved = timeline.extras.get("report") if isinstance(timeline.extras, dict) else None
+    value = saved.get(key) if isinstance(saved, dict) else None
+    return value if isinstance(value, str) else ""
 
 
 def build_retrospective(
@@ -31,10 +44,14 @@ def build_retrospective(
     transcript: tuple[Segment, ...] | list[Segment] = (),
     options: ProductTableOptions = ProductTableOptions(),
     title: str = "",
+    timezone: str = "",
 ) -> Retrospective:
-    """KPIs and product results of ``timeline``; ``title`` defaults to the recording's file name."""
+    """KPIs and product results of ``timeline``. ``title`` (the stream's name) and ``timezone`` default to those
+    the run recorded (``extras.report``), the title else to the recording's file name without its extension."""
+    name = PurePath(timeline.recording.path.replace("\\", "/")).stem
     return Retrospective(
-        title=title or PurePath(timeline.recording.path).name or "stream",
+        title=title or _saved_report_setting(timeline, "title") or name or "stream",
+        timezone=timezone or _saved_report_setting(timeline, "timezone"),
         timeline=timeline,
         kpis=compute_kpis(timeline.metrics, timeline.recording.duration_s),
         products=tuple(product_results(timeline.pitches, timeline.metrics, timeline.clips, timeline.sales_spikes,
@@ -59,8 +76,11 @@ def read_transcript_segments(path: Path) -> tuple[Segment, ...]:
         raise TimelineError(f"{path} is not a readable transcript — re-run `mediaops process`") from exc
 
 
-def load_retrospective(out_dir: Path, options: ProductTableOptions = ProductTableOptions()) -> Retrospective:
-    """The retrospective of a ``mediaops process`` output folder (``timeline.json`` + ``transcript.json``).
+def load_retrospective(
+    out_dir: Path, options: ProductTableOptions = ProductTableOptions(), title: str = "", timezone: str = ""
+) -> Retrospective:
+    """The retrospective of a ``mediaops process`` output folder (``timeline.json`` + ``transcript.json``);
+    ``title`` and ``timezone`` as in :func:`build_retrospective`.
 
     Raises:
         TimelineError: the folder has no valid timeline.
@@ -68,4 +88,5 @@ def load_retrospective(out_dir: Path, options: ProductTableOptions = ProductTabl
     if not out_dir.is_dir():
         raise TimelineError(f"output folder not found: {out_dir} — give a folder written by `mediaops process`")
     timeline = timeline_from_dict(read_timeline(out_dir))
-    return build_retrospective(timeline, read_transcript_segments(out_dir / "transcript.json"), options)
+    return build_retrospective(timeline, read_transcript_segments(out_dir / "transcript.json"), options, title,
+                               timezone)

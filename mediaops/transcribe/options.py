@@ -58,6 +58,9 @@ class TranscribeOptions:
         audio_track: the audio track to recognise (0-based among the recording's audio tracks); ``None``: the one
             that carries the most speech (measured only where there are several), with a warning when the
             tracks differ.
+        skip_spans_s: ``(start_s, end_s)`` stretches already recognised elsewhere (the first clips' spans): they
+            are silenced before recognition, so voice activity detection hands them to no decoder and no span is
+            recognised twice; :func:`mediaops.transcribe.spans.splice_transcript` puts the other recognition in.
         allow_download: let the engine download a named model it does not have yet (faster-whisper from the
             Hugging Face Hub, openai-whisper from its CDN). ``False``: only local model folders/files and models
             already downloaded are used, and nothing is fetched (a server's workers run so).
@@ -84,6 +87,7 @@ class TranscribeOptions:
     cache_dir: Path | None = None
     allow_download: bool = True
     audio_track: int | None = None
+    skip_spans_s: tuple[tuple[float, float], ...] = ()
 
     def resolved_compute_type(self) -> str:
         """The compute type to use: ``compute_type`` unless it is ``"auto"``."""

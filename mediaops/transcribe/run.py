@@ -116,11 +116,27 @@ def _recognise_in_order(
 
     def recognise(window: tuple[float, np.ndarray]) -> tuple[float, float, list[Segment]]:
         offset_s, frames = window
+        frames = silence_spans(frames, offset_s, options.skip_spans_s)
         return offset_s, len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options,
                                                                   check_cancelled)
 
     chained = itertools.chain([first] if first is not None else [], windows)
     return language, probability, ordered_map(recognise, chained, workers)
+
+
+def silence_spans(frames: np.ndarray, offset_s: float, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+    """``frames`` (starting at ``offset_s``) with the stretches inside ``spans`` set to silence (a copy; the
+    frames themselves when no span touches them)."""
+    end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
+    touching = [(a, b) for a, b in spans if b > offset_s and a < end_s]
+    if not touching:
+        return frames
+    silenced = frames.copy()
+    for start_s, stop_s in touching:
+        first = max(0, round((start_s - offset_s) * SAMPLE_RATE_HZ))
+        last = min(len(frames), round((stop_s - offset_s) * SAMPLE_RATE_HZ))
+        silenced[first:last] = 0
+    return silenced
 
 
 def window_length_s(options: TranscribeOptions, duration_s: float | None, workers: int) -> float:

@@ -1,6 +1,8 @@
 // Resumable upload (tus 1.0.0 client) for the upload page: chunked PATCHes with per-chunk SHA-256 where the
 // browser allows it, resume after a dropped connection (HEAD for the offset), and resume after a page reload
-// (the upload URL is remembered in localStorage per file).
+// (the upload URL is remembered in localStorage per file). A metrics export or comment log is uploaded as soon as
+// it is chosen and previewed (inspect.js); before the job is made, both are checked against the recording and a
+// file a job would refuse stops the submission with its preview.
 (function () {
   "use strict";
   const form = document.getElementById("upload-form");
@@ -42,9 +44,22 @@
     });
   });
 
+  function readingOptions() {
+    // how the files are read; left out where the field says "automatic" or is empty (the server's default)
+    const chosen = {};
+    ["start_time", "timezone", "date_order", "times", "counts"].forEach((name) => {
+      const value = form.elements[name].value.trim();
+      if (value !== "" && value !== "auto") chosen[name] = value;
+    });
+    const offset = form.elements.metrics_offset_s.value;
+    if (offset !== "" && Number(offset) !== 0) chosen.metrics_offset_s = Number(offset);
+    return chosen;
+  }
+
   function options() {
-    // the clip settings, checked again by the server against the same table of job options
-    const chosen = { captions: form.elements.captions.checked, aspect: form.elements.aspect.value };
+    // the clip and reading settings, checked again by the server against the same table of job options
+    const chosen = { captions: form.elements.captions.checked, aspect: form.elements.aspect.value,
+                     ...readingOptions() };
     [["clips", parseInt], ["min_duration_s", Number], ["max_duration_s", Number]].forEach(([name, cast]) => {
       const value = form.elements[name].value;
       if (value !== "") chosen[name] = cast(value);
@@ -134,13 +149,60 @@
         if (head.ok) offset = Number(head.headers.get("Upload-Offset"));
       } catch (e) { /* still offline; try again */ }
     }
-    return { id: url.split("/").pop(), key };
+    return { id: url.split("/").pop(), key, url };
+  }
+
+  // ---- previews: a metrics export or comment log is uploaded when chosen (they are small) and read by the server
+  const inspector = window.MediaOpsInspect ? window.MediaOpsInspect.create(form) : null;
+  const early = {};   // kind -> {file, id}: side files uploaded for their preview, reused by the job
+  let recordingId = null;   // once the recording is uploaded, previews check the times against it
+
+  function previewOf(kind) {
+    const entry = early[kind];
+    if (!inspector || !entry) return Promise.resolve(null);
+    const body = { options: readingOptions() };
+    if (recordingId) body.recording = recordingId;
+    return inspector.preview(kind, entry.id, entry.file.name, body);
+  }
+
+  function forget(kind) {
+    const entry = early[kind];
+    delete early[kind];
+    if (entry) fetch(entry.url, { method: "DELETE", headers: base }).catch(() => {});
+  }
+
+  if (inspector) {
+    inspector.kinds.forEach((kind) => {
+      const input = form.elements[kind];
+      input.addEventListener("change", async () => {
+        const file = input.files[0];
+        inspector.clear(kind);
+        forget(kind);
+        if (!file) return;
+        inspector.show(kind, msg("Reading").replace("{filename}", file.name), "pending");
+        try {
+          const result = await upload(file, kind, () => {});
+          localStorage.removeItem(result.key);   // complete: nothing to resume after a reload
+          if (input.files[0] !== file) return;
+          early[kind] = { file, id: result.id, url: result.url };
+          await previewOf(kind);
+        } catch (err) {
+          if (input.files[0] === file) inspector.show(kind, msg("NoPreview") + ": " + err.message, "error");
+        }
+      });
+    });
+    let pending = null;
+    document.getElementById("reading-options").addEventListener("input", () => {
+      clearTimeout(pending);
+      pending = setTimeout(() => inspector.kinds.forEach((kind) => previewOf(kind)), 500);
+    });
   }
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const button = document.getElementById("upload-submit");
     button.disabled = true;
+    statusLine.classList.remove("error");
     form.querySelector(".upload-progress").hidden = false;
     const kinds = ["recording", "metrics", "comments", "products"];
     const files = kinds.map((k) => [k, form.elements[k].files[0]]).filter(([, f]) => f);
@@ -159,9 +221,29 @@
       const body = { name: form.elements.name.value || null, options: options() };
       const keys = [];
       for (const [kind, file] of files) {
+        if (early[kind] && early[kind].file === file) {   // uploaded for its preview already
+          body[kind] = early[kind].id;
+          onBytes(file, file.size);
+          continue;
+        }
         const result = await upload(file, kind, onBytes);
         body[kind] = result.id;
         keys.push(result.key);
+        if (kind === "recording") recordingId = result.id;
+        else if (inspector && inspector.kinds.includes(kind)) early[kind] = { file, id: result.id, url: result.url };
+      }
+      if (inspector) {
+        // the times against the recording: a file a job would refuse stops here, with its preview saying why
+        statusLine.textContent = msg("Checking");
+        const answers = await Promise.all(inspector.kinds.filter((k) => body[k]).map((k) => previewOf(k)));
+        const refused = inspector.kinds.filter((k) => body[k]).find((k, i) => answers[i] && answers[i].ok === false);
+        if (refused) {
+          document.getElementById("preview-" + refused).scrollIntoView({ block: "start" });
+          statusLine.textContent = msg("FixFirst");
+          statusLine.classList.add("error");
+          button.disabled = false;
+          return;
+        }
       }
       statusLine.textContent = msg("Done");
       const response = await fetch(form.dataset.jobsUrl, {

@@ -1,0 +1,230 @@
+"""The operator reads Chinese: the sample run's reports (Markdown, HTML with its chart's labels and hover texts, the
+CSVs, the PDF through pdftotext) and its web stream page, in Chinese, show no Latin-script word but these:
+
+- names from the inputs, the operator's and the audience's own words: product names, SKUs and aliases
+  (products.csv), run-of-show titles and key lines, target names as targets.yaml writes them, the comment log's
+  words (quoted in the audience section), the host's sentences quoted where a clip starts or ends (kept in
+  timeline.json as the highlights' ``start_cue`` and ``end_sentence``), and file names (the recording's, the
+  clips', timeline.json);
+- ids shared with timeline.json and the output folder: ``clip-01`` (the file ``clips/clip-01.mp4``), ``sale-01``,
+  and in the chart's hover the spikes' ``gmv-01``, ``orders-01``;
+- units and terms that Chinese platforms and operators use as they are: ``s`` (seconds, "50 s"), ``GMV`` and
+  ``UV`` (the platforms' dashboards and exports label them so, as in UV价值), ``UTC`` (the notation of the
+  header's time zone, UTC+08:00).
+
+The CSVs are checked in their prose cells (reasons, titles, names): their column names and codes (attribution,
+metric) are machine keys, the same in every language like timeline.json's, so that a spreadsheet formula or a
+script works on every run (tests/test_report_formats.py reads them by these keys).
+
+Wrong implementations this rejects (each applied once to see the test fail):
+- a report table, CSV or PDF that shows the library's English reasons (``"; ".join(clip.reasons)``) or words them
+  with statistics (σ);
+- the metrics-alignment line shown as the library's English text ("offset times (seconds from the start of the
+  stream)") on a Chinese report;
+- a Chinese stream page that hides the clips' reasons (the old filter that dropped every English reason), or
+  shows them in English;
+- an allow-list so wide that English wording slips through (checked: the English report's wording is caught, and
+  so are the English chart's labels).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mediaops.report import ReportOptions, render_reports
+from tests.conftest import SAMPLE
+from tests.test_web_operator import ALLOWED_LATIN, INPUT_NAMES, engine, submit, visible_text
+from tests.web_support import add_user, login, make_app
+
+#: units and terms that stay Latin in a Chinese report (see the module's docstring).
+TERMS = {"s", "GMV", "UV", "UTC"}
+#: a word: Latin letters, digits, apostrophes and hyphens (``SKU-BLENDER-01`` is one word).
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*")
+#: file names (with a folder) and ids shared with timeline.json: names, not words.
+FILE_NAME = re.compile(r"[\w./-]*\w\.(?:mp4|json|csv|md|html|pdf|srt|vtt|edl|fcpxml)\b")
+IDS = re.compile(r"\b(?:clip|sale)-\d+\b")
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Path:
+    """The sample stream through the real pipeline with every input, then every report format in Chinese."""
+    out = tmp_path_factory.mktemp("no-latin") / "out"
+    run = [sys.executable, "-m", "mediaops"]
+    proc = subprocess.run(
+        [*run, "process", str(SAMPLE / "demo_stream.mp4"), "--metrics", str(SAMPLE / "metrics.csv"),
+         "--comments", str(SAMPLE / "comments.jsonl"), "--products", str(SAMPLE / "products.csv"),
+         "--targets", str(SAMPLE / "targets.yaml"), "--run-of-show", str(SAMPLE / "run_of_show.csv"),
+         "--out", str(out), "--model", whisper_model, "--no-reel", "--no-replay", "--quiet"],
+        capture_output=True, text=True, check=False, timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    proc = subprocess.run([*run, "report", str(out), "--lang", "zh", "--formats", "html,md,csv,pdf", "--quiet"],
+                          capture_output=True, text=True, check=False, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    return out
+
+
+def input_words(out: Path) -> set[str]:
+    """Every word of the inputs (lower case): see the module's docstring."""
+    texts = [SAMPLE.joinpath("demo_stream.mp4").name]
+    with (SAMPLE / "products.csv").open(encoding="utf-8") as handle:
+        texts += [" ".join((row["sku"], row["name"], row["aliases"])) for row in csv.DictReader(handle)]
+    with (SAMPLE / "run_of_show.csv").open(encoding="utf-8") as handle:
+        texts += [" ".join((row["title"], row["key_points"])) for row in csv.DictReader(handle)]
+    texts += [str(key) for key in yaml.safe_load((SAMPLE / "targets.yaml").read_text("utf-8"))]
+    for line in (SAMPLE / "comments.jsonl").read_text("utf-8").splitlines():
+        texts.append(json.loads(line)["text"])
+    timeline = json.loads((out / "timeline.json").read_text("utf-8"))
+    for highlight in timeline["highlights"]:
+        texts += [highlight["end_sentence"], highlight["start_cue"]]
+    return {w.lower() for text in texts for w in re.findall(r"[A-Za-z0-9'-]+", text.replace("_", " "))}
+
+
+def latin_words(text: str, allowed: set[str]) -> set[str]:
+    """The Latin-script words of ``text`` that are neither names from the inputs nor allowed terms."""
+    text = IDS.sub(" ", FILE_NAME.sub(" ", text))
+    return {w for w in WORD.findall(text) if w not in TERMS and w.lower() not in allowed and
+            not all(part.lower() in allowed for part in w.split("-"))}
+
+
+def chinese_reasons_shown(text: str) -> None:
+    """The clips' reasons are there, in words (the sample's three moments: viewers reacted after a picture change)."""
+    assert text.count("画面在观众反应前") >= 3, "the clips' reasons are missing"
+    assert "是平时的" in text and "这句话说完时结束" in text
+    assert "σ" not in text
+
+
+def test_markdown_and_html_reports(sample_run: Path) -> None:
+    allowed = input_words(sample_run)
+    markdown = (sample_run / "report.md").read_text("utf-8")
+    page = visible_text((sample_run / "report.html").read_text("utf-8"))
+    for name, text in (("report.md", markdown), ("report.html", page)):
+        assert latin_words(text, allowed) == set(), name
+        chinese_reasons_shown(text)
+        assert "导出的时间从开播算起" in text, name  # the alignment line, in Chinese
+
+
+def chart_texts(figure: object, key: str = "") -> list[str]:
+    """What a hovered or drawn Plotly chart shows: trace names, hover templates (without their placeholders),
+    tick labels, titles, annotations and the hover data."""
+    if isinstance(figure, dict):
+        return [t for k, v in figure.items() if k not in ("legendgroup", "uid", "meta") for t in chart_texts(v, k)]
+    if isinstance(figure, list):
+        return [t for v in figure for t in chart_texts(v, key)]
+    if isinstance(figure, str) and key in ("name", "hovertemplate", "ticktext", "text", "customdata"):
+        return [re.sub(r"%\{[^}]*\}|<[^>]*>", " ", figure)]
+    return []
+
+
+def test_html_chart(sample_run: Path) -> None:
+    """The chart's words in report.html (drawn by the page's script, so not in its static text)."""
+    html = (sample_run / "report.html").read_text("utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html, re.S)[1])
+    transcript = {w.lower() for _, _, line in data["transcript"] for w in re.findall(r"[A-Za-z0-9'-]+", line)}
+    texts = chart_texts(data["figure"])
+    assert any("成交高峰" in t for t in texts)
+    # the sales spikes' ids (gmv-01, orders-01) are timeline.json's, like clip-01; a long sentence of the transcript
+    # is cut short in the hover ("…")
+    shown = re.sub(r"\b(?:gmv|orders)-\d+\b|[A-Za-z0-9'-]+…", " ", "\n".join(texts))
+    assert latin_words(shown, input_words(sample_run) | transcript) == set()
+
+
+def test_csv_prose_cells(sample_run: Path) -> None:
+    allowed = input_words(sample_run)
+    prose = {"report_clips.csv": ("title", "reasons"), "report_products.csv": ("name",)}
+    for name, columns in prose.items():
+        rows = list(csv.DictReader((sample_run / name).read_text("utf-8").lstrip("\ufeff").splitlines()))
+        assert rows, name
+        text = "\n".join(row[c] for row in rows for c in columns)
+        assert latin_words(text, allowed) == set(), name
+    clips = (sample_run / "report_clips.csv").read_text("utf-8")
+    chinese_reasons_shown(clips)
+
+
+def test_pdf_report(sample_run: Path) -> None:
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext not found: apt-get install poppler-utils (CI's .ci/run installs it)")
+    text = subprocess.run([tool, str(sample_run / "report.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert latin_words(text, input_words(sample_run)) == set()
+    # a table cell may break a sentence over lines: the reasons' words are checked without line breaks
+    chinese_reasons_shown(re.sub(r"\s*\n\s*", "", text))
+
+
+def test_alignment_in_chinese_for_every_kind_of_time(tmp_path: Path) -> None:
+    """Offsets, and date-times read against --start-time or the recording's creation time, with or without a zone:
+    the Chinese line says which, with no Latin word; a timeline written before the basis was kept still reads."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from mediaops.inputs.metrics import MetricsOptions, load_metrics
+    from mediaops.report.alignment import alignment_text
+
+    def export(name: str, times: list[str]) -> Path:
+        path = tmp_path / name
+        path.write_text("time,online_viewers,comments\n" + "".join(f"{t},100,{k}\n" for k, t in enumerate(times)),
+                        "utf-8")
+        return path
+
+    cst = timezone(timedelta(hours=8))
+    offsets = load_metrics(export("o.csv", ["0", "60", "120"]), MetricsOptions(offset_s=2.0))
+    given = load_metrics(export("g.csv", [f"2026-11-27 20:0{k}:00" for k in range(3)]), MetricsOptions(),
+                         datetime(2026, 11, 27, 20, 0, tzinfo=cst), "--start-time")
+    created = load_metrics(export("c.csv", [f"2026/11/27 20:00:{10 * k:02d}" for k in range(3)]), MetricsOptions(),
+                           datetime(2026, 11, 27, 12, 0, tzinfo=UTC), "the recording's creation time")
+    expected = {
+        "offsets": (offsets, "导出的时间从开播算起；偏移 +2.0 秒"),
+        "given": (given, "导出的时间是日期和时刻，按给定的开播时间对齐，时区与开播时间相同；偏移 +0.0 秒"),
+        "created": (created, "导出的时间是日期和时刻，按录像文件的创建时间对齐，未注明时区，"),
+        "old timeline": (replace(given, alignment_basis={}), "导出的时间是日期和时刻，按开播时间对齐；偏移 +0.0 秒"),
+    }
+    for name, (metrics, words) in expected.items():
+        text = alignment_text(metrics, "zh")
+        assert text.startswith(words), (name, text)
+        assert not re.search(r"[A-Za-z]", text), (name, text)
+        assert alignment_text(metrics, "en").startswith(metrics.alignment), name  # English: the library's line
+
+
+def test_the_check_catches_english_wording(sample_run: Path, tmp_path: Path) -> None:
+    """The same check on the English report finds the reasons' and labels' words: the allow-list of input names
+    does not swallow them."""
+    english = tmp_path / "out"
+    shutil.copytree(sample_run, english, ignore=shutil.ignore_patterns("*.mp4", "*.pdf"))
+    render_reports(english, ReportOptions(lang="en", formats=("md",)))
+    found = latin_words((english / "report.md").read_text("utf-8"), input_words(sample_run))
+    assert {"usual", "picture", "reacted", "finishes", "Recording", "Duration", "Why"} <= found
+
+
+def test_stream_page(sample_run: Path, tmp_path: Path) -> None:
+    from workers import jobs, state
+
+    app = make_app(tmp_path / "storage")
+    add_user(app, "op", "operator")
+    client = app.test_client()
+    login(client, "op")
+    job_id = submit(app, name="春季新品专场")
+    out = Path(jobs.get_job(app.extensions["mediaops_settings"], job_id)["out_dir"])
+    shutil.copytree(sample_run, out, dirs_exist_ok=True)
+    for stage in ("probe", "metrics", "transcribe", "scenes", "highlights", "render", "publish"):
+        state.stage_started(engine(app), job_id, stage)
+        state.stage_finished(engine(app), job_id, stage)
+    state.finish_job(engine(app), job_id)
+
+    html = client.get(f"/streams/{job_id}?lang=zh").get_data(as_text=True)
+    text = visible_text(html)
+    allowed = input_words(sample_run) | {w.lower() for w in ALLOWED_LATIN | INPUT_NAMES}
+    assert latin_words(text, allowed) == set()
+    reasons = re.findall(r'<ul class="reasons">(.*?)</ul>', html, re.S)
+    assert len(reasons) == 3 and all("<li>" in r for r in reasons), "every clip shows why it was chosen"
+    chinese_reasons_shown(text)
+    english = visible_text(client.get(f"/streams/{job_id}?lang=en").get_data(as_text=True))
+    assert "the picture changed" in english and "their usual level" in english
