@@ -281,7 +281,8 @@ def live_json(job: dict[str, Any]) -> dict[str, Any]:
     if job["status"] == "queued":
         stage = "queued"
     elif job["status"] == "running":
-        stage = status.phase if status is not None and status.phase == "retrospective" else "on_air"
+        # the session has written its last status before the task records the job done: still the retrospective
+        stage = "retrospective" if status is not None and status.phase in ("retrospective", "ended") else "on_air"
     else:
         stage = {"succeeded": "ended"}.get(job["status"], job["status"])
     clips = [c for c in (_clip_json(job["id"], e) for e in events if e.get("event") == "clip") if c is not None]
