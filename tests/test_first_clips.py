@@ -11,6 +11,7 @@ from mediaops.jobs.pipeline import ProcessOptions, StreamInputs, run_pipeline
 from tests.conftest import SAMPLE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first_clips", [True, False], ids=["first-clips", "full-analysis-first"])
 def test_clip_order_and_choice(tmp_path: Path, whisper_model: str, first_clips: bool) -> None:
     events: list[tuple[str, float, str]] = []

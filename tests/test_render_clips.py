@@ -103,6 +103,7 @@ def test_exact_clip_is_frame_accurate_in_sync_and_decodes(scenes_video: Path, tm
     assert green > 100 and blue < 60, (red, green, blue)
 
 
+@pytest.mark.slow
 def test_fast_cut_costs_the_same_late_in_a_long_file(tmp_path: Path) -> None:
     long_video = tmp_path / "long.mp4"
     run_ffmpeg(["-f", "lavfi", "-i", "testsrc2=s=96x54:r=10:d=600", "-f", "lavfi", "-i", "sine=d=600",

@@ -43,6 +43,7 @@ def test_only_differing_keyframes_become_candidates(tmp_path: Path) -> None:
         assert start < cut <= end
 
 
+@pytest.mark.slow
 def test_sample_stream_cuts_match_the_full_pass_and_the_truth() -> None:
     video = SAMPLE / "demo_stream.mp4"
     messages: list[str] = []
@@ -86,6 +87,7 @@ def test_windows_by_keyframes_match_windows_decoded_whole(tmp_path: Path) -> Non
 @pytest.mark.parametrize("name", ["testvideo.mp4", "goldeneye-vfr-drop3.mp4", "issue-134-rotate.mp4",
                                   "issue-195-aspect-ratio.mp4", "issue-236-split-copy.mkv", "delayed_start.mp4",
                                   "fades.mp4"])
+@pytest.mark.slow
 def test_testdata_videos_give_the_full_pass_cuts(testdata: Path, name: str) -> None:
     video = testdata / "video" / name
     full = detect_scenes(video, SceneOptions(mode="full"))

@@ -9,6 +9,7 @@ from mediaops.analysis.scenes import detect_scenes
 from tests.media import colour_scenes
 
 
+@pytest.mark.slow
 def test_testvideo_cuts_match_truth(testdata: Path) -> None:
     truth = json.loads((testdata / "truth.json").read_text())["scene_cuts_s"]["video/testvideo.mp4"]
     frame_s = 1001 / 30000
@@ -24,6 +25,7 @@ def test_generated_cuts(tmp_path: Path) -> None:
     assert cuts == pytest.approx([2.0, 5.0], abs=0.04)
 
 
+@pytest.mark.slow
 def test_window_only(testdata: Path) -> None:
     scenes = detect_scenes(testdata / "video" / "testvideo.mp4", start_s=5.0, end_s=15.0)
     assert scenes[0].start_s == pytest.approx(5.0, abs=0.1)
@@ -31,6 +33,7 @@ def test_window_only(testdata: Path) -> None:
     assert scenes[-1].end_s == pytest.approx(15.0, abs=0.1)
 
 
+@pytest.mark.slow
 def test_windows_find_the_same_cuts_as_a_full_pass(tmp_path: Path) -> None:
     from mediaops.analysis.scenes import detect_scenes_in_windows
 
@@ -42,6 +45,7 @@ def test_windows_find_the_same_cuts_as_a_full_pass(tmp_path: Path) -> None:
     assert scenes[-1].end_s == pytest.approx(13.0, abs=0.1)
 
 
+@pytest.mark.slow
 def test_sample_windowed_detection_chooses_the_same_clips() -> None:
     """Real PySceneDetect on the bundled sample: the windows around its engagement peaks hold the reveal cuts,
     and highlights chosen from them equal those chosen after a full pass (the truth's lines stand in for ASR)."""

@@ -68,6 +68,7 @@ def _text(path: Path, model: str, **options) -> tuple[str, str]:
 @pytest.mark.parametrize(("name", "max_wer"), [("speech/jfk.flac", 0.05),
                                                ("speech/librispeech-1995-1837-0001.wav", 0.10)],
                          ids=["jfk", "librispeech"])
+@pytest.mark.slow
 def test_english_word_error_rate(testdata: Path, whisper_model: str, truth: dict, name: str, max_wer: float) -> None:
     language, text = _text(testdata / name, whisper_model)
     assert language == "en"
@@ -75,6 +76,7 @@ def test_english_word_error_rate(testdata: Path, whisper_model: str, truth: dict
     assert wer <= max_wer, f"WER {wer:.1%} on {name}: {text!r}"
 
 
+@pytest.mark.slow
 def test_mandarin_character_error_rate(testdata: Path, whisper_model: str, truth: dict) -> None:
     rates = []
     for name in MANDARIN:
@@ -88,6 +90,7 @@ def test_mandarin_character_error_rate(testdata: Path, whisper_model: str, truth
     assert mean <= 0.15, f"mean CER {mean:.1%} ({', '.join(f'{r:.0%}' for r in rates)})"
 
 
+@pytest.mark.slow
 def test_stereo_keeps_both_channels(testdata: Path, whisper_model: str) -> None:
     _language, text = _text(testdata / "speech/stereo_diarization.wav", whisper_model)
     words = set(english_words(text))
@@ -95,6 +98,7 @@ def test_stereo_keeps_both_channels(testdata: Path, whisper_model: str) -> None:
     assert {"wizard", "curtain"} <= words, f"left channel lost: {text!r}"
 
 
+@pytest.mark.slow
 def test_product_names_as_hotwords(testdata: Path, whisper_model: str) -> None:
     _language, text = _text(testdata / "speech/hotwords.mp3", whisper_model, hotwords=("Turbo Blender", "ComfyUI"))
     assert "ComfyUI" in text

@@ -33,6 +33,7 @@ def test_transcribe_writes_each_format(cli_env: Path, testdata: Path) -> None:
     assert len(list((cli_env / "cache" / "transcripts").glob("*.json"))) == 1  # reused, not redone
 
 
+@pytest.mark.slow
 def test_products_become_hotwords(cli_env: Path, testdata: Path, capsys: pytest.CaptureFixture[str]) -> None:
     products = cli_env / "products.csv"
     products.write_text("sku,name,aliases,price\nSKU-1,ComfyUI,comfy|ComfyUI Pro,0\n", encoding="utf-8")

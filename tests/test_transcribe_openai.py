@@ -27,6 +27,7 @@ def openai_checkpoint(testdata: Path, whisper_model: str) -> str:
     return str(checkpoint)
 
 
+@pytest.mark.slow
 def test_openai_whisper_transcribes_real_speech(testdata: Path, openai_checkpoint: str) -> None:
     transcript = transcribe(testdata / "speech" / "jfk.flac",
                             TranscribeOptions(engine="openai-whisper", model=openai_checkpoint))
@@ -45,6 +46,7 @@ def test_openai_whisper_transcribes_real_speech(testdata: Path, openai_checkpoin
         assert segment.avg_logprob < 0.0
 
 
+@pytest.mark.slow
 def test_openai_whisper_product_names_via_prompt(testdata: Path, openai_checkpoint: str) -> None:
     transcript = transcribe(testdata / "speech" / "hotwords.mp3",
                             TranscribeOptions(engine="openai-whisper", model=openai_checkpoint,

@@ -79,6 +79,7 @@ def test_windows_shrink_with_the_workers_and_short_recordings_still_split() -> N
     assert window_length_s(options, None, 2) == 300.0
 
 
+@pytest.mark.slow
 def test_two_workers_write_the_same_transcript_as_one(tmp_path: Path, whisper_model: str) -> None:
     clip = tmp_path / "first2min.mp4"
     run_ffmpeg(["-i", str(SAMPLE / "demo_stream.mp4"), "-t", "120", "-c", "copy", str(clip)])

@@ -48,6 +48,7 @@ def _words_in(transcript, start_s: float, end_s: float) -> list[str]:  # type: i
     return [w.text for s in transcript.segments for w in s.words if start_s <= (w.start_s + w.end_s) / 2 < end_s]
 
 
+@pytest.mark.slow
 def test_a_skipped_span_is_not_recognised(speech: Path, whisper_model: str) -> None:
     options = TranscribeOptions(model=whisper_model, language="zh", workers=1)
     whole = transcribe(speech, options)

@@ -81,6 +81,7 @@ def _words(transcript) -> list[str]:
 
 @pytest.mark.parametrize(("name", "window_s"), [("jfk.flac", 5.0), ("librispeech-1995-1837-0001.wav", 3.5)],
                          ids=["jfk-5s", "librispeech-3.5s"])
+@pytest.mark.slow
 def test_seams_lose_and_repeat_no_word(testdata: Path, whisper_model: str, name: str, window_s: float) -> None:
     """The nominal boundary falls mid-sentence; the cut moves to a pause and the words match the one-window run."""
     path = testdata / "speech" / name
@@ -94,6 +95,7 @@ def test_seams_lose_and_repeat_no_word(testdata: Path, whisper_model: str, name:
     assert times == sorted(times)
 
 
+@pytest.mark.slow
 def test_anti_phase_stereo_is_not_cancelled(tmp_path: Path, testdata: Path, whisper_model: str) -> None:
     stereo = tmp_path / "antiphase.wav"
     run_ffmpeg(["-i", str(testdata / "speech" / "jfk.flac"), "-af", "pan=stereo|c0=c0|c1=-1*c0", str(stereo)])
