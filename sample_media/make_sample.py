@@ -457,12 +457,12 @@ def build_comments(rng: random.Random, rows: list[MetricRow], orders_by_t: dict[
 
 
 def write_products(path: Path) -> None:
-    """Write ``sku,name,aliases,price`` with aliases joined by ``|``."""
+    """Write ``sku,name,aliases,price,currency`` with aliases joined by ``|`` (the host says dollars)."""
     with path.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["sku", "name", "aliases", "price"])
+        writer.writerow(["sku", "name", "aliases", "price", "currency"])
         for p in PRODUCTS:
-            writer.writerow([p.sku, p.name, "|".join(p.aliases), f"{p.price:.2f}"])
+            writer.writerow([p.sku, p.name, "|".join(p.aliases), f"{p.price:.2f}", "USD"])
 
 
 def write_metrics(path: Path, rows: list[MetricRow]) -> None:
