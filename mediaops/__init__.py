@@ -6,7 +6,10 @@ The public API, for scripts::
 
     timeline = mediaops.process("stream.mp4", metrics="metrics.csv", out_dir="out/stream", max_clips=3)
     for clip in timeline.clips:
-        print(clip.id, clip.start_s, clip.end_s, clip.reasons)
+        print(clip.id, clip.start_s, clip.end_s, mediaops.describe_reasons(clip.reason_records, "zh"))
+
+Why a clip was chosen is kept as data (:class:`Reason`: a code and its numbers, ``clip.reason_records``);
+:func:`describe_reasons` words them in Chinese or English.
 
 Nothing heavy happens at import time: the names below are loaded when first used (PEP 562), so
 ``import mediaops`` and ``mediaops --help`` stay fast; models and media tools load when first needed.
@@ -53,6 +56,8 @@ _EXPORTS: dict[str, str] = {
     "PitchSegment": "mediaops.types",
     "MediaInfo": "mediaops.types",
     "Peak": "mediaops.types",
+    "Reason": "mediaops.types",
+    "describe_reasons": "mediaops.analysis.reasons",
     "InputReport": "mediaops.inputs.inspect",
     "ColumnReport": "mediaops.inputs.inspect",
     "RowPreview": "mediaops.inputs.inspect",
@@ -86,6 +91,7 @@ __all__ = [
     "Peak",
     "PitchSegment",
     "ProcessOptions",
+    "Reason",
     "RenderOptions",
     "ReportOptions",
     "RowPreview",
@@ -100,6 +106,7 @@ __all__ = [
     "TranscribeOptions",
     "Transcript",
     "__version__",
+    "describe_reasons",
     "detect_scenes",
     "find_highlights",
     "inspect_input",
@@ -112,6 +119,7 @@ __all__ = [
 if TYPE_CHECKING:  # static checkers and IDEs see the real names
     from mediaops.analysis.attribution import SpikeOptions
     from mediaops.analysis.highlights import HighlightOptions
+    from mediaops.analysis.reasons import describe_reasons
     from mediaops.analysis.scenes import SceneOptions
     from mediaops.errors import (
         FFmpegError,
@@ -146,6 +154,7 @@ if TYPE_CHECKING:  # static checkers and IDEs see the real names
         MetricSeries,
         Peak,
         PitchSegment,
+        Reason,
         SalesSpike,
         Scene,
         Segment,

@@ -40,6 +40,24 @@ class TimelineError(MediaOpsError):
     """An output folder has no usable timeline, or a timeline fails its schema."""
 
 
+class ReportError(MediaOpsError):
+    """A report could not be written. ``format`` names it (``pdf``); ``code`` says why in a word a page can put in
+    its own language: ``no_font`` (no font with Chinese glyphs) or ``failed`` (it could not be laid out).
+
+    The PDF is written after every other report, so these are in place when it fails; a job records the failure
+    in ``timeline.json`` (``extras.report_failures``) and succeeds with the other outputs.
+    """
+
+    def __init__(self, message: str, format: str = "pdf", code: str = "failed") -> None:
+        super().__init__(message)
+        self.format = format
+        self.code = code
+
+    def record(self) -> dict[str, str]:
+        """The failure as ``timeline.json`` keeps it: ``{"format", "code", "message"}`` (the message in English)."""
+        return {"format": self.format, "code": self.code, "message": str(self)}
+
+
 class FFmpegError(MediaOpsError):
     """An ffmpeg run failed; keeps the command and the tail of its stderr."""
 

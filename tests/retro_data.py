@@ -10,10 +10,23 @@ import math
 import random
 from pathlib import Path
 
+from mediaops.analysis import reasons as why
 from mediaops.analysis.attribution import find_sales_spikes
+from mediaops.analysis.reasons import describe_reasons
 from mediaops.serialize import write_json_atomic
 from mediaops.timeline import write_timeline
-from mediaops.types import Clip, MediaInfo, Metrics, MetricSeries, PitchSegment, Scene, Segment, Timeline, Transcript
+from mediaops.types import (
+    Clip,
+    MediaInfo,
+    Metrics,
+    MetricSeries,
+    PitchSegment,
+    Reason,
+    Scene,
+    Segment,
+    Timeline,
+    Transcript,
+)
 
 DURATION_S = 1200.0
 STEP_S = 10.0
@@ -76,12 +89,21 @@ def build_transcript() -> Transcript:
     return Transcript("en", tuple(segments), DURATION_S, model="base")
 
 
+def clip_reasons(start_s: float, sku: str | None, name: str) -> tuple[Reason, ...]:
+    """Why a clip of the test stream was chosen, as the analysis records it: the comments and likes rose, the
+    picture changed 6 s before the reaction, and the product on air where there is one."""
+    records = [why.engagement_surge("comments", 4.0, 6.2), why.engagement_surge("likes", 3.1, 2.4),
+               why.scene_cut_before(start_s, start_s + 6.0), why.only_cut()]
+    return (*records, why.product_pitch(sku, name)) if sku else tuple(records)
+
+
 def build_timeline(extra_columns: bool = False) -> Timeline:
     metrics = build_metrics(extra_columns)
     pitches = tuple(PitchSegment(sku, name, start, end, 3) for sku, name, start, end, _peak in PITCHES)
     clips = tuple(
         Clip(id=f"clip-{i:02d}", start_s=start, end_s=start + 30.0, score=score, file=f"clips/clip-{i:02d}.mp4",
-             reasons=("comments +4.0σ", f"starts at scene cut {start:.2f} s"), product_sku=sku, title=title)
+             reasons=describe_reasons(clip_reasons(start, sku, title)), product_sku=sku, title=title,
+             reason_records=clip_reasons(start, sku, title))
         for i, (start, score, sku, title) in enumerate(
             ((120.0, 5.5, "SKU-A", "破壁料理机"), (420.0, 4.2, "SKU-B", "Cozy Blanket"),
              (840.0, 3.1, "SKU-D", "Glow Serum"), (1100.0, 1.2, None, "")), start=1)

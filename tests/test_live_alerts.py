@@ -188,3 +188,98 @@ def test_a_weak_peak_without_a_cut_is_skipped() -> None:
     peak = Peak(t_s=108.0, score=4.0, onset_s=106.0, onset_precision_s=1.0)
     plan = plan_clip(peak, [Scene(0.0, 300.0)], None, 200.0, (), HighlightOptions())
     assert plan.action == "skip" and "score below" in plan.reason
+
+
+# ---- the alerts' words ------------------------------------------------------------------------------------------
+
+#: names from the inputs that stay as they are in Chinese words (a product's name)
+_NAMES = {"Turbo", "Blender"}
+
+
+def _latin(text: str) -> set[str]:
+    import re
+
+    return set(re.findall(r"[A-Za-z][A-Za-z_-]*", text)) - _NAMES
+
+
+def test_every_alert_is_worded_in_both_languages_from_its_numbers() -> None:
+    """Wrong implementations rejected: Chinese words with English in them (a question kind shown as its code,
+    ``how_to_buy``), numbers shown raw (``31.372…``) or lost; an English ``message`` worded apart from the
+    catalogue (two wordings that drift); a damaged event (no details, an unknown kind) that raises instead of a
+    general sentence with its time."""
+    from mediaops.live.alerts import alert_text
+
+    alerts = {
+        "viewers_drop": Alert("viewers_drop", 1000.0, "", details={
+            "viewers_before": 153.0, "viewers_after": 105.0, "change_percent": -31.372, "window_s": 60.0}),
+        "dead_air": Alert("dead_air", 18.0, "", details={"silent_s": 11.4, "ongoing": True}),
+        "unanswered_questions": Alert("unanswered_questions", 200.0, "", key="how_to_buy", details={
+            "category": "how_to_buy", "count": 4, "examples": [], "asked_until_s": 209.0, "waiting_s": 62.0}),
+        "pitch_overrun": Alert("pitch_overrun", 0.0, "", key="SKU-B", details={
+            "sku": "SKU-B", "name": "Turbo Blender", "actual_s": 138.0, "planned_s": 60.0, "over_s": 78.0}),
+    }
+    expected = {
+        "viewers_drop": ("0:16:40 在线人数 60 秒内下降 31%：153 → 105",
+                         "0:16:40 online viewers fell 31% within 60 s: 153 → 105"),
+        "dead_air": ("0:00:18 起冷场：11 秒没有人说话，现在仍然没有声音",
+                     "0:00:18 dead air: no speech for 11 s and still silent"),
+        "unanswered_questions": ("0:03:20 起观众问了 4 次怎么买，主播还没有回答（已等 62 秒）",
+                                 "0:03:20 viewers asked 4 times about how to buy; no answer yet (62 s so far)"),
+        "pitch_overrun": ("0:00:00 起讲解的“Turbo Blender”已讲 138 秒，比流程表多 78 秒（计划 60 秒）",
+                          "“Turbo Blender” (from 0:00:00) has been on air 138 s, 78 s over the 60 s planned"),
+    }
+    for kind, alert in alerts.items():
+        zh, en = expected[kind]
+        assert alert.text("zh") == zh
+        assert alert.text("en") == en
+        assert _latin(zh) == set(), zh
+    assert alert_text("from_a_newer_version", 75.0, {}, "zh") == "0:01:15 有一条新提醒"
+    assert alert_text("viewers_drop", 75.0, {}, "zh") == "0:01:15 在线人数 — 秒内下降 —%：— → —"
+    # an event of an older version, without the wait: said without it
+    assert alert_text("unanswered_questions", 70.0, {"category": "size", "count": 4}, "en") == \
+        "0:01:10 viewers asked 4 times about sizes; no answer yet"
+    with pytest.raises(ValueError, match="unknown language"):
+        alert_text("dead_air", 0.0, {}, "fr")
+    # the detectors' English message is the catalogue's English
+    transcript = Transcript("en", (_said(0.0, 5.0, "hello everyone and welcome"),), 5.0)
+    (silence,) = dead_air(transcript, 29.0, gap_s=10.0)
+    assert silence.message == silence.text("en") == "0:00:05 dead air: no speech for 24 s and still silent"
+
+
+def test_live_alert_events_speak_the_run_language_and_keep_their_numbers(tmp_path) -> None:
+    """The session's ``alert`` events in ``live.jsonl``: ``message`` in words of the run's ``--lang``, ``details``
+    with the numbers. Wrong implementations rejected: the detectors' English message written whatever the run's
+    language; the numbers dropped from the event (a page could not word it in its own language)."""
+    import json
+    from types import SimpleNamespace
+
+    from mediaops.jobs.options import ProcessOptions, StreamInputs
+    from mediaops.live.events import EventLog
+    from mediaops.live.options import LiveOptions
+    from mediaops.live.session import LiveSession
+    from mediaops.report import ReportOptions
+
+    values = [200.0] * 10 + [120.0] * 5  # a walk-out at 100 s
+    said = Transcript("en", (_said(0.0, 5.0, "hello everyone and welcome"),), 5.0)
+    for lang in ("zh", "en"):
+        out = tmp_path / lang
+        session = LiveSession("rec.ts", StreamInputs(tmp_path / "m.csv"), out,
+                              ProcessOptions(report=ReportOptions(lang=lang)), LiveOptions(), None,
+                              lambda event: None, lambda *a: None, lambda: None, lambda s: None)
+        session.events = EventLog(out / "live.jsonl")
+        session.transcript = SimpleNamespace(transcript=said, done_s=29.0)  # type: ignore[assignment]
+        session.metrics, session.comments, session.plan, session.products = _viewers(values), [], [], []
+        session.webhook = None
+        session._alert()
+        events = [json.loads(line) for line in (out / "live.jsonl").read_text("utf-8").splitlines()]
+        alerts = {e["kind"]: e for e in events if e["event"] == "alert"}
+        assert set(alerts) == {"viewers_drop", "dead_air"}
+        drop = alerts["viewers_drop"]
+        assert drop["details"] == {"viewers_before": 200.0, "viewers_after": 120.0, "change_percent": -40.0,
+                                   "window_s": 60.0}
+        assert alerts["dead_air"]["details"] == {"silent_s": 24.0, "ongoing": True}
+        if lang == "zh":
+            assert drop["message"] == "0:01:40 在线人数 60 秒内下降 40%：200 → 120"
+            assert all(_latin(e["message"]) == set() for e in alerts.values())
+        else:
+            assert drop["message"] == "0:01:40 online viewers fell 40% within 60 s: 200 → 120"

@@ -129,6 +129,7 @@ def test_bare_timeline_renders_every_format(tmp_path: Path) -> None:
 def test_hostile_names_are_escaped(tmp_path: Path) -> None:
     from dataclasses import replace
 
+    from mediaops.analysis.reasons import sentence_end
     from mediaops.timeline import write_timeline
 
     out = tmp_path / "hostile"
@@ -136,7 +137,9 @@ def test_hostile_names_are_escaped(tmp_path: Path) -> None:
     timeline = build_timeline()
     evil = "<img src=x onerror=alert(1)></script>"
     timeline = replace(timeline, pitches=tuple(replace(p, name=evil) for p in timeline.pitches),
-                       clips=tuple(replace(c, title=evil, reasons=(evil,)) for c in timeline.clips))
+                       clips=tuple(replace(c, title=evil, reasons=(evil,),
+                                           reason_records=(*c.reason_records, sentence_end(c.end_s, evil)))
+                                   for c in timeline.clips))
     write_timeline(timeline, out / "timeline.json")
     render_reports(out, ReportOptions(formats=("html",)))
     html = (out / "report.html").read_text("utf-8")

@@ -45,6 +45,9 @@ def _hostile_folder(tmp_path: Path) -> Path:
     for i, clip in enumerate(doc["clips"]):
         clip["title"] = HOSTILE[(i + 4) % len(HOSTILE)]
         clip["reasons"] = [*clip["reasons"], HOSTILE[(i + 5) % len(HOSTILE)]]
+        # the reports word the records: the host's sentence is where a hostile text reaches a reason
+        clip["reason_records"] = [*clip["reason_records"], {"code": "sentence_end", "params": {
+            "end_s": clip["end_s"], "sentence": HOSTILE[(i + 5) % len(HOSTILE)]}}]
     doc["recording"]["path"] = "/uploads/" + HOSTILE[5] + ".mp4"
     if doc.get("metrics"):
         doc["metrics"]["warnings"] = [HOSTILE[6], HOSTILE[0]]

@@ -24,7 +24,14 @@ Wrong implementations this rejects (each applied once to see the test fail):
 - a Chinese stream page that hides the clips' reasons (the old filter that dropped every English reason), or
   shows them in English;
 - an allow-list so wide that English wording slips through (checked: the English report's wording is caught, and
-  so are the English chart's labels).
+  so are the English chart's labels);
+- data notes (数据提示) shown as the reader's English lines with their command-line flags (``--mapping``,
+  ``--counts``), in a report or on the stream page; a line the catalogue does not know dropped without a word (the
+  Chinese report must say there is one more note), or shown in English on a Chinese page;
+- a stream page whose data notes name a flag instead of the upload form's field (计数方式);
+- the sentences for a missing input naming a flag (``（--targets）``, ``--run-of-show``, ``--products``) instead of
+  saying what to provide, in the Chinese or the English report (the same report comes from the command line and
+  from a web job, which has no flags).
 """
 
 from __future__ import annotations
@@ -228,3 +235,126 @@ def test_stream_page(sample_run: Path, tmp_path: Path) -> None:
     chinese_reasons_shown(text)
     english = visible_text(client.get(f"/streams/{job_id}?lang=en").get_data(as_text=True))
     assert "the picture changed" in english and "their usual level" in english
+
+
+# ---- data notes and missing inputs: a sparse run with a messy export ----------------------------------------------
+
+#: a reader's line this version's catalogue does not know (from a newer version), naming a flag
+UNKNOWN_NOTE = "kept 3 rows from a newer format; pass --frobnicate to drop them"
+#: what the Chinese report and page say for each reader's line of the messy export (and the unknown one)
+ZH_NOTES = ("“备注”列不是可识别的指标，已忽略。", "跳过了表头上方的 1 行标题。",
+            "跳过了 1 行没有时间的数据（从第 31 行起）。", "行没有按时间顺序排列，已排序。",
+            "有 1 个完全相同的重复时间，已去掉。", "“累计成交金额”列是累计值（表头注明），已换算为每段的增量。",
+            "“点赞数”列从不下降，但“评论数”列会下降")
+ZH_OTHER = "读取数据导出时另有一条说明（英文报告中可见）。"
+#: what the Chinese report says for each input that was not given
+ZH_MISSING = ("未提供目标：提供各项指标的目标后", "未提供评论记录：提供直播的评论记录后",
+              "未提供直播脚本：提供各环节的计划", "未识别到商品讲解：提供商品清单后")
+
+
+def messy_export(folder: Path) -> Path:
+    """A platform export as operators get them, known by construction: a title row above the header, a column
+    nothing recognises (备注), a row without a time, two rows out of order, a duplicated row, a running total its
+    header names (累计成交金额) and a count that never falls although the comments do (点赞数). The reader warns
+    about each in an English line, two of them naming flags (``--mapping``, ``--counts``)."""
+    from datetime import datetime, timedelta
+
+    start = datetime(2026, 11, 20, 20, 0, 0)
+    rows = [f"{start + timedelta(seconds=10 * k):%Y-%m-%d %H:%M:%S},{200 + k % 30},{k % 7},{10 * k + 5},{39 * k},好"
+            for k in range(120)]
+    rows[8], rows[9] = rows[9], rows[8]
+    rows.append(rows[-1])
+    rows.insert(28, ",100,3,1500,1170,")
+    path = folder / "metrics.csv"
+    header = ["直播数据导出（抖音）", "时间,在线人数,评论数,点赞数,累计成交金额,备注"]
+    path.write_text("\n".join([*header, *rows]) + "\n", "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def sparse_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report tests' stream (tests/retro_data.py) with the messy export's metrics and no other input: no
+    targets, comment log, run-of-show or product list (so no pitches); reports in Chinese, the PDF included."""
+    from dataclasses import replace
+    from datetime import datetime, timedelta, timezone
+
+    from mediaops.inputs.metrics import MetricsOptions, load_metrics
+    from mediaops.retrospective.insights import build_insights
+    from mediaops.timeline import write_timeline
+    from tests.retro_data import DURATION_S, build_timeline, build_transcript, write_output_folder
+
+    folder = tmp_path_factory.mktemp("sparse")
+    start = datetime(2026, 11, 20, 20, 0, tzinfo=timezone(timedelta(hours=8)))
+    metrics = load_metrics(messy_export(folder), MetricsOptions(), start, "--start-time")
+    assert any("--mapping" in w for w in metrics.warnings) and any("--counts" in w for w in metrics.warnings)
+    metrics = replace(metrics, warnings=(*metrics.warnings, UNKNOWN_NOTE))
+    out = write_output_folder(folder / "out")
+    insights = build_insights(build_transcript(), metrics, duration_s=DURATION_S)
+    write_timeline(replace(build_timeline(), metrics=metrics, pitches=(), insights=insights), out / "timeline.json")
+    render_reports(out, ReportOptions(lang="zh", formats=("html", "md", "pdf")))
+    return out
+
+
+def sparse_words(out: Path) -> set[str]:
+    """The words of the sparse run's inputs: the products' SKUs and names and the host's (English) sentences."""
+    from tests.retro_data import PITCHES, build_transcript
+
+    texts = [f"{sku} {name}" for sku, name, *_ in PITCHES] + [s.text for s in build_transcript().segments]
+    return {w.lower() for text in texts for w in re.findall(r"[A-Za-z0-9'-]+", text)}
+
+
+def test_data_notes_and_missing_inputs_in_chinese(sparse_run: Path, tmp_path: Path) -> None:
+    """The Chinese Markdown, HTML and PDF reports word every data note and every missing input in Chinese, with no
+    flag and no English word; the English report words them in English, still without flags, and shows the line
+    it does not know as it is."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        pytest.fail("pdftotext not found: apt-get install poppler-utils (CI's .ci/run installs it)")
+    pdf = subprocess.run([tool, str(sparse_run / "report.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    texts = {"report.md": (sparse_run / "report.md").read_text("utf-8"),
+             "report.html": visible_text((sparse_run / "report.html").read_text("utf-8")), "report.pdf": pdf}
+    for name, text in texts.items():
+        assert latin_words(text, sparse_words(sparse_run)) == set(), name
+        assert not re.search(r"--[a-z]", text), name
+        joined = re.sub(r"\s*\n\s*", "", text)  # a paragraph of the PDF may break a sentence over lines
+        for words in (*ZH_NOTES, ZH_OTHER, *ZH_MISSING):
+            assert words in joined, (name, words)
+    english = tmp_path / "out"
+    shutil.copytree(sparse_run, english, ignore=shutil.ignore_patterns("*.pdf"))
+    render_reports(english, ReportOptions(lang="en", formats=("md",)))
+    markdown = (english / "report.md").read_text("utf-8")
+    assert "- Column “备注” is not a metric it knows; ignored." in markdown
+    assert "No targets were given: provide a target for each KPI" in markdown
+    assert "No product pitches found: provide a product list" in markdown
+    notes = markdown.split("## Data notes", 1)[1]
+    assert re.findall(r"--[a-z-]+", notes) == ["--frobnicate"]  # only in the line no catalogue words
+    assert not re.search(r"--(?:targets|comments|run-of-show|products)\b", markdown)
+
+
+def test_stream_page_data_notes_name_form_fields(sparse_run: Path, tmp_path: Path) -> None:
+    """The stream page of a job with the messy export: its data notes in the page's language, the fix naming the
+    upload form's field (计数方式) and never a flag."""
+    from workers import jobs, state
+
+    app = make_app(tmp_path / "storage")
+    add_user(app, "op", "operator")
+    client = app.test_client()
+    login(client, "op")
+    job_id = submit(app, name="春季新品专场")
+    out = Path(jobs.get_job(app.extensions["mediaops_settings"], job_id)["out_dir"])
+    shutil.copytree(sparse_run, out, dirs_exist_ok=True)
+    state.finish_job(engine(app), job_id)
+
+    html = client.get(f"/streams/{job_id}?lang=zh").get_data(as_text=True)
+    notes = re.search(r'<section class="card" id="data-notes">(.*?)</section>', html, re.S)
+    assert notes, "the stream page shows no data notes"
+    text = visible_text(notes[1])
+    assert latin_words(text, set()) == set() and not re.search(r"--[a-z]", text)
+    for words in ZH_NOTES:
+        assert words in text, words
+    assert "如需修改，请重新上传并在“计数方式”中设置。" in text
+    assert "另有一条读取说明" in text  # the line no catalogue words
+    english = visible_text(client.get(f"/streams/{job_id}?lang=en").get_data(as_text=True))
+    assert "To change it, upload the files again and set “Counts”." in english
+    assert "--counts" not in english and "--mapping" not in english

@@ -75,7 +75,7 @@ def _stream(out: Path, *, insights: bool = False, metrics_zone: str = "", start_
     timeline: Timeline = retro_data.build_timeline()
     pitches = tuple(PitchSegment(sku, name, start, end, 3) for sku, name, start, end in ODD_PITCHES)
     metrics = replace(timeline.metrics, zone=metrics_zone) if timeline.metrics else None
-    clips = tuple(replace(c, reasons=LONG_REASONS) for c in timeline.clips)
+    clips = tuple(replace(c, reasons=LONG_REASONS, reason_records=()) for c in timeline.clips)  # shown as they are
     changes: dict = {"recording": replace(timeline.recording, path=f"{SERVER_FOLDER}/2026-11-20 晚场.mp4"),
                      "pitches": pitches, "metrics": metrics, "clips": clips,
                      "extras": {"report": report_settings(ReportOptions(title=title))}}

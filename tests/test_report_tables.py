@@ -143,8 +143,15 @@ def test_clip_rows_in_timeline_order_with_product_names(lang: str) -> None:
     retro = _retro()
     rows = clip_table(retro, lang).rows
     assert [row[0] for row in rows] == [c.id for c in retro.timeline.clips]
-    # texts in no form the library wrote are shown as they are, one sentence each
-    joiner = "；" if lang == "zh" else "; "
-    assert rows[0] == ("clip-01", "0:02:00", "0:02:30", "5.5", "破壁料理机",
-                       f"comments +4.0σ{joiner}starts at scene cut 120.00 s", "clips/clip-01.mp4")
+    # the reasons' records in the report's words, one sentence per part (reaction, start, product)
+    words = {"zh": "评论是平时的 6 倍，点赞是 2.4 倍；画面在观众反应前 6 秒切换，反应前只有这一次画面切换；"
+                   "当时在讲解“破壁料理机”",
+             "en": "comments 6× their usual level, likes 2.4×; the picture changed 6 s before viewers reacted, the "
+                   "only picture change shortly before; during the pitch of 破壁料理机"}
+    assert rows[0] == ("clip-01", "0:02:00", "0:02:30", "5.5", "破壁料理机", words[lang], "clips/clip-01.mp4")
     assert rows[3][4] == "—"  # a clip with no product
+    # texts in no form the library wrote (and no records) are shown as they are, one sentence each
+    old = replace(retro.timeline, clips=tuple(replace(c, reasons=("comments +4.0σ", "starts at scene cut 120.00 s"),
+                                                      reason_records=()) for c in retro.timeline.clips))
+    joiner = "；" if lang == "zh" else "; "
+    assert clip_table(_retro(old), lang).rows[0][5] == f"comments +4.0σ{joiner}starts at scene cut 120.00 s"

@@ -82,9 +82,32 @@ def report_md(job_id: str):
     return send_file(safe_file(folder, "report.md"), mimetype="text/markdown", max_age=0)
 
 
-def clip_json(job_id: str, clip: dict[str, Any]) -> dict[str, Any]:
+def caller_language() -> str:
+    """The language of an answer's words: ``?lang=``, else the language cookie of a signed-in browser, else the
+    caller's ``Accept-Language`` (``zh-CN`` → ``zh``), else the app's default (Chinese)."""
+    from web.i18n import LANGUAGES, language
+
+    if "lang" not in request.args and "lang" not in request.cookies:
+        best = request.accept_languages.best_match(LANGUAGES)
+        if best:
+            return best
+    return language()
+
+
+def reason_json(clip: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Why a clip was chosen, for the API: ``reason_records`` (code and numbers, as ``timeline.json`` keeps them;
+    for a timeline written before records, read back from its English texts) and ``reason_words``, the same in
+    plain words of ``lang``. ``reasons`` stays ``timeline.json``'s English texts, for scripts."""
+    from mediaops.analysis.reasons import describe_reasons, reasons_of
+    from mediaops.serialize import to_jsonable
+
+    records = reasons_of(clip)
+    return {"reason_records": to_jsonable(list(records)), "reason_words": list(describe_reasons(records, lang))}
+
+
+def clip_json(job_id: str, clip: dict[str, Any], lang: str = "zh") -> dict[str, Any]:
     keys = ("id", "start_s", "end_s", "score", "reasons", "title", "product_sku")
-    return {k: clip.get(k) for k in keys} | {
+    return {k: clip.get(k) for k in keys} | reason_json(clip, lang) | {
         "duration_s": round(clip["end_s"] - clip["start_s"], 3),
         "url": url_for("api.clip_file", job_id=job_id, clip_id=clip["id"]),
         "cover_url": url_for("files.output", job_id=job_id, relative=clip["cover"]) if clip.get("cover") else None,
@@ -100,7 +123,9 @@ def _timeline_doc(folder: Path) -> dict[str, Any]:
 @require("viewer")
 def clips(job_id: str):
     folder = require_finished(get_job_or_404(job_id))
-    return jsonify({"clips": [clip_json(job_id, c) for c in _timeline_doc(folder).get("clips", [])]})
+    lang = caller_language()
+    clips = _timeline_doc(folder).get("clips", [])
+    return jsonify({"lang": lang, "clips": [clip_json(job_id, c, lang) for c in clips]})
 
 
 @bp.route("/streams/<job_id>/clips/<clip_id>", methods=["GET"])
@@ -114,15 +139,16 @@ def clip_file(job_id: str, clip_id: str):
     return send_file(path, mimetype="video/mp4", as_attachment=True, download_name=f"{job_id}-{path.name}")
 
 
-def first_clips_json(job: dict[str, Any]) -> list[dict[str, Any]]:
-    """The clips a job has rendered before it finished (first clips), as the page and the API show them;
-    empty once it has succeeded (its clips are then in ``clips``) or before the render stage has made any."""
+def first_clips_json(job: dict[str, Any], lang: str = "zh") -> list[dict[str, Any]]:
+    """The clips a job has rendered before it finished (first clips), as the page and the API show them, their
+    reasons in words of ``lang``; empty once it has succeeded (its clips are then in ``clips``) or before the
+    render stage has made any."""
     from workers import jobs
 
     if job["status"] == "succeeded":
         return []
     keys = ("id", "start_s", "end_s", "score", "reasons", "title", "product_sku")
-    return [{k: clip.get(k) for k in keys} | {
+    return [{k: clip.get(k) for k in keys} | reason_json(clip, lang) | {
         "duration_s": round(clip["end_s"] - clip["start_s"], 3),
         "url": url_for("api.first_clip_file", job_id=job["id"], clip_id=clip["id"], part="video"),
         "cover_url": url_for("api.first_clip_file", job_id=job["id"], clip_id=clip["id"], part="cover")
@@ -134,7 +160,8 @@ def first_clips_json(job: dict[str, Any]) -> list[dict[str, Any]]:
 @require("viewer")
 def first_clips(job_id: str):
     job = get_job_or_404(job_id)
-    return jsonify({"status": job["status"], "clips": first_clips_json(job)})
+    lang = caller_language()
+    return jsonify({"status": job["status"], "lang": lang, "clips": first_clips_json(job, lang)})
 
 
 @bp.route("/streams/<job_id>/first-clips/<clip_id>/<part>", methods=["GET"])

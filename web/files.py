@@ -19,7 +19,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, redirect, request, send_file, stream_with_context, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from web.jobs_view import get_job_or_404, out_dir, require_finished, settings
@@ -145,17 +156,23 @@ def signed_output(token: str, relative: str):
 @require("viewer")
 def report_pdf(job_id: str):
     """The PDF report. The job writes it (:func:`workers.jobs.process_options` asks for it where a CJK font is
-    installed); a job from before, or one run without such a font, has it rendered here on first request."""
-    from mediaops.errors import MediaOpsError
+    installed); a job from before, one run without such a font or one whose PDF failed has it rendered here on
+    first request (seconds: the stream page shows progress meanwhile, ``web/static/stream.js``). A failure answers
+    ``{"error"}`` in English and ``{"message"}`` in the page's language."""
+    from mediaops.errors import MediaOpsError, ReportError
     from mediaops.report import ReportOptions, render_reports
-    from web.i18n import language
+    from web.i18n import language, translate
 
     folder = require_finished(get_job_or_404(job_id))
     if not (folder / "report.pdf").is_file():
         try:
             render_reports(folder, ReportOptions(lang=language(), formats=("pdf",)))
         except MediaOpsError as exc:
-            abort_json(503 if exc.transient else 500, str(exc))
+            code = exc.code if isinstance(exc, ReportError) and exc.code in ("no_font", "failed") else "unknown"
+            status = 503 if exc.transient or code == "no_font" else 500
+            response = jsonify({"error": str(exc), "status": status, "message": translate(f"pdf_failed_{code}")})
+            response.status_code = status
+            abort(response)
     return send_served(safe_file(folder, "report.pdf"), download_name=f"{job_id}-report.pdf", download=True)
 
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 from flask import current_app, g, request
 
 from mediaops.analysis.reasons import describe_reasons, reasons_of
+from mediaops.inputs.messages import WORDS as READER_WORDS
 
 LANGUAGES = ("zh", "en")
 
 #: key -> (中文, English)
 MESSAGES: dict[str, tuple[str, str]] = {
+    # the readers' warnings, refusals, time readings and metric names: the library's words, one catalogue
+    **READER_WORDS,
     "app_name": ("MediaOps 直播复盘", "MediaOps Stream Review"),
     "streams": ("直播列表", "Streams"),
     "upload": ("上传直播", "Upload stream"),
@@ -182,6 +185,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "reasons": ("入选理由", "Why"),
     "unattributed": ("未归因", "unattributed"),
     "more_downloads": ("更多文件", "More files"),
+    # what the metrics reader chose or skipped (the library's words), and the PDF report made on first download
+    "data_notes": ("数据提示", "Data notes"),
+    "data_note_fix": ("如需修改，请重新上传并在{fields}中设置。",
+                      "To change it, upload the files again and set {fields}."),
+    "pdf_building": ("正在生成 PDF 报告，请稍候（约 10 秒）…", "Making the PDF report (about 10 s)…"),
+    "pdf_failed_no_font": ("PDF 报告没有生成：服务器缺少中文字体，请联系管理员安装。其他报告和切片都已完成。",
+                           "The PDF report was not made: the server has no Chinese font; ask an admin to install one. "
+                           "The other reports and the clips are complete."),
+    "pdf_failed_failed": ("PDF 报告没有生成：排版时出错。其他报告和切片都已完成，可以点击“⬇ PDF”再试一次。",
+                          "The PDF report was not made: its layout failed. The other reports and the clips are "
+                          "complete; click “⬇ PDF” to try again."),
+    "pdf_failed_unknown": ("PDF 报告没有生成，请稍后再试。", "The PDF report could not be made; try again later."),
     "dl_reel": ("高光集锦", "highlight reel"),
     "dl_replay": ("带章节回放", "replay with chapters"),
     "dl_clips_csv": ("切片 CSV", "clips CSV"),
@@ -260,11 +275,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "stopped."),
     "resume_file": ("这个文件上次没有传完，上传时会从中断处继续。",
                     "This file was partly uploaded before; the upload continues where it stopped."),
-    "metric_orders": ("订单", "orders"),
-    "metric_gmv": ("成交额", "GMV"),
-    "metric_online_viewers": ("在线人数", "online viewers"),
-    "metric_comments": ("评论", "comments"),
-    "metric_likes": ("点赞", "likes"),
     "seconds_unit": ("秒", "s"),
     # live streams (web.live): the form, the live page, its alerts in plain words
     "live_new": ("直播监看", "Watch live"),
@@ -391,13 +401,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opt_counts_invalid": ("“计数方式”无效，请从列表中选择。", "“Counts” is not one of its choices."),
     "opt_metrics_offset_s_invalid": ("“时间平移（秒）”应为 {low} 到 {high} 之间的数字。",
                                      "“Time shift (s)” must be a number from {low} to {high}."),
-    "metric_viewers_entered": ("进场人数", "viewers entered"),
-    "metric_gifts": ("礼物", "gifts"),
-    "metric_shares": ("分享", "shares"),
-    "metric_new_followers": ("新增关注", "new followers"),
-    "pv_field_user": ("用户", "user"),
-    "pv_field_text": ("内容", "text"),
-    "pv_field_time": ("时间", "time"),
     "pv_title_metrics": ("数据导出预览：{filename}", "Metrics export preview: {filename}"),
     "pv_title_comments": ("评论记录预览：{filename}", "Comment log preview: {filename}"),
     "pv_reading": ("正在读取 {filename}…", "Reading {filename}…"),
@@ -464,10 +467,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pv_list_sep": ("、", ", "),
     "pv_part_sep": ("；", "; "),
     "pv_fix_fields": ("可在{fields}中修改。", "Change it under {fields}."),
-    "pv_unit_ms": ("毫秒", "milliseconds"),
-    "pv_unit_s": ("秒", "seconds"),
-    "pv_unit_min": ("分钟", "minutes"),
-    "pv_unit_h": ("小时", "hours"),
     "pv_other": ("另有一条读取说明（切换到英文界面可查看）。", "One more note on reading the file."),
     "pv_src_csv": ("CSV（{encoding} 编码，{separator}分隔）", "CSV ({encoding}, {separator}-separated)"),
     "pv_sep_comma": ("逗号", "comma"),
@@ -476,20 +475,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "pv_sep_pipe": ("竖线", "pipe"),
     "pv_src_xlsx": ("XLSX，工作表 {sheet}", "XLSX, sheet {sheet}"),
     "pv_src_danmaku": ("B 站弹幕 XML", "Bilibili danmaku XML"),
-    "pv_wall_clock": ("（当地时间 {range}）", " (wall clock {range})"),
-    "pv_rd_offsets_in": ("从开播起的{unit}数", "offsets in {unit}"),
-    "pv_rd_epoch_ms": ("毫秒时间戳（UTC）", "Unix epoch milliseconds (UTC)"),
-    "pv_rd_epoch_s": ("秒时间戳（UTC）", "Unix epoch seconds (UTC)"),
-    "pv_rd_excel_dates": ("Excel 日期序号", "Excel date numbers"),
-    "pv_rd_excel_times": ("Excel 时刻小数", "Excel time-of-day numbers"),
-    "pv_rd_seconds": ("从开播起的秒数", "seconds from the start of the stream"),
-    "pv_rd_clock": ("一天中的时刻", "times of day"),
-    "pv_rd_mmss": ("从开播起的 分:秒", "MM:SS from the start of the stream"),
-    "pv_rd_hhmmss": ("从开播起的 时:分:秒", "HH:MM:SS from the start of the stream"),
-    "pv_rd_datetimes": ("日期时间", "dates and times"),
-    "pv_rd_dates": ("{order}的日期（{example} = {date}）", "dates, {order} ({example} = {date})"),
-    "pv_rd_other": ("其他写法", "other"),
-    "pv_date": ("{year}年{month}月{day}日", "{day} {month_name} {year}"),
     "pv_al_offsets": ("时间从开播起计算，直接对应录像时间",
                       "times count from the start of the stream and are placed on the recording as they are"),
     "pv_al_shift": ("，并整体平移 {seconds} 秒", ", shifted by {seconds} s"),
@@ -503,163 +488,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "; the file's times have no zone, read as Beijing time ({zone})"),
     "pv_al_assumed": ("；文件时间没有时区，推定为 {zone}", "; the file's times have no zone, assumed {zone}"),
     "pv_al_other": ("已与录像对齐", "aligned with the recording"),
-    # what the preview warns about and refuses (web.inspect_view.LIBRARY_MESSAGES matches the library's English)
-    "pv_e_no_time_column": ("找不到时间列（文件中的列：{found}）。请从直播后台重新导出带时间列的表格。",
-                            "No time column (the file's columns: {found}). Export the table again with its time "
-                            "column."),
-    "pv_e_no_metric_column": ("没有可识别的数据列（文件中的列：{found}）。需要在线人数、进场人数、评论、"
-                              "点赞、礼物、分享、新增关注、订单或成交额中的至少一列；请导出平台原始的列名。",
-                              "No metric column it knows (the file's columns: {found}). It needs at least one of "
-                              "online viewers, viewers entered, comments, likes, gifts, shares, new followers, orders "
-                              "or GMV; export the platform's own column names."),
-    "pv_e_comment_fields": ("评论记录需要时间列和内容列（文件中的列：{found}）。"
-                            "请把列名改为“时间、用户、内容”后重新上传。",
-                            "A comment log needs a time and a text column (the file's columns: {found}). Name them "
-                            "time, user, text and upload it again."),
-    "pv_e_no_numbers": ("数据列里没有数字，请检查导出的文件。",
-                        "The metric columns hold no numbers; check the export."),
-    "pv_e_danmaku_as_metrics": ("这是 B 站弹幕文件（评论记录），不是数据导出。"
-                                "请把它作为评论记录上传，并另外上传数据导出。",
-                                "This is a Bilibili danmaku file (a comment log), not a metrics export. Upload it as "
-                                "the comment log, and the metrics export on its own."),
-    "pv_e_no_rows": ("文件中没有数据行。请导出每个时间段（或每条评论）一行的表格。",
-                     "The file has no data rows. Export one row per interval (or per comment)."),
-    "pv_e_bad_time": ("第 {line} 行的时间“{cell}”无法识别。时间应写成 时:分:秒、秒数或日期时间。",
-                      "Line {line}: the time “{cell}” cannot be read. Write times as HH:MM:SS, seconds or a date "
-                      "and time."),
-    "pv_e_encoding": ("文件不是 UTF-8 或 GBK 编码的文本。请重新导出为 CSV（UTF-8）、XLSX 或 JSON。",
-                      "The file is not text in UTF-8 or GBK. Export it again as CSV (UTF-8), XLSX or JSON."),
-    "pv_e_xlsx": ("XLSX 工作簿无法读取，请用 Excel 重新保存后上传。",
-                  "The XLSX workbook cannot be read; save it again from Excel and upload it."),
-    "pv_e_xls": ("这是旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传。",
-                 "This is an old Excel (.xls) file; save it as .xlsx or CSV and upload it."),
-    "pv_e_json": ("JSON 内容无法读取，或其中没有表格。请导出每个时间段一个对象的列表。",
-                  "The JSON cannot be read or holds no table. Export a list of objects, one per interval."),
-    "pv_e_xml": ("这个 XML 文件不是可读取的 B 站弹幕文件，请重新导出弹幕。",
-                 "The XML file is not a readable Bilibili danmaku file; export the danmaku again."),
-    "pv_e_mixed_dates": ("日期有的按日在前、有的按月在前书写，请用同一种日期格式重新导出。",
-                         "Some dates are day first and others month first; export them in one date format."),
-    "pv_e_mixed_times": ("时间列混用了不同写法（例如时长和日期时间），请让每一行使用同一种时间写法。",
-                         "The time column mixes kinds of time (such as durations and dates); give every row the same "
-                         "kind of time."),
-    "pv_e_mixed_numbers": ("“{header}”列混用了小数点和小数逗号，请用同一种数字格式重新导出。",
-                           "Column “{header}” mixes decimal points and decimal commas; export one number format."),
-    "pv_e_mixed_currency": ("“{header}”列混用了多种货币（{currencies}），请用同一种货币重新导出。",
-                            "Column “{header}” mixes currencies ({currencies}); export one currency."),
-    "pv_e_counts_unclear": ("“{header}”列从不下降，但起始值为 {first}：无法判断是累计值还是每段的数量。",
-                            "Column “{header}” never falls but starts at {first}: it may be a running total or "
-                            "each interval's own amount."),
-    "pv_e_span": ("文件的时间跨度达 {hours} 小时，而一份导出只应覆盖一场直播。请检查时间列中的日期。",
-                  "The file spans {hours} hours, but an export covers one stream. Check the dates in the time "
-                  "column."),
-    "pv_e_covers_only": ("文件只覆盖了 {duration} 录像中的 {covered}（文件的行在录像上为 {file}），指标只会统计直播的"
-                         "一部分。请检查时间列的单位和开播时间。",
-                         "The file covers only {covered} of the {duration} recording (its rows run {file} on the "
-                         "recording), so KPIs would count part of the stream. Check the time column's unit and the "
-                         "stream start."),
-    "pv_e_not_aligned": ("文件与录像对不上：文件的时间为 {file}，录像为 {recording}。",
-                         "The file does not line up with the recording: its times run {file}, the recording "
-                         "{recording}."),
-    "pv_e_comments_outside": ("{total} 条评论中有 {outside} 条落在录像之外（评论为 {file}，录像为 {recording}）。",
-                              "{outside} of {total} comments fall outside the recording (comments run {file}, the "
-                              "recording {recording})."),
-    "pv_e_several_zones": ("文件中的时间没有时区，而有多个时区（{zones}）都能与录像对上。",
-                           "The file's times have no time zone, and several zones ({zones}) line them up with the "
-                           "recording."),
-    "pv_e_needs_start": ("文件中的时间是一天中的时刻或日期时间（第一行为“{cell}”），但录像的开播时间未知。",
-                         "The file's times are times of day or dates (the first is “{cell}”), but the recording's "
-                         "start time is unknown."),
-    "pv_e_dates_need_start": ("“{cell}”这样的日期既可按日在前、也可按月在前读取，而录像的开播时间未知。",
-                              "Dates such as “{cell}” can be day first or month first, and the recording's start "
-                              "time is unknown."),
-    "pv_e_dates_both": ("“{cell}”这样的日期按日在前或按月在前读取，都能与录像对上。",
-                        "Dates such as “{cell}” line up with the recording both day first and month first."),
-    "pv_e_dates_neither": ("“{cell}”这样的日期按日在前或按月在前读取，都与录像对不上。",
-                           "Dates such as “{cell}” line up with the recording neither day first nor month first."),
-    "pv_e_times_misfit": ("所选的时间含义与文件的时间列不符，请改回“自动判断”。",
-                          "The chosen meaning of the times does not fit the file's time column; set it back to "
-                          "automatic."),
-    "pv_e_timezone": ("文件时区无法识别，请填写如 +08:00 的时区。",
-                      "The time zone is not one it knows; write e.g. +08:00, UTC or Asia/Shanghai."),
-    "pv_w_gbk": ("文件不是 UTF-8 编码，已按 GBK（中文 Windows 编码）读取。",
-                 "The file is not UTF-8; read it as GBK (the Chinese Windows encoding)."),
-    "pv_w_sheet": ("读取了工作表“{sheet}”（有时间列且行数最多），跳过了 {others}。",
-                   "Read sheet “{sheet}” (the one with a time column and the most rows); skipped {others}."),
-    "pv_w_unknown_column": ("“{header}”列不是可识别的指标，已忽略。",
-                            "Column “{header}” is not a metric it knows; ignored."),
-    "pv_w_duplicate_column": ("已忽略“{header}”列：{metric}取自“{other}”列。",
-                              "Ignored column “{header}”: “{other}” gives the {metric}."),
-    "pv_w_title_rows": ("跳过了表头上方的 {count} 行标题。", "Skipped {count} title row(s) above the header."),
-    "pv_w_two_row_header": ("表头有两行（分组名和列名），已合并读取。",
-                            "Read a two-row header (group names over column names)."),
-    "pv_w_rows_without_time": ("跳过了 {count} 行没有时间的数据（从第 {line} 行起）。",
-                               "Skipped {count} row(s) without a time (from line {line})."),
-    "pv_w_decimal_comma": ("“{header}”列使用小数逗号，已把 4325,00 读作 4325.00。",
-                           "Column “{header}” writes decimal commas; read 4325,00 as 4325.00."),
-    "pv_w_running_total_header": ("“{header}”列是累计值（表头注明），已换算为每段的增量。",
-                                  "Column “{header}” is a running total (its header says so); using the change per "
-                                  "interval."),
-    "pv_w_counts_per_interval": ("“{header}”列从不下降，但“{other}”列会下降，像每段的数量一样；"
-                                 "因此也按每段的数量读取。",
-                                 "Column “{header}” never falls, but “{other}” does, as per-interval amounts do; read "
-                                 "it as per-interval amounts too."),
-    "pv_w_running_total_rising": ("“{header}”列从不下降，已按累计值读取并换算为每段的增量。",
-                                  "Column “{header}” never falls, so it is read as a running total; using the change "
-                                  "per interval."),
-    "pv_w_coarse": ("文件每 {seconds} 秒一行；高光识别需要 5 分钟或更细的数据才准确。",
-                    "The file has one row per {seconds} s; highlights need rows of 5 min or finer to be precise."),
-    "pv_w_sorted": ("行没有按时间顺序排列，已排序。", "The rows were not in time order; sorted them."),
-    "pv_w_duplicates_conflicting": ("有 {count} 个重复的时间（其中 {conflicting} 个数值不同），每个时间保留最后一行。",
-                                    "{count} duplicated time(s) ({conflicting} with different values); kept the last "
-                                    "row of each."),
-    "pv_w_duplicates_identical": ("有 {count} 个完全相同的重复时间，已去掉。",
-                                  "{count} duplicated time(s) with identical rows; dropped them."),
-    "pv_w_missing": ("{count} 个时间段中缺少 {missing} 个（第一个在 {at}），按未知处理。",
-                     "{missing} of {count} intervals are missing (the first at {at}); treated as unknown."),
-    "pv_w_no_numbers": ("“{header}”列没有数字，已忽略。", "Column “{header}” holds no numbers; ignored it."),
-    "pv_w_bad_cells": ("“{header}”列有 {count} 个单元格不是数字，按未知处理。",
-                       "Column “{header}” has {count} cell(s) that are not numbers; treated as unknown."),
-    "pv_w_currency": ("{metric}的单位是 {currency}（“{header}”列），金额按 {currency} 保留，不做换算。",
-                      "The {metric} is in {currency} (column “{header}”); amounts are kept in {currency}, not "
-                      "converted."),
-    "pv_w_trimmed": ("文件的时间 {file} 比 {duration} 的录像更长：去掉了录像之前的 {before} 行和之后的 {after} 行，"
-                     "指标只统计录像时段。",
-                     "The file runs {file}, longer than the {duration} recording: dropped {before} row(s) before it "
-                     "and {after} after it; KPIs count only the recording's span."),
-    "pv_w_start_without_zone": ("开播时间没有时区，已按文件的时区（{zone}）读取。",
-                                "The stream start has no time zone; read it in the file's zone ({zone})."),
-    "pv_w_beijing": ("文件中的时间没有时区，已按北京时间（{zone}）读取，这是中国平台使用的时间。",
-                     "The file's times have no time zone; read them as Beijing time ({zone}), the Chinese platforms' "
-                     "clock."),
-    "pv_w_assumed_zone": ("文件中的时间没有时区，推定为 {zone}，以与录像的时间对上。",
-                          "The file's times have no time zone; assumed {zone} to match the recording's clock."),
-    "pv_w_date_order_chosen": ("日期按{order}读取（{example} = {date}）：只有这种读法能与录像对上。",
-                               "Read the dates {order} ({example} = {date}): only that reading lines up with the "
-                               "recording."),
-    "pv_w_read_as_offsets": ("时间按 {label} 读取（“{cell}” = 开播后 {at}）。",
-                             "Read the times as {label} (“{cell}” = {at} after the start)."),
-    "pv_w_both_fit": ("时间按 {label} 读取（“{cell}” = 录像上的 {at}）；两种读法都能对上。",
-                      "Read the times as {label} (“{cell}” = {at} on the recording); both readings fit."),
-    "pv_w_ranges": ("时间列是时间段（如 20:00-20:01），已取每段的开始时间。",
-                    "The time column holds ranges (20:00-20:01); used the start of each."),
-    "pv_w_excel_dates": ("时间列按 Excel 日期序号读取（{value} = {shown}）。",
-                         "Read the time column as Excel date numbers ({value} = {shown})."),
-    "pv_w_excel_times": ("时间列按 Excel 时刻小数读取（{value} = {shown}）。",
-                         "Read the time column as Excel times of day ({value} = {shown})."),
-    "pv_w_comments_outside": ("{total} 条评论中有 {outside} 条在录像之外，不计入统计。",
-                              "{outside} of {total} comments fall outside the recording; they are not counted."),
-    "pv_month_1": ("1月", "January"),
-    "pv_month_2": ("2月", "February"),
-    "pv_month_3": ("3月", "March"),
-    "pv_month_4": ("4月", "April"),
-    "pv_month_5": ("5月", "May"),
-    "pv_month_6": ("6月", "June"),
-    "pv_month_7": ("7月", "July"),
-    "pv_month_8": ("8月", "August"),
-    "pv_month_9": ("9月", "September"),
-    "pv_month_10": ("10月", "October"),
-    "pv_month_11": ("11月", "November"),
-    "pv_month_12": ("12月", "December"),
 }
 
 

@@ -32,6 +32,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from mediaops.inputs.messages import describe_message, describe_reading
 from web.i18n import english, language, translate
 from web.security import require
 from web.uploads import _checked_kind, _own_upload, upload_path
@@ -297,51 +298,9 @@ def _unquote(text: str) -> str:
     return text
 
 
-# time readings: the library's label -> (key, groups)
-_READINGS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
-    (r"^offsets in (?P<unit>.+)$", "pv_rd_offsets_in"),
-    (r"^Unix epoch milliseconds", "pv_rd_epoch_ms"),
-    (r"^Unix epoch seconds", "pv_rd_epoch_s"),
-    (r"^Excel serial date numbers$", "pv_rd_excel_dates"),
-    (r"^Excel time-of-day numbers$", "pv_rd_excel_times"),
-    (r"^(seconds|durations) from the start of the stream$", "pv_rd_seconds"),
-    (r"^times of day$", "pv_rd_clock"),
-    (r"^MM:SS offsets$", "pv_rd_mmss"),
-    (r"^HH:MM:SS offsets$", "pv_rd_hhmmss"),
-    (r"^date-times$", "pv_rd_datetimes"),
-    (r"^(?P<order>day-first|month-first) dates \((?P<example>\d+/\d+/\d+) = [^)]*\)$", "pv_rd_dates"),
-))
-
-
-def _date_example(order: str, example: str) -> str:
-    first, second, year = (int(part) for part in example.split("/"))
-    day, month = (first, second) if order == "day-first" else (second, first)
-    return translate("pv_date", year=year, month=month, day=day,
-                     month_name=english(f"pv_month_{month}") if language() == "en" else "")
-
-
-def _time_unit(unit: str) -> str:
-    """A time unit from a header (``min``, ``分钟``, ``s`` …) in the page's language."""
-    word = unit.strip().lower()
-    for prefixes, key in ((("ms", "毫秒"), "pv_unit_ms"), (("min", "分"), "pv_unit_min"), (("h", "小时"), "pv_unit_h"),
-                          (("s", "秒"), "pv_unit_s")):
-        if word.startswith(prefixes):
-            return translate(key)
-    return unit
-
-
 def _reading(label: str) -> str:
-    for pattern, key in _READINGS:
-        match = pattern.search(label)
-        if match:
-            groups = match.groupdict()
-            if key == "pv_rd_offsets_in":
-                return translate(key, unit=_time_unit(groups["unit"]))
-            if key == "pv_rd_dates":
-                return translate(key, order=translate(f"opt_date_order_{groups['order']}"),
-                                 example=groups["example"], date=_date_example(groups["order"], groups["example"]))
-            return translate(key, **groups)
-    return translate("pv_rd_other") if language() == "zh" else label
+    """How the library read a time column (its label), in the page's language."""
+    return describe_reading(label, language())
 
 
 _ALIGN = re.compile(r"^(?P<word>times of day|absolute times) aligned with (?P<source>--start-time|the recording's "
@@ -401,97 +360,6 @@ def _source(text: str) -> str:
         text, text)
 
 
-def _ranges(text: str) -> str:
-    """``00:00:00–00:10:00 (wall clock 20:00:00–20:10:00 +08:00)`` in the page's language."""
-    return re.sub(r"\s*\(wall clock ([^)]*)\)", lambda m: translate("pv_wall_clock", range=m[1]), text)
-
-
-#: the library's warnings and refusals -> the words of the page (``key``); named groups fill the key's text.
-#: Groups named header/other/cell/sheet/zone are values from the file (shown as written), metric is translated,
-#: file/recording are time ranges, label is a time reading.
-LIBRARY_MESSAGES: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.S), k) for p, k in (
-    # refusals
-    (r"has no usable columns \(lacks a time column; found: (?P<found>.*)\) — ", "pv_e_no_time_column"),
-    (r"has no usable columns \(lacks a known metric column; found: (?P<found>.*)\) — ", "pv_e_no_metric_column"),
-    (r"a comment needs a time and a text field \(found: (?P<found>.*)\) — ", "pv_e_comment_fields"),
-    (r"has no metric column with numbers", "pv_e_no_numbers"),
-    (r"is a Bilibili danmaku file \(a comment log\), not a metrics export", "pv_e_danmaku_as_metrics"),
-    (r"has no data rows", "pv_e_no_rows"),
-    (r"line (?P<line>\d+): cannot read time (?P<cell>.*) — use HH:MM:SS", "pv_e_bad_time"),
-    (r"is not text in UTF-8 or GBK", "pv_e_encoding"),
-    (r"is not a readable XLSX workbook", "pv_e_xlsx"),
-    (r"is an old Excel 97 \(\.xls\) file", "pv_e_xls"),
-    (r"is not valid JSON|has no table — expected a list of objects", "pv_e_json"),
-    (r"declares XML entities|is not well-formed XML|is XML but not a Bilibili danmaku file|a <d> element has no time",
-     "pv_e_xml"),
-    (r"mix(?:es)? day-first and month-first", "pv_e_mixed_dates"),
-    (r"give every row the same kind of time", "pv_e_mixed_times"),
-    (r"column (?P<header>.+?) mixes number styles", "pv_e_mixed_numbers"),
-    (r"column (?P<header>.+?) mixes currencies \((?P<currencies>[^)]*)\)", "pv_e_mixed_currency"),
-    (r"column (?P<header>.+) never falls but starts at (?P<first>\S+) — ", "pv_e_counts_unclear"),
-    (r"spans (?P<hours>\d+) hours", "pv_e_span"),
-    (r"covers only (?P<covered>\S+) of the (?P<duration>\S+) recording \(rows (?P<file>[^)]+)\)",
-     "pv_e_covers_only"),
-    (r"does not line up with the recording: its \w+ run (?P<file>.+?) but the recording runs (?P<recording>.+) — ",
-     "pv_e_not_aligned"),
-    (r"(?P<outside>\d+) of (?P<total>\d+) comments fall outside it \(comments run (?P<file>\S+), the recording "
-     r"(?P<recording>\S+)\)", "pv_e_comments_outside"),
-    (r"times have no time zone and several zones \((?P<zones>[^)]*)\) line them up", "pv_e_several_zones"),
-    (r"times are (?:times of day|dates and times) \(first (?P<cell>.*)\) but the recording's start time is unknown",
-     "pv_e_needs_start"),
-    (r"dates such as (?P<cell>.+?) can be day-first or month-first and the recording's start time is unknown",
-     "pv_e_dates_need_start"),
-    (r"dates such as (?P<cell>.+?) can be day-first or month-first and both readings line up",
-     "pv_e_dates_both"),
-    (r"dates such as (?P<cell>.+?) can be day-first or month-first and neither reading lines up",
-     "pv_e_dates_neither"),
-    (r"--times (?P<value>\S+) does not fit its time column", "pv_e_times_misfit"),
-    (r"^--timezone: ", "pv_e_timezone"),
-    # warnings
-    (r"is not UTF-8; read it as GBK", "pv_w_gbk"),
-    (r"^read sheet (?P<sheet>.+?) \(the one with a time column and the most rows\); skipped (?P<others>.+)$",
-     "pv_w_sheet"),
-    (r"^ignored unknown column (?P<header>.+) \(rename it with a --mapping file to use it\)$", "pv_w_unknown_column"),
-    (r"^ignored column (?P<header>.+?): (?P<other>.+) gives (?:the )?(?P<metric>[a-z_]+)(?: \(.*\))?$",
-     "pv_w_duplicate_column"),
-    (r"^skipped (?P<count>\d+) title row\(s\) above the header", "pv_w_title_rows"),
-    (r"^read a two-row header", "pv_w_two_row_header"),
-    (r"^skipped (?P<count>\d+) row\(s\) without a time \(line (?P<line>\d+)", "pv_w_rows_without_time"),
-    (r"^column (?P<header>.+) writes decimal commas", "pv_w_decimal_comma"),
-    (r"^column (?P<header>.+) is a running total \(its header says so\)", "pv_w_running_total_header"),
-    (r"^column (?P<header>.+?) never falls, but (?P<other>.+) does, as per-interval counts do",
-     "pv_w_counts_per_interval"),
-    (r"^column (?P<header>.+) is a running total \(it never falls\)", "pv_w_running_total_rising"),
-    (r"has one row per (?P<seconds>\d+) s; highlights need 5 min or finer", "pv_w_coarse"),
-    (r"rows were not in time order; sorted them", "pv_w_sorted"),
-    (r"has (?P<count>\d+) duplicated time\(s\) \((?P<conflicting>\d+) with different values",
-     "pv_w_duplicates_conflicting"),
-    (r"has (?P<count>\d+) duplicated time\(s\) \(identical; dropped\)", "pv_w_duplicates_identical"),
-    (r"is missing (?P<missing>\d+) of (?P<count>\d+) intervals \(first at (?P<at>\S+)\)", "pv_w_missing"),
-    (r"^column (?P<header>.+) has no numbers; ignored it$", "pv_w_no_numbers"),
-    (r"^column (?P<header>.+) has (?P<count>\d+) cell\(s\) that are not numbers", "pv_w_bad_cells"),
-    (r"^(?P<metric>[a-z_]+) is in (?P<currency>.+?) \(column (?P<header>.+)\); amounts are kept", "pv_w_currency"),
-    (r"^the export runs (?P<file>\S+), wider than the (?P<duration>\S+) recording: dropped (?P<before>\d+) row\(s\) "
-     r"before and (?P<after>\d+) after it", "pv_w_trimmed"),
-    (r"has no time zone; read it in the export's zone \((?P<zone>.+?)\)", "pv_w_start_without_zone"),
-    (r"times have no time zone; read them as Beijing time \((?P<zone>.+?)\)", "pv_w_beijing"),
-    (r"times have no time zone; assumed (?P<zone>.+?) to match the recording's clock", "pv_w_assumed_zone"),
-    (r"^read the dates as (?P<order>day-first|month-first) dates \((?P<example>\d+/\d+/\d+) = [^)]*\): only that "
-     r"reading lines up", "pv_w_date_order_chosen"),
-    (r"^read the \w+ times as (?P<label>.+?) \((?P<cell>.+) = (?P<at>\S+) after the start\) — pass --start-time",
-     "pv_w_read_as_offsets"),
-    (r"^read the \w+ times as (?P<label>.+?) \((?P<cell>.+) = (?P<at>\S+) on the recording\); both readings fit",
-     "pv_w_both_fit"),
-    (r"^the time column holds ranges", "pv_w_ranges"),
-    (r"^read the time column as Excel date numbers \((?P<value>\S+) = (?P<shown>[^)]+)\)", "pv_w_excel_dates"),
-    (r"^read the time column as Excel times of day \((?P<value>\S+) = (?P<shown>[^)]+)\)", "pv_w_excel_times"),
-    (r"^(?P<outside>\d+) of (?P<total>\d+) comments fall outside the recording; they are not counted",
-     "pv_w_comments_outside"),
-))
-#: values of these groups came from the file, written by the library with repr()
-_FROM_FILE = ("header", "other", "cell", "sheet")
-
-
 def _flagless(text: str) -> str:
     """An English library text with each command-line flag (and its value) replaced by the form field's name."""
     def field(match: re.Match[str]) -> str:
@@ -502,40 +370,23 @@ def _flagless(text: str) -> str:
 
 
 def message(text: str) -> dict[str, Any]:
-    """One warning or refusal of the library in the page's language: ``text``, the form ``fields`` that change it
-    (upload form names) and a sentence saying so (``fix``); ``key`` names the words used (empty: no match)."""
-    fields = list(dict.fromkeys(FLAG_FIELDS[flag] for flag in re.findall(r"--[a-z-]+", text) if flag in FLAG_FIELDS))
-    for pattern, key in LIBRARY_MESSAGES:
-        match = pattern.search(text)
-        if not match:
-            continue
-        values: dict[str, Any] = {}
-        for name, value in match.groupdict().items():
-            value = value or ""
-            if name in _FROM_FILE:
-                value = _unquote(value)
-            elif name == "metric":
-                value = _metric(value)
-            elif name in ("file", "recording"):
-                value = _ranges(value)
-            elif name == "label":
-                value = _reading(value)
-            elif name in ("found", "others"):
-                value = translate("pv_list_sep").join(_unquote(v) for v in value.split(", "))
-            values[name] = value
-        if key == "pv_w_date_order_chosen":
-            values["date"] = _date_example(values["order"], values["example"])
-            values["order"] = translate(f"opt_date_order_{values['order']}")
-        return {"key": key, "text": translate(key, **values), "fields": fields, "fix": _fix(fields)}
+    """One warning or refusal of the library in the page's language: ``text`` (the library's words,
+    :func:`mediaops.inputs.messages.describe_message`), the form ``fields`` that change it (upload form names) and
+    a sentence saying so (``fix``); ``key`` names the words used (empty: no match)."""
+    found = describe_message(text, language())
+    fields = list(dict.fromkeys(FLAG_FIELDS[flag] for flag in found.flags if flag in FLAG_FIELDS))
+    if found.code:
+        return {"key": found.code, "text": found.text, "fields": fields, "fix": fix_sentence(fields)}
     generic = translate("pv_other") if language() == "zh" else _flagless(text)
-    return {"key": "", "text": generic, "fields": fields, "fix": _fix(fields)}
+    return {"key": "", "text": generic, "fields": fields, "fix": fix_sentence(fields)}
 
 
-def _fix(fields: list[str]) -> str:
+def fix_sentence(fields: list[str], key: str = "pv_fix_fields") -> str:
+    """The sentence ``key`` naming the upload form's ``fields`` that change a message (empty without fields)."""
     if not fields:
         return ""
     joined = translate("pv_list_sep").join(translate("pv_quoted", text=_field_label(f)) for f in fields)
-    return translate("pv_fix_fields", fields=joined)
+    return translate(key, fields=joined)
 
 
 def _row(label_key: str, row: Any) -> dict[str, Any]:

@@ -31,6 +31,9 @@ _JOB_ID = {"name": "job_id", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}}
 _UPLOAD_ID = {"name": "upload_id", "in": "path", "required": True, "schema": {"type": "string"}}
 _TUS = {"name": "Tus-Resumable", "in": "header", "required": True, "schema": {"type": "string", "enum": ["1.0.0"]}}
+_LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string", "enum": ["zh", "en"]},
+         "description": "the language of the reasons' words (reason_words); without it: the language cookie, then "
+                        "Accept-Language, then Chinese"}
 
 def _option_schema(option: JobOption) -> dict[str, Any]:
     """The JSON Schema of one job option, from the job system's own rule (bounds and choices are not repeated)."""
@@ -73,9 +76,19 @@ _SCHEMAS: dict[str, Any] = {
     "Clip": {"type": "object", "required": ["id", "start_s", "end_s", "url"], "properties": {
         "id": {"type": "string"}, "start_s": {"type": "number"}, "end_s": {"type": "number"},
         "duration_s": {"type": "number"}, "score": {"type": ["number", "null"]},
-        "reasons": {"type": "array", "items": {"type": "string"}}, "title": {"type": ["string", "null"]},
+        "reasons": {"type": "array", "items": {"type": "string"},
+                    "description": "why it was chosen, in English words (timeline.json's texts, for scripts)"},
+        "reason_records": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"},
+                           "description": "the reasons as data: a code and its numbers "
+                                          "(see mediaops.analysis.reasons)"},
+        "reason_words": {"type": "array", "items": {"type": "string"},
+                         "description": "the reasons in plain words of the answer's lang, one sentence each"},
+        "title": {"type": ["string", "null"]},
         "product_sku": {"type": ["string", "null"]}, "url": {"type": "string"},
         "cover_url": {"type": ["string", "null"]}}},
+    "Reason": {"type": "object", "required": ["code", "params"], "properties": {
+        "code": {"type": "string", "description": "engagement_surge, scene_cut_before, sentence_end …"},
+        "params": {"type": "object", "description": "the code's numbers and names (times in seconds)"}}},
     "Created": {"type": "object", "required": ["id"], "properties": {
         "id": {"type": "string"}, "links": {"type": "object", "additionalProperties": {"type": "string"}}}},
     "JobFromUploads": {"type": "object", "description": (
@@ -135,8 +148,10 @@ def openapi_document() -> dict[str, Any]:
             "responses": {"200": {"description": "Markdown", "content": {"text/markdown": {"schema": {
                 "type": "string"}}}}} | _errors(401, 404, 409)}},
         "/api/streams/{job_id}/clips": {"get": {
-            "summary": "The stream's clips with download links", "operationId": "listClips", "parameters": [_JOB_ID],
-            "responses": {"200": _json({"type": "object", "required": ["clips"], "properties": {
+            "summary": "The stream's clips with download links and why each was chosen", "operationId": "listClips",
+            "parameters": [_JOB_ID, _LANG],
+            "responses": {"200": _json({"type": "object", "required": ["lang", "clips"], "properties": {
+                "lang": {"enum": ["zh", "en"], "description": "the language of reason_words"},
                 "clips": {"type": "array", "items": {"$ref": "#/components/schemas/Clip"}}}})}
             | _errors(401, 404, 409)}},
         "/api/streams/{job_id}/clips/{clip_id}": {"get": {
@@ -146,9 +161,9 @@ def openapi_document() -> dict[str, Any]:
                 "type": "string", "format": "binary"}}}}} | _errors(401, 404, 409)}},
         "/api/streams/{job_id}/first-clips": {"get": {
             "summary": "Clips rendered so far while the job runs (first clips); empty once it has succeeded",
-            "operationId": "listFirstClips", "parameters": [_JOB_ID],
-            "responses": {"200": _json({"type": "object", "required": ["status", "clips"], "properties": {
-                "status": {"type": "string"},
+            "operationId": "listFirstClips", "parameters": [_JOB_ID, _LANG],
+            "responses": {"200": _json({"type": "object", "required": ["status", "lang", "clips"], "properties": {
+                "status": {"type": "string"}, "lang": {"enum": ["zh", "en"]},
                 "clips": {"type": "array", "items": {"$ref": "#/components/schemas/Clip"}}}})}
             | _errors(401, 404)}},
         "/api/streams/{job_id}/first-clips/{clip_id}/{part}": {"get": {

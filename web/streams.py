@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from web.i18n import MESSAGES, translate
+from web.i18n import MESSAGES, language, translate
 from web.jobs_view import (
     BadOptionsError,
     failure_reason,
@@ -63,11 +64,13 @@ def stream(job_id: str):
     if is_live(job) and job["status"] != "succeeded":  # on air, or ended without its review: the live page
         return redirect(url_for("live.page", job_id=job_id))
     doc = read_timeline(job)
-    reports, extras = [], []
+    reports, extras, notes, pdf = [], [], [], {}
     if doc is not None:
         folder = Path(job["out_dir"])
         reports = [(name, label) for name, label in REPORT_FORMATS if (folder / name).is_file()]
         extras = [(name, key) for name, key in EXTRA_OUTPUTS if (folder / name).is_file()]
+        notes = data_notes(doc)
+        pdf = pdf_state(doc, folder)
     stage_labels = {key[6:]: translate(key) for key in MESSAGES if key.startswith("stage_")}
     from mediaops.jobs.options import JOB_OPTIONS
 
@@ -79,7 +82,33 @@ def stream(job_id: str):
     return render_template("stream.html", job=job, doc=doc, reports=reports, extras=extras, summary=summarize(job),
                            stage_labels=stage_labels, rules=rules, phase=phase(job), phase_labels=phase_labels,
                            reason=failure_reason(job), label=job_label(job, is_rerun(job)),
-                           first_clips=first_clips_json(job))
+                           first_clips=first_clips_json(job, language()), notes=notes, pdf=pdf)
+
+
+def data_notes(doc: dict[str, Any]) -> list[dict[str, str]]:
+    """What the metrics reader chose or skipped (``metrics.warnings``, English lines naming command-line flags) in
+    the page's language, the library's words, each with the upload form's fields that change it (never a flag)."""
+    from web.inspect_view import fix_sentence, message
+
+    notes: dict[str, dict[str, str]] = {}
+    for line in (doc.get("metrics") or {}).get("warnings") or ():
+        found = message(str(line))
+        notes.setdefault(found["text"], {"text": found["text"],
+                                         "fix": fix_sentence(found["fields"], "data_note_fix")})
+    return list(notes.values())
+
+
+def pdf_state(doc: dict[str, Any], folder: Path) -> dict[str, str | bool]:
+    """The PDF report's state for the page: ``ready`` (the job wrote it, a download is instant) or to be made on
+    the first download (a job from before jobs wrote it, or whose PDF failed: the page shows progress), and the
+    failure the job recorded, in the page's language."""
+    from mediaops.report import report_failures
+
+    ready = (folder / "report.pdf").is_file()
+    failure = next((f for f in report_failures(doc.get("extras")) if f["format"] == "pdf"), None)
+    code = failure["code"] if failure and failure["code"] in ("no_font", "failed") else "unknown"
+    return {"ready": ready, "failure": translate(f"pdf_failed_{code}") if failure and not ready else "",
+            "building": translate("pdf_building"), "failed": translate("pdf_failed_unknown")}
 
 
 def _form_options() -> dict:

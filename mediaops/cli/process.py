@@ -20,6 +20,7 @@ from mediaops.cli.render import add_render_arguments, render_options_from
 from mediaops.cli.transcribe import add_asr_arguments, asr_options_from, print_transcript_warnings
 from mediaops.errors import InputFileError
 from mediaops.jobs.pipeline import ProcessOptions, StreamInputs, run_pipeline
+from mediaops.report import report_failures
 from mediaops.report.i18n import LANGUAGES
 
 
@@ -128,6 +129,9 @@ def handle(args: argparse.Namespace) -> int:
         progress.close()
     print_metrics_notes(timeline.metrics, args.quiet)
     print_transcript_warnings(args.out / "transcript.json")
+    for failure in report_failures(timeline.extras):  # the clips and the other reports are written
+        print(f"mediaops: warning: {failure['message']} (`mediaops report {args.out} --formats {failure['format']}` "
+              "tries again)", file=sys.stderr)
     if not args.quiet:
         print(
             f"{len(timeline.clips)} clips, {len(timeline.sales_spikes)} sales spikes, {len(timeline.scenes)} scenes "

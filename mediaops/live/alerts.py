@@ -12,13 +12,16 @@ detector never needs to remember anything and a restarted session decides exactl
   (:func:`mediaops.retrospective.insights.audience.find_question_bursts`);
 - ``pitch_overrun``: a product has been on air longer than the run-of-show gives it, by more than
   ``overrun_tolerance_s``.
+
+An alert keeps its numbers (``details``) and is worded from them in Chinese or English by :func:`alert_text`: the
+session words its ``live.jsonl`` events in the run's ``--lang``, and a page can word them in its own.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from mediaops.retrospective.insights.audience import find_question_bursts
@@ -37,7 +40,7 @@ class Alert:
     Attributes:
         kind: one of :data:`ALERT_KINDS`.
         t_s: when the condition began, in recording seconds.
-        message: one English sentence with the numbers.
+        message: one English sentence with the numbers (:func:`alert_text` words it in either language).
         key: what the alert is about where that is more than its time (a question kind, a product's SKU): alerts of
             one kind and key are one condition.
         details: the numbers behind the message.
@@ -53,10 +56,79 @@ class Alert:
     def id(self) -> str:
         return f"{self.kind}-{self.key + '-' if self.key else ''}{self.t_s:07.1f}"
 
+    def text(self, lang: str) -> str:
+        """The alert in words of ``lang`` (``zh`` or ``en``); see :func:`alert_text`."""
+        return alert_text(self.kind, self.t_s, self.details, lang)
+
 
 def _clock(t_s: float) -> str:
     t = max(0.0, t_s)
     return f"{int(t // 3600)}:{int(t // 60 % 60):02d}:{int(t % 60):02d}"
+
+
+# ---- words ---------------------------------------------------------------------------------------------------------
+
+LANGUAGES = ("zh", "en")
+#: kind -> (中文, English): the sentence of an alert, filled from its time (``clock``) and ``details``
+_WORDS: dict[str, tuple[str, str]] = {
+    "viewers_drop": ("{clock} 在线人数 {window} 秒内下降 {pct}%：{before} → {after}",
+                     "{clock} online viewers fell {pct}% within {window} s: {before} → {after}"),
+    "dead_air": ("{clock} 起冷场：{silent} 秒没有人说话", "{clock} dead air: no speech for {silent} s"),
+    "dead_air_ongoing": ("，现在仍然没有声音", " and still silent"),
+    "unanswered_questions": ("{clock} 起观众问了 {count} 次{topic}，主播还没有回答",
+                             "{clock} viewers asked {count} times about {topic}; no answer yet"),
+    "unanswered_waiting": ("（已等 {waiting} 秒）", " ({waiting} s so far)"),
+    "pitch_overrun": ("{clock} 起讲解的“{name}”已讲 {actual} 秒，比流程表多 {over} 秒（计划 {planned} 秒）",
+                      "“{name}” (from {clock}) has been on air {actual} s, {over} s over the {planned} s planned"),
+    "other": ("{clock} 有一条新提醒", "{clock} a new alert"),
+}
+#: a question kind of :func:`~mediaops.retrospective.insights.audience.find_question_bursts` -> (中文, English)
+_TOPICS: dict[str, tuple[str, str]] = {
+    "price": ("价格", "the price"), "how_to_buy": ("怎么买", "how to buy"), "coupon": ("优惠", "discounts"),
+    "size": ("尺码", "sizes"), "colour": ("颜色", "colours"), "shipping": ("发货", "shipping"),
+    "stock": ("库存", "stock"), "other": ("其他问题", "other things"),
+}
+
+
+def _amount(value: object) -> str:
+    """A number of an alert's details for people (``1,234``); a dash where it is none."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return "—"
+    return f"{value:,.0f}"
+
+
+def alert_text(kind: str, t_s: float, details: Mapping[str, object], lang: str) -> str:
+    """An alert of ``kind`` that began at ``t_s`` in words of ``lang`` (``zh`` or ``en``), from its ``details``
+    (the numbers kept in ``live.jsonl``): e.g. ``0:16:40 在线人数 60 秒内下降 31%：153 → 105``. A kind this version
+    does not know, or details it cannot read (a damaged line), give a general sentence with the time.
+
+    Raises:
+        ValueError: an unknown language.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; use one of {', '.join(LANGUAGES)}")
+    index = LANGUAGES.index(lang)
+    clock = _clock(t_s if isinstance(t_s, int | float) and math.isfinite(t_s) else 0.0)
+    d = details
+    if kind == "viewers_drop":
+        change = d.get("change_percent")
+        pct = _amount(abs(change)) if isinstance(change, int | float) and not isinstance(change, bool) else "—"
+        return _WORDS[kind][index].format(clock=clock, window=_amount(d.get("window_s")), pct=pct,
+                                          before=_amount(d.get("viewers_before")),
+                                          after=_amount(d.get("viewers_after")))
+    if kind == "dead_air":
+        text = _WORDS[kind][index].format(clock=clock, silent=_amount(d.get("silent_s")))
+        return text + (_WORDS["dead_air_ongoing"][index] if d.get("ongoing") is True else "")
+    if kind == "unanswered_questions":
+        topic = _TOPICS.get(str(d.get("category")), _TOPICS["other"])[index]
+        text = _WORDS[kind][index].format(clock=clock, count=_amount(d.get("count")), topic=topic)
+        waiting = _amount(d.get("waiting_s"))  # absent from the events of older versions
+        return text + (_WORDS["unanswered_waiting"][index].format(waiting=waiting) if waiting != "—" else "")
+    if kind == "pitch_overrun":
+        name = str(d.get("name") or d.get("sku") or "—")
+        return _WORDS[kind][index].format(clock=clock, name=name, actual=_amount(d.get("actual_s")),
+                                          over=_amount(d.get("over_s")), planned=_amount(d.get("planned_s")))
+    return _WORDS["other"][index].format(clock=clock)
 
 
 def viewers_drops(metrics: Metrics | None, drop_pct: float, window_s: float) -> list[Alert]:
@@ -75,11 +147,9 @@ def viewers_drops(metrics: Metrics | None, drop_pct: float, window_s: float) -> 
         top = max(earlier)
         drop = 100.0 * (top - value) / top if top > 0 else 0.0
         if drop >= drop_pct and not falling:
-            alerts.append(Alert(
-                "viewers_drop", t_s,
-                f"online viewers fell {drop:.0f}% in {window_s:.0f} s: {top:.0f} → {value:.0f} at {_clock(t_s)}",
-                details={"viewers_before": top, "viewers_after": value, "change_percent": round(-drop, 1),
-                         "window_s": window_s}))
+            details: dict[str, object] = {"viewers_before": top, "viewers_after": value,
+                                          "change_percent": round(-drop, 1), "window_s": window_s}
+            alerts.append(Alert("viewers_drop", t_s, alert_text("viewers_drop", t_s, details, "en"), details=details))
         falling = drop >= drop_pct / 2  # still well below: the same fall
     return alerts
 
@@ -96,10 +166,9 @@ def dead_air(transcript: Transcript | None, now_s: float, gap_s: float) -> list[
         if start_s - cursor >= gap_s:
             ongoing = start_s >= now_s
             silent_s = start_s - cursor
-            alerts.append(Alert(
-                "dead_air", round(cursor, 1),
-                f"no speech for {silent_s:.0f} s since {_clock(cursor)}" + (" and still silent" if ongoing else ""),
-                details={"silent_s": round(silent_s, 1), "ongoing": ongoing}))
+            details: dict[str, object] = {"silent_s": round(silent_s, 1), "ongoing": ongoing}
+            alerts.append(Alert("dead_air", round(cursor, 1), alert_text("dead_air", round(cursor, 1), details, "en"),
+                                details=details))
         cursor = max(cursor, end_s)
     return alerts
 
@@ -116,14 +185,11 @@ def unanswered_questions(comments: Sequence[Comment], transcript: Transcript | N
         if burst.answered or burst.start_s + options.answer_window_s > now_s:
             continue
         examples = [c.text for c in asked if burst.start_s <= c.t_s <= burst.end_s][:3]
-        kind = burst.category.replace("_", " ")
-        alerts.append(Alert(
-            "unanswered_questions", round(burst.start_s, 1),
-            f"{burst.count} {kind} questions since {_clock(burst.start_s)}, no answer for "
-            f"{now_s - burst.start_s:.0f} s",
-            key=burst.category,
-            details={"category": burst.category, "count": burst.count, "examples": examples,
-                     "asked_until_s": burst.end_s}))
+        details: dict[str, object] = {"category": burst.category, "count": burst.count, "examples": examples,
+                                      "asked_until_s": burst.end_s, "waiting_s": round(now_s - burst.start_s, 1)}
+        t_s = round(burst.start_s, 1)
+        alerts.append(Alert("unanswered_questions", t_s, alert_text("unanswered_questions", t_s, details, "en"),
+                            key=burst.category, details=details))
     return alerts
 
 
@@ -138,13 +204,11 @@ def pitch_overruns(pitches: Sequence[PitchSegment], plan: Sequence[PlanSegment],
         if product.over_s is None or product.planned_s is None or product.over_s <= options.overrun_tolerance_s:
             continue
         first = min(p.start_s for p in pitches if p.sku == product.sku)
-        alerts.append(Alert(
-            "pitch_overrun", round(first, 1),
-            f"{product.name} has been on air {product.actual_s:.0f} s, {product.over_s:.0f} s over the "
-            f"{product.planned_s:.0f} s the run-of-show gives it",
-            key=product.sku,
-            details={"sku": product.sku, "name": product.name, "actual_s": product.actual_s,
-                     "planned_s": product.planned_s, "over_s": product.over_s}))
+        details: dict[str, object] = {"sku": product.sku, "name": product.name, "actual_s": product.actual_s,
+                                      "planned_s": product.planned_s, "over_s": product.over_s}
+        t_s = round(first, 1)
+        alerts.append(Alert("pitch_overrun", t_s, alert_text("pitch_overrun", t_s, details, "en"), key=product.sku,
+                            details=details))
     return alerts
 
 

@@ -27,6 +27,8 @@ from mediaops.timeline import timeline_from_dict
 
 #: every report format, in the order they are written.
 FORMATS = ("html", "md", "csv", "pdf")
+#: the key of ``timeline.json``'s ``extras`` that lists the reports a run could not write (``ReportError.record``)
+REPORT_FAILURES = "report_failures"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,16 @@ def report_settings(options: ReportOptions) -> dict[str, Any]:
     return chosen | {key: value for key, value in (("title", options.title), ("timezone", options.timezone)) if value}
 
 
+def report_failures(extras: object) -> list[dict[str, str]]:
+    """The reports a run could not write, from its ``timeline.json`` ``extras`` (a mapping, or anything else for
+    none): ``{"format", "code", "message"}`` each (see :class:`mediaops.errors.ReportError`)."""
+    found = extras.get(REPORT_FAILURES) if isinstance(extras, dict) else None
+    if not isinstance(found, list):
+        return []
+    return [{key: str(item.get(key, "")) for key in ("format", "code", "message")} for item in found
+            if isinstance(item, dict)]
+
+
 def report_options_for(doc: dict[str, Any], out_dir: Path) -> ReportOptions:
     """The report options a finished run used: from ``extras.report`` where the run recorded them, else the
     formats whose files are in ``out_dir`` (so a re-render never leaves a stale ``report.pdf``) and the
@@ -90,8 +102,8 @@ def write_retrospective_reports(
     """Write the reports of ``options.formats`` for ``retro`` into ``out_dir`` atomically; returns their paths.
 
     Raises:
-        MediaOpsError: the Chinese PDF needs a CJK font and none is installed (the other formats are written
-            first).
+        ReportError: the PDF cannot be written (no font with Chinese glyphs, or its layout failed); it is written
+            last, so the other formats are in place.
     """
     written: list[Path] = []
     if "html" in options.formats:
@@ -127,5 +139,5 @@ def render_reports(out_dir: Path, options: ReportOptions = ReportOptions()) -> l
     return write_retrospective_reports(retro, out_dir, options)
 
 
-__all__ = ["FORMATS", "ReportOptions", "render_html", "render_markdown", "render_reports", "report_options_for",
-           "report_settings", "write_reports", "write_retrospective_reports"]
+__all__ = ["FORMATS", "REPORT_FAILURES", "ReportOptions", "render_html", "render_markdown", "render_reports",
+           "report_failures", "report_options_for", "report_settings", "write_reports", "write_retrospective_reports"]

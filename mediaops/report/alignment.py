@@ -1,11 +1,16 @@
-"""How the metrics export's times were put on the recording, in the report's language.
+"""How the metrics export was read, in the report's language: how its times were put on the recording, and its
+data notes (数据提示).
 
 The library describes the alignment in one English line (``Metrics.alignment``, also printed by the CLI) and as
 data (``Metrics.alignment_basis``); the English report shows the line, the Chinese one says the data in Chinese.
+The reader's warnings (``Metrics.warnings``, English lines naming command-line flags) are worded in either
+language by :func:`mediaops.inputs.messages.describe_message`, without the flags: the same report comes from a
+command-line run and from a web job, and says what was read and how, not which flag or form field changes it.
 """
 
 from __future__ import annotations
 
+from mediaops.inputs.messages import describe_message
 from mediaops.report.i18n import labels
 from mediaops.types import Metrics
 
@@ -35,3 +40,20 @@ def alignment_text(metrics: Metrics, lang: str) -> str:
     if lang == "zh":
         return _zh(metrics)
     return f"{metrics.alignment}; {labels(lang)['offset']} {metrics.offset_s:+.1f} s"
+
+
+#: a note in no form this version knows, in a Chinese report (the English report shows the line itself)
+_ZH_OTHER_NOTE = "读取数据导出时另有一条说明（英文报告中可见）。"
+
+
+def data_notes(metrics: Metrics | None, lang: str) -> tuple[str, ...]:
+    """What the reader of ``metrics`` chose or skipped (its ``warnings``), one sentence each in ``lang``: plain
+    words without command-line flags; a line in no known form is itself in English and one general sentence in
+    Chinese (said once)."""
+    if metrics is None:
+        return ()
+    notes = []
+    for line in metrics.warnings:
+        found = describe_message(line, lang)
+        notes.append(found.text or (_ZH_OTHER_NOTE if lang == "zh" else line))
+    return tuple(dict.fromkeys(notes))

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from mediaops.report.alignment import data_notes
 from mediaops.report.chart import build_figure
 from mediaops.report.header import header_rows, report_zone
 from mediaops.report.i18n import clock, labels
@@ -86,6 +87,7 @@ def render_html(retro: Retrospective, lang: str = "zh") -> str:
         clips=clip_table(retro, lang),
         data=page_data(retro, lang),
         insights=insight_sections(retro.timeline, lang, zone),
+        notes=data_notes(retro.timeline.metrics, lang),
         plotly_js=plotly_js(),
         report_js=_report_js(),
     )

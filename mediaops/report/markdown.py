@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mediaops.report.alignment import data_notes
 from mediaops.report.header import header_rows, report_zone
 from mediaops.report.i18n import clock, labels
 from mediaops.report.insights_sections import insights_markdown
@@ -28,6 +29,7 @@ def render_markdown(retro: Retrospective, lang: str = "zh") -> str:
     parts += insights_markdown(timeline, lang, report_zone(timeline, retro.timezone))
     cuts = scene_cuts_s(timeline)
     parts += [f"## {t['scenes']} ({len(cuts)})", "", " · ".join(clock(c) for c in cuts) or "—", ""]
-    if timeline.metrics and timeline.metrics.warnings:
-        parts += [f"## {t['warnings']}", "", *(f"- {md_text(w)}" for w in timeline.metrics.warnings), ""]
+    notes = data_notes(timeline.metrics, lang)
+    if notes:
+        parts += [f"## {t['warnings']}", "", *(f"- {md_text(note)}" for note in notes), ""]
     return "\n".join(parts)

@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mediaops.errors import MediaOpsError
+from mediaops.errors import MediaOpsError, ReportError
+from mediaops.report.alignment import data_notes
 from mediaops.report.chart_data import (
     BAND_CLIPS,
     BAND_LIMITS,
@@ -72,12 +73,13 @@ def locate_font(explicit: Path | None = None) -> tuple[Path, int]:
     cleanly; else the CJK font of :mod:`mediaops.media.fonts` (shared with the burned-in captions).
 
     Raises:
-        MediaOpsError: no font with Chinese glyphs is installed, or ``explicit`` cannot be read.
+        ReportError: no font with Chinese glyphs is installed, or ``explicit`` cannot be read (``code`` ``no_font``).
     """
     if explicit is not None:
         face = _face(explicit) if explicit.is_file() else None
         if face is None:
-            raise MediaOpsError(f"cannot read font file {explicit} — give a .ttf/.otf/.ttc font with Chinese glyphs")
+            raise ReportError(f"cannot read font file {explicit} — give a .ttf/.otf/.ttc font with Chinese glyphs",
+                              "pdf", "no_font")
         return explicit, face[0]
     for candidate in map(Path, _STATIC_CJK_FONTS):
         face = _face(candidate) if candidate.is_file() else None
@@ -88,9 +90,9 @@ def locate_font(explicit: Path | None = None) -> tuple[Path, int]:
 
         info = cjk_font()
     except (ImportError, MediaOpsError) as exc:
-        raise MediaOpsError(
+        raise ReportError(
             "no Chinese font found for the PDF report: apt-get install fonts-noto-cjk or pip install "
-            "manimgx-fonts-cjk (or give one with --font)"
+            "manimgx-fonts-cjk (or give one with --font)", "pdf", "no_font"
         ) from exc
     return info.path, info.index
 
@@ -323,7 +325,7 @@ def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None)
     and chart on page 1, then spikes, products, clips, the insight sections, scene cuts and data notes.
 
     Raises:
-        MediaOpsError: no font with Chinese glyphs (see :func:`locate_font`).
+        ReportError: no font with Chinese glyphs (see :func:`locate_font`).
     """
     from fpdf import FPDF
 
@@ -360,16 +362,28 @@ def render_pdf(retro: Retrospective, lang: str = "zh", font: Path | None = None)
     cuts = scene_cuts_s(timeline)
     _heading(pdf, f"{t['scenes']} ({len(cuts)})", keep_mm=15)
     _paragraph(pdf, " · ".join(clock(c) for c in cuts) or "—")
-    if timeline.metrics and timeline.metrics.warnings:
+    notes = data_notes(timeline.metrics, lang)
+    if notes:
         _heading(pdf, t["warnings"], keep_mm=15)
-        for warning in timeline.metrics.warnings:
-            _paragraph(pdf, f"• {warning}")
+        for note in notes:
+            _paragraph(pdf, f"• {note}")
     return bytes(pdf.output())
 
 
 def write_pdf(retro: Retrospective, path: Path, lang: str = "zh", font: Path | None = None) -> Path:
-    """Write the PDF report atomically to ``path``; returns ``path``."""
-    data = render_pdf(retro, lang, font)
+    """Write the PDF report atomically to ``path``; returns ``path``.
+
+    Raises:
+        ReportError: no font with Chinese glyphs (``code`` ``no_font``), or the layout failed (``failed``: fpdf2,
+            Matplotlib or the font tools could not set some text or chart); nothing is written then.
+    """
+    try:
+        data = render_pdf(retro, lang, font)
+    except ReportError:
+        raise
+    except Exception as exc:  # a layout failure of fpdf2, Matplotlib or fontTools: the other reports still count
+        raise ReportError(f"the PDF report could not be laid out ({type(exc).__name__}: {exc}) — the other reports "
+                          "are written; try again, or report the stream's timeline.json", "pdf", "failed") from exc
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -81,6 +81,57 @@
     setTimeout(poll, 1000);
   }
 
+  // ---- the PDF report, made on its first download where the job did not write it (a job from before jobs wrote
+  // it, or whose PDF failed): seconds of work, so the page shows that it is being made, then saves the file
+  const pdfLink = document.getElementById("pdf-download");
+  const pdfBox = document.getElementById("pdf-progress");
+  if (pdfLink && pdfBox && pdfLink.dataset.build) {
+    const pdfText = document.getElementById("pdf-progress-text");
+    class PdfFailure extends Error {}  // the server's words in the page's language (a network error has none)
+    pdfLink.addEventListener("click", async (event) => {
+      if (!pdfLink.dataset.build) return;  // made by an earlier click: an ordinary download now
+      event.preventDefault();
+      if (pdfLink.dataset.busy) return;
+      pdfLink.dataset.busy = "1";
+      pdfLink.setAttribute("aria-disabled", "true");
+      pdfBox.hidden = false;
+      pdfBox.classList.remove("failed");
+      const started = Date.now();
+      const tick = () => {
+        pdfText.textContent = pdfBox.dataset.building + " " + Math.round((Date.now() - started) / 1000) + " s";
+      };
+      tick();
+      const timer = setInterval(tick, 1000);
+      try {
+        const response = await fetch(pdfLink.href);
+        if (!response.ok) {
+          let why = pdfBox.dataset.failed;
+          try { why = (await response.json()).message || why; } catch (e) { /* not JSON: the general words */ }
+          throw new PdfFailure(why);
+        }
+        const url = URL.createObjectURL(await response.blob());
+        const save = document.createElement("a");
+        save.href = url;
+        save.download = pdfLink.getAttribute("download") || "report.pdf";
+        document.body.append(save);
+        save.click();
+        save.remove();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+        delete pdfLink.dataset.build;
+        pdfBox.hidden = true;
+        const failed = document.getElementById("pdf-failed");
+        if (failed) failed.hidden = true;
+      } catch (e) {
+        pdfBox.classList.add("failed");
+        pdfText.textContent = e instanceof PdfFailure ? e.message : pdfBox.dataset.failed;
+      } finally {
+        clearInterval(timer);
+        delete pdfLink.dataset.busy;
+        pdfLink.removeAttribute("aria-disabled");
+      }
+    });
+  }
+
   // ---- player and chart ---------------------------------------------------------------------------------
   const player = document.getElementById("player");
   const chart = document.getElementById("chart");
