@@ -80,7 +80,8 @@ def test_clips_and_alerts_arrive_while_the_stream_is_on_air(
     retrospective; misses the planted walk-out or the planted silence, or alerts at the answered price questions;
     recognises the recording again at the end (the retrospective shows no transcription stage, and the transcript
     goes into the cache under the key a later ``mediaops process`` looks up); a timeline that leaves out the clips
-    published live; a webhook that misses events."""
+    published live; one that drops a moment still unsettled when the stream ends (or publishes it as made on air);
+    a webhook that misses events."""
     out = tmp_path / "out"
     writer = StreamWriter(stream, tmp_path / "rec.ts", tmp_path / "metrics.csv", tmp_path / "comments.jsonl").start()
     with collecting_webhook() as (hook_url, received), (tmp_path / "stderr.txt").open("w") as stderr:
@@ -118,6 +119,9 @@ def test_clips_and_alerts_arrive_while_the_stream_is_on_air(
     assert [(c["id"], c["start_s"], c["end_s"], c["file"]) for c in timeline["clips"]] == [
         (c["id"], c["start_s"], c["end_s"], c["file"]) for c in clips]
     assert len(clips) == 2 and clips[1]["start_s"] == pytest.approx(REVEALS_S[1], abs=0.1)
+    # the second surge ends 20 s before the stream does, too late to settle on air: the whole stream's choice
+    # renders it after the end, announced as such
+    assert [c["after_end"] for c in clips] == [False, True] and not any(c["over_budget"] for c in clips)
     assert timeline["recording"]["duration_s"] == pytest.approx(stream.duration_s, abs=0.2)
     assert (out / "report.html").is_file() and (out / "transcript.json").is_file()
     said = " ".join(s["text"] for s in json.loads((out / "transcript.json").read_text("utf-8"))["segments"])

@@ -793,14 +793,21 @@ def choose_highlights(
                 start_cue=choice.cue.text if choice.cue else "",
             )
         )
+    chosen = select_best(candidates, options.max_clips)
+    return [replace(h, id=f"clip-{i:02d}") for i, h in enumerate(chosen, start=1)]
+
+
+def select_best(candidates: Sequence[Highlight], max_clips: int) -> list[Highlight]:
+    """The clips kept of ``candidates``: best score first (the earlier start on a tie), skipping any that shares
+    time with one already kept, at most ``max_clips``; returned in time order. The one rule by which both the
+    pipeline and live mode (over the clips made so far, :func:`mediaops.live.incremental.rank_clip`) choose."""
     chosen: list[Highlight] = []
     for cand in sorted(candidates, key=lambda h: (-h.score, h.start_s)):
-        if len(chosen) >= options.max_clips:
+        if len(chosen) >= max_clips:
             break
         if not any(_overlaps(cand, h) for h in chosen):
             chosen.append(cand)
-    chosen.sort(key=lambda h: h.start_s)
-    return [replace(h, id=f"clip-{i:02d}") for i, h in enumerate(chosen, start=1)]
+    return sorted(chosen, key=lambda h: h.start_s)
 
 
 def scene_windows(

@@ -84,7 +84,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _describe(event: dict[str, Any]) -> str:
     kind = event.get("event")
     if kind == "clip":
-        return (f"clip {event['id']}: {event['start_s']:.1f}–{event['end_s']:.1f} s → {event['file']}")
+        outranks = event.get("outranks") or []
+        rank = (" (chosen for the retrospective)" if event.get("after_end")
+                else " (over --clips" + (f", stronger than {', '.join(outranks)}" if outranks else "") + ")"
+                if event.get("over_budget") else "")
+        return f"clip {event['id']}: {event['start_s']:.1f}–{event['end_s']:.1f} s → {event['file']}{rank}"
     if kind == "alert":
         return f"alert {event['kind']}: {event['message']}"
     if kind == "start":

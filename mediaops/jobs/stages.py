@@ -37,7 +37,7 @@ from mediaops.analysis.highlights import (
 from mediaops.analysis.pitches import find_pitches
 from mediaops.analysis.scenes import SceneOptions, detect_scenes, detect_scenes_in_windows
 from mediaops.analysis.scenes_keyframes import detect_scenes_by_keyframes, detect_scenes_in_windows_by_keyframes
-from mediaops.errors import InputFileError, InvalidMediaError, JobCancelledError, MediaOpsError
+from mediaops.errors import InputFileError, InvalidMediaError, JobCancelledError, MediaOpsError, ReportError
 from mediaops.inputs.comments import comment_series, load_comments
 from mediaops.inputs.metrics import load_metrics
 from mediaops.inputs.products import load_products
@@ -47,7 +47,7 @@ from mediaops.jobs.outdir import scratch_prefix
 from mediaops.media.probe import probe as probe_media
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
-from mediaops.report import report_settings, write_reports
+from mediaops.report import REPORT_FAILURES, ReportOptions, report_settings, write_reports
 from mediaops.report.header import choose_zone, in_zone
 from mediaops.retrospective.insights import Insights, build_insights, load_run_of_show, load_targets
 from mediaops.serialize import write_json_atomic, write_text_atomic
@@ -641,7 +641,22 @@ def _write_results(job: JobFolder, results: _FinishedResults, work: Path, on_pro
     timeline = _timeline(job, results, clips, insights, extras)
     doc = write_timeline(timeline, work / "timeline.json")
     on_progress("report", 0.0, "writing reports")
-    write_reports(doc, work, spec.options.report)
+    return write_job_reports(timeline, doc, work, spec.options.report)
+
+
+def write_job_reports(timeline: Timeline, doc: dict[str, Any], work: Path, options: ReportOptions) -> Timeline:
+    """Write the reports of ``timeline`` (written as ``doc`` into ``work``); returns the timeline as published.
+
+    A PDF that cannot be written (no Chinese font, a layout failure) does not fail the job: it is written last, so
+    the clips and the other reports stand, and the timeline records why it is missing
+    (``extras.report_failures``, see :class:`~mediaops.errors.ReportError`) for the pages and the command line.
+    Any other report's failure is raised.
+    """
+    try:
+        write_reports(doc, work, options)
+    except ReportError as exc:
+        timeline = replace(timeline, extras={**timeline.extras, REPORT_FAILURES: [exc.record()]})
+        write_timeline(timeline, work / "timeline.json")
     return timeline
 
 

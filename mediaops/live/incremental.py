@@ -11,7 +11,9 @@ A peak becomes a clip with the pipeline's own rules (:func:`mediaops.analysis.hi
 what live mode adds is *when*: a peak is decided once later rows can no longer move it
 (:func:`peak_is_settled`), and its clip is cut once the sentence that ends it is known
 (:func:`plan_clip`): the end nearest the preferred length is chosen from the sentences recognised so far only
-when no sentence still to come could be nearer; the wait is bounded by the longest clip.
+when no sentence still to come could be nearer; the wait is bounded by the longest clip. Which moments are
+clipped follows the pipeline's choice over the clips made so far (:func:`rank_clip`): the first ``max_clips``
+as they come, and after that every moment stronger than the weakest clip still kept.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mediaops.analysis.highlights import Engagement, HighlightOptions, choose_highlights, locate_start
+from mediaops.analysis.highlights import Engagement, HighlightOptions, choose_highlights, locate_start, select_best
 from mediaops.analysis.scenes import SceneOptions, detect_scenes_in_windows
 from mediaops.analysis.scenes_keyframes import detect_scenes_in_windows_by_keyframes
 from mediaops.serialize import decode, encode
@@ -234,3 +236,56 @@ def plan_clip(peak: Peak, scenes: Sequence[Scene], transcript: Transcript | None
 def overlapping(highlight: Highlight, others: Sequence[Highlight]) -> Highlight | None:
     """The first of ``others`` sharing time with ``highlight``, or ``None``."""
     return next((h for h in others if highlight.start_s < h.end_s and h.start_s < highlight.end_s), None)
+
+
+def rescore(clipped: Sequence[Highlight], peaks: Sequence[Peak], engagement: Engagement,
+            options: HighlightOptions) -> list[Highlight]:
+    """The clips made so far with the scores their moments have now. A peak's score is measured against the
+    baseline of the rows around it (``baseline_s``), which fills in as rows arrive: a moment clipped in the first
+    minutes was scored against a few rows, so it is scored again from the current peaks (the same moment:
+    :func:`same_moment`; without a scene cut its score keeps the ``no_cut_penalty``, as the pipeline's) before a
+    later moment is compared with it. A clip whose moment is no longer a peak keeps its score."""
+    out = []
+    for highlight in clipped:
+        peak = next((p for p in peaks if same_moment(p, highlight.peak_t_s, engagement, options)), None)
+        if peak is not None:
+            penalty = options.no_cut_penalty if highlight.scene_cut_s is None else 1.0
+            highlight = replace(highlight, score=round(peak.score * penalty, 3))
+        out.append(highlight)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Where a new clip stands among the clips made so far (see :func:`rank_clip`).
+
+    Attributes:
+        kept: the pipeline's choice over the clips made so far and this one keeps this one: it is clipped.
+        outranks: the ids of clips made so far that this one pushes out of that choice (weaker, or sharing time
+            with it), in time order.
+        reason: why it is not kept (a stronger clip shares its time, or ``max_clips`` stronger ones exist).
+    """
+
+    kept: bool
+    outranks: tuple[str, ...] = ()
+    reason: str = ""
+
+
+def rank_clip(highlight: Highlight, clipped: Sequence[Highlight], max_clips: int) -> Ranking:
+    """Whether ``highlight`` is clipped, given the clips made so far (``clipped``, ids set): it is when the
+    pipeline's own choice (:func:`mediaops.analysis.highlights.select_best`: best score first, no overlap, at most
+    ``max_clips``) over ``clipped`` and ``highlight`` keeps it. So the first ``max_clips`` moments are clipped as
+    they come (unless a stronger clip shares their time), and a later one only when it is stronger than the
+    weakest clip still kept. A moment the whole stream's choice will keep is not dropped on air, because the
+    choice over the moments known so far keeps it too; that holds exactly for clips that share no time and scores
+    that later rows do not change (pass ``clipped`` through :func:`rescore` first), and the retrospective renders
+    whatever is still missing (:func:`mediaops.live.retrospective.match_live_clips`)."""
+    before = {h.id for h in select_best(clipped, max_clips)}
+    after = select_best([*clipped, highlight], max_clips)
+    if any(h is highlight for h in after):
+        kept_ids = {h.id for h in after if h is not highlight}  # its own id may be any: it has none yet
+        return Ranking(True, tuple(h.id for h in clipped if h.id in before and h.id not in kept_ids))
+    other = overlapping(highlight, [h for h in after if h.score >= highlight.score])
+    if other is not None:
+        return Ranking(False, reason=f"overlaps {other.id}, which scores higher")
+    return Ranking(False, reason=f"{max_clips} stronger clips already (--clips)")

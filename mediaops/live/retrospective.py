@@ -1,7 +1,9 @@
 """The retrospective of a stream that live mode watched: the pipeline's publish step over the live session's work.
 
-Nothing done on air is done again: the transcript is the one recognised stretch by stretch, the scene list the
-cuts found as the video arrived, and the clips are exactly those announced on air (files, ids and reasons).
+Nothing done on air is done again: the transcript is the one recognised stretch by stretch and the scene list the
+cuts found as the video arrived. The clips are the ones ``mediaops process`` would choose from the whole stream
+(:func:`choose_final_highlights`: the same candidates, the same rule); a clip made on air with the same cut points is
+reused as it is (file and id), and only the others are rendered (:func:`match_live_clips`).
 What only makes sense for the whole stream is computed here, as :func:`mediaops.jobs.stages.publish` does it:
 the metrics read against the complete recording, peaks and lowlights, pitches, sales spikes, insights, replays,
 ``timeline.json`` and the reports. The transcript also goes into the transcript cache where the options name
@@ -17,7 +19,7 @@ from pathlib import Path
 
 from mediaops import __version__
 from mediaops.analysis.attribution import find_sales_spikes
-from mediaops.analysis.highlights import find_lowlights, find_peaks_in_engagement
+from mediaops.analysis.highlights import candidate_peaks, choose_highlights, find_lowlights, find_peaks_in_engagement
 from mediaops.analysis.pitches import find_pitches
 from mediaops.inputs.comments import comment_series, load_comments
 from mediaops.inputs.metrics import load_metrics
@@ -49,6 +51,48 @@ def pipeline_asr_options(options: TranscribeOptions, products: Sequence[Product]
     as hot words), so that the transcript is cached under the key ``mediaops process`` looks up."""
     hotwords = tuple(dict.fromkeys(n for p in products for n in (p.name, *p.aliases)))
     return replace(options, hotwords=options.hotwords + hotwords)
+
+
+def choose_final_highlights(
+    duration_s: float,
+    inputs: StreamInputs,
+    options: ProcessOptions,
+    transcript: Transcript,
+    cuts: Sequence[float],
+    start_time: datetime | None,
+    start_source: str,
+) -> list[Highlight]:
+    """The clips ``mediaops process`` chooses from the finished stream (``duration_s`` long), over the live
+    transcript and scene cuts: the whole stream's engagement peaks, its strongest candidates
+    (:func:`mediaops.analysis.highlights.candidate_peaks`) and :func:`mediaops.analysis.highlights.choose_highlights`,
+    as the pipeline's highlights stage does. Ids are those of the pipeline (``clip-01``… in time order).
+
+    Raises:
+        MediaOpsError: a side file cannot be read, or does not line up with the recording.
+    """
+    metrics = load_metrics(inputs.metrics, options.metrics, start_time, start_source, duration_s)
+    comments = (load_comments(inputs.comments, options.metrics.offset_s, start_time, start_source,
+                              options=options.metrics, duration_s=duration_s) if inputs.comments else [])
+    products = load_products(inputs.products) if inputs.products else []
+    transcript = replace(transcript, duration_s=duration_s)
+    signals = comment_series(comments, duration_s, options.comments) if comments else ()
+    peaks = find_peaks_in_engagement(metrics, signals, options.highlights, duration_s)
+    candidates = candidate_peaks(peaks, options.highlights)
+    return choose_highlights(candidates, scenes_from_cuts(cuts, duration_s), transcript, duration_s,
+                             find_pitches(transcript, products), options.highlights)
+
+
+def same_cut(a: Highlight, b: Highlight) -> bool:
+    """Whether two highlights make the same clip file: the same start, end and product (to the millisecond the
+    highlights are rounded to)."""
+    return (round(a.start_s, 3), round(a.end_s, 3), a.product_sku) == (round(b.start_s, 3), round(b.end_s, 3),
+                                                                        b.product_sku)
+
+
+def match_live_clips(chosen: Sequence[Highlight], made: Sequence[Highlight]) -> list[Highlight | None]:
+    """For each of the ``chosen`` highlights, the clip made on air (of ``made``) with the same cut
+    (:func:`same_cut`), whose rendering is reused, or ``None`` where it must be rendered."""
+    return [next((m for m in made if same_cut(h, m)), None) for h in chosen]
 
 
 def write_live_retrospective(

@@ -8,6 +8,13 @@ from what is on disk (in a background thread, so recognition goes on meanwhile) 
 alert in ``live.jsonl`` (and to a webhook). Once the recording stops growing for ``idle_s`` (or the recorded
 URL ends) it analyses what is left, writes the retrospective into the same folder and returns its timeline.
 
+Clips are best first, as far as a stream still on air allows: the first ``max_clips`` moments are clipped as
+they come; after that a moment is still clipped, and announced ``over_budget`` with the clips it ``outranks``,
+when it is stronger than the weakest clip still kept (:func:`mediaops.live.incremental.rank_clip`), and weaker
+ones are not. The retrospective keeps what ``mediaops process`` would choose from the whole stream, reusing the
+clips made on air with the same cut and rendering the others (announced ``after_end``); the clips it does not
+keep stay in ``clips/`` and are listed in the timeline's ``extras.live.clips_not_kept``.
+
 A crash or a restart resumes from what is on disk (:mod:`mediaops.live.state`): nothing is recognised twice,
 and no clip or alert is announced twice.
 """
@@ -37,13 +44,19 @@ from mediaops.live.events import Event, EventLog, Webhook, wall_time
 from mediaops.live.incremental import (
     IncrementalScenes,
     IncrementalTranscript,
-    overlapping,
     peak_is_settled,
     plan_clip,
+    rank_clip,
+    rescore,
     same_moment,
 )
 from mediaops.live.options import LiveOptions
-from mediaops.live.retrospective import pipeline_asr_options, write_live_retrospective
+from mediaops.live.retrospective import (
+    choose_final_highlights,
+    match_live_clips,
+    pipeline_asr_options,
+    write_live_retrospective,
+)
 from mediaops.live.source import LiveSource, StreamRecorder, monotonic_s, open_source, recorded_duration_s
 from mediaops.live.state import LiveState, PeakDecision, load_state, save_state
 from mediaops.live.status import LiveStatus, viewer_curve, write_live_status
@@ -225,43 +238,52 @@ class LiveSession:
 
     # --- clips --------------------------------------------------------------------------------------------------
 
-    def _decide(self, written_s: float, final: bool) -> None:
+    def _decide(self, written_s: float) -> None:
+        """Clip the settled moments whose clip can be cut now (on air; once the stream is over the whole
+        stream's choice takes over, :meth:`_choose_final`)."""
         if self.metrics is None:
             return
         hl = self.options.highlights
-        metrics_end_s = max(self._metrics_end_s(), written_s) if final else self._metrics_end_s()
+        metrics_end_s = self._metrics_end_s()
         extra = comment_series(self.comments, metrics_end_s, self.options.comments) if self.comments else ()
         peaks = find_peaks_in_engagement(self.metrics, extra, hl, metrics_end_s)
         if not peaks:
             return
         engagement = engagement_score(self.metrics, extra, hl, metrics_end_s)
         transcript = self.transcript.transcript
-        known_s = written_s if final else self.transcript.done_s
+        known_s = self.transcript.done_s
         scenes = self.scenes.scenes(self.scenes.done_s)
         pitches = find_pitches(transcript, self.products) if transcript is not None and self.products else []
         for peak in sorted(peaks, key=lambda p: p.t_s):
             if any(same_moment(peak, d.t_s, engagement, hl) for d in self.state.peaks):
                 continue
-            if not final and (not peak_is_settled(peak, engagement, metrics_end_s, hl, self.live.peak_settle_s,
-                                                  self.live.peak_wait_s) or self.scenes.done_s < peak.t_s):
+            if (not peak_is_settled(peak, engagement, metrics_end_s, hl, self.live.peak_settle_s,
+                                    self.live.peak_wait_s) or self.scenes.done_s < peak.t_s):
                 continue
-            if len(self.state.highlights) >= hl.max_clips:
-                self._decided(PeakDecision(peak.t_s, reason=f"{hl.max_clips} clips already (--clips)"))
-                continue
-            plan = plan_clip(peak, scenes, transcript, known_s, pitches, hl, final)
+            plan = plan_clip(peak, scenes, transcript, known_s, pitches, hl)
             if plan.action == "wait":
                 continue
             if plan.highlight is None:
                 self._decided(PeakDecision(peak.t_s, reason=plan.reason))
                 continue
-            other = overlapping(plan.highlight, self.state.highlights)
-            if other is not None:
-                self._decided(PeakDecision(peak.t_s, reason=f"overlaps {other.id}"))
+            # best first: clipped when the pipeline's choice over the clips made so far (scored again on the rows
+            # known now) keeps it: the first --clips as they come, then any moment stronger than the weakest kept
+            made = rescore(self.state.highlights, peaks, engagement, hl)
+            ranking = rank_clip(plan.highlight, made, hl.max_clips)
+            if not ranking.kept:
+                self._decided(PeakDecision(peak.t_s, reason=ranking.reason))
                 continue
-            highlight = replace(plan.highlight, id=f"clip-{len(self.state.highlights) + 1:02d}")
-            self.state = replace(self.state, highlights=(*self.state.highlights, highlight))
-            self._decided(PeakDecision(peak.t_s, clip_id=highlight.id))
-            self._render(highlight, written_s)
+            over_budget = len(self.state.highlights) >= hl.max_clips
+            self._clip(plan.highlight, written_s,
+                       PeakDecision(peak.t_s, over_budget=over_budget, outranks=ranking.outranks))
+
+    def _clip(self, highlight: Highlight, written_s: float, decision: PeakDecision) -> Highlight:
+        """Give ``highlight`` the next clip id, record it and its ``decision`` (durably) and start rendering it."""
+        highlight = replace(highlight, id=f"clip-{len(self.state.highlights) + 1:02d}")
+        self.state = replace(self.state, highlights=(*self.state.highlights, highlight))
+        self._decided(replace(decision, clip_id=highlight.id))
+        self._render(highlight, written_s)
+        return highlight
 
     def _decided(self, decision: PeakDecision) -> None:
         self.state = replace(self.state, peaks=(*self.state.peaks, decision))
@@ -291,9 +313,17 @@ class LiveSession:
                 self._warn(f"{clip_id} could not be rendered yet: {exc}")
                 continue  # rendered again at the end, from the complete recording
             # announced first: a crash before the state is saved finds the clip in the log (see _resume_clips)
-            self._announce(_clip_event(clip, highlight, self.options.report.lang))
+            self._announce({**_clip_event(clip, highlight, self.options.report.lang), **self._ranking(clip_id)})
             self.state = replace(self.state, clips=(*self.state.clips, clip))
             self._save()
+
+    def _ranking(self, clip_id: str) -> Event:
+        """What a clip event says of the clip's rank: ``over_budget`` (made after --clips clips were),
+        ``outranks`` (the clips it pushes out of the choice so far) and ``after_end`` (chosen in the
+        retrospective)."""
+        decision = next((d for d in self.state.peaks if d.clip_id == clip_id), PeakDecision(0.0))
+        return {"over_budget": decision.over_budget, "outranks": list(decision.outranks),
+                "after_end": decision.after_end}
 
     def _resume_clips(self) -> None:
         """After a restart: clips announced but missing from the state are taken from the log; clips decided but
@@ -325,8 +355,10 @@ class LiveSession:
         announced = [Alert(str(e.get("kind")), float(e.get("t_s", 0.0)), "", str(e.get("key", "")))
                      for e in self.events.of("alert")]
         for alert in new_alerts(found, announced, self.live.alert_cooldown_s):
+            # words in the run's language; the numbers stay in details for pages that word them in their own
             self._announce({"event": "alert", "id": alert.id, "kind": alert.kind, "t_s": alert.t_s,
-                            "message": alert.message, "key": alert.key, "details": alert.details})
+                            "message": alert.text(self.options.report.lang), "key": alert.key,
+                            "details": alert.details})
 
     def _status(self, phase: str, written_s: float) -> None:
         """Write ``live-status.json`` for this poll and hand the status to ``on_poll``."""
@@ -344,6 +376,9 @@ class LiveSession:
         self._read_side_files()
         if not final:
             self._alert()  # a walk-out in the metrics is said at once, not after the slow steps below
+            # so is a clip whose render finished, or whose moment a new row settled while its speech is known
+            self._publish_renders()
+            self._decide(written_s)
         recording = self.source.recording
         live = self.live
         try:
@@ -358,7 +393,8 @@ class LiveSession:
                 raise
             log.debug("recognition skipped: %s", exc)
         self.check_cancelled()
-        self._decide(written_s, final)
+        if not final:
+            self._decide(written_s)
         self._publish_renders()
         if not final:
             self._alert()
@@ -404,6 +440,22 @@ class LiveSession:
             if self.webhook is not None:
                 self.webhook.close(self.live.webhook_timeout_s)
 
+    def _choose_final(self) -> list[Highlight]:
+        """The clips ``mediaops process`` would choose from the whole stream, each with the id of the clip made on
+        air with the same cut, whose file is reused; the others are rendered now (announced with ``after_end``)."""
+        assert self.transcript.transcript is not None
+        recording = self.source.recording
+        duration_s = probe(recording).duration_s
+        chosen = choose_final_highlights(duration_s, self.inputs, self.options, self.transcript.transcript,
+                                         self.scenes.cuts, self.state.start_time, self.state.start_source)
+        final: list[Highlight] = []
+        for highlight, made in zip(chosen, match_live_clips(chosen, self.state.highlights), strict=True):
+            if made is None:
+                made = self._clip(highlight, duration_s, PeakDecision(highlight.peak_t_s, after_end=True))
+            final.append(replace(highlight, id=made.id))
+        self._publish_renders(wait=True)
+        return final
+
     def _finish(self) -> Timeline:
         """The stream is over: analyse what is left, render the last clips, write the retrospective."""
         recording = self.source.recording
@@ -419,12 +471,18 @@ class LiveSession:
         self._publish_renders(wait=True)
         assert self.transcript.transcript is not None
         self._status("retrospective", written_s)
-        rendered = {c.id for c in self.state.clips}
+        chosen = self._choose_final()
+        rendered = {c.id: c for c in self.state.clips}
+        kept = [h for h in chosen if h.id in rendered]
+        # the files made on air, described as the whole stream's analysis describes them (its scores and reasons)
+        clips = [replace(rendered[h.id], score=h.score, reasons=h.reasons, reason_records=h.reason_records)
+                 for h in kept]
+        not_kept = [c.id for c in self.state.clips if c.id not in {h.id for h in kept}]
+        extras: dict[str, object] = {"live": {"events": "live.jsonl", "peaks_decided": len(self.state.peaks),
+                                              "clips_not_kept": not_kept}}
         timeline = write_live_retrospective(
             recording, self.inputs, self.out_dir, self.options, self.transcript.transcript, self.scenes.cuts,
-            [h for h in self.state.highlights if h.id in rendered], self.state.clips, self.state.start_time,
-            self.state.start_source, {"live": {"events": "live.jsonl", "peaks_decided": len(self.state.peaks)}},
-            self.on_progress)
+            kept, clips, self.state.start_time, self.state.start_source, extras, self.on_progress)
         self.state = replace(self.state, finished=True)
         self._save()
         self._announce({"event": "end", "id": f"end-{len(self.events.of('end')) + 1}", "timeline": "timeline.json",

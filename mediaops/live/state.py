@@ -27,11 +27,19 @@ STATE_VERSION = 1
 
 @dataclass(frozen=True, slots=True)
 class PeakDecision:
-    """An engagement peak that has been decided: the clip made from it (``clip_id``), or why none was."""
+    """An engagement peak that has been decided: the clip made from it (``clip_id``), or why none was.
+
+    A clip decided once ``max_clips`` clips were made is ``over_budget``; ``outranks`` names the clips made before
+    it that the choice over all clips so far no longer keeps. ``after_end``: chosen by the whole stream's choice in
+    the retrospective, not on air.
+    """
 
     t_s: float
     clip_id: str = ""
     reason: str = ""
+    over_budget: bool = False
+    outranks: tuple[str, ...] = ()
+    after_end: bool = False
 
 
 @dataclass(frozen=True, slots=True)
