@@ -1,14 +1,17 @@
-"""End-to-end benchmark at real scale: the whole pipeline on a generated 1-hour (or 3-hour) 720p30 stream.
+"""End-to-end benchmark at real scale: the whole pipeline on a generated 720p30 stream (minutes to hours).
 
 Prints, per stage: wall time, CPU time, real-time factor and peak RSS; the time until the first 5 clips are
-written; and in the same run the reference points: a bare ffmpeg decode of the video, a bare faster-whisper
-transcription of the audio, and the naive pipeline (PySceneDetect ``detect()`` with defaults, moviepy
+written; the whole job's CPU use (CPU seconds / (wall seconds x cores)); and in the same run the reference
+points: a bare ffmpeg decode of the video, a bare faster-whisper transcription of the audio with our settings
+(Whisper int8, beam 1, VAD with our settings, word timestamps, greedy decoding, every core; the ratio of our whole
+job to it is printed), and the naive pipeline (PySceneDetect ``detect()`` with defaults, moviepy
 ``subclipped().write_videofile()`` per clip, openai-whisper where its weights are available). Appends the
-results to ``bench/RESULTS.md`` with date, machine and commit.
+results to ``bench/RESULTS.md`` with date, machine, load and commit.
 
 Usage::
 
     python bench/run.py --hours 1 --model /path/to/whisper-base-ct2 [--openai-model openai-base.pt]
+    python bench/run.py --minutes 12 --speech sparse     # one short pitch per scene, music and pauses between
     python bench/run.py --hours 3 --skip-references      # memory flatness: compare its peak with the 1-hour run
 """
 
@@ -29,9 +32,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from longstream import LongStream, build_long_stream
+from longstream import SPEECH, LongStream, build_long_stream
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _cores() -> int:
+    from mediaops.transcribe.options import available_cores
+
+    return available_cores()
+
+
+def cpu_use(cpu_s: float, wall_s: float) -> float:
+    """CPU seconds over what the machine's cores could give in ``wall_s``: 1.0 is every core busy throughout."""
+    return cpu_s / (wall_s * _cores()) if wall_s > 0 else 0.0
 
 
 def _cpu_s() -> float:
@@ -63,13 +77,19 @@ class Recorder:
     """A progress callback that splits the run into stages and samples memory in the background."""
 
     t0: float = field(default_factory=time.monotonic)
+    cpu0: float = field(default_factory=_cpu_s)
     stages: list[StageStats] = field(default_factory=list)
     first_clips_s: float | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
+    #: every progress report: (seconds since t0, CPU seconds since cpu0, stage)
+    events: list[tuple[float, float, str]] = field(default_factory=list)
+    #: (seconds since t0, RSS MiB) every 0.2 s
+    rss: list[tuple[float, float]] = field(default_factory=list)
 
     clips_wanted: int = 5
 
     def __call__(self, stage: str, fraction: float, message: str) -> None:
+        self.events.append((time.monotonic() - self.t0, _cpu_s() - self.cpu0, stage))
         if stage == "render" and self.first_clips_s is None and message.endswith(" clips"):
             done, _, total = message.split()[0].partition("/")
             if int(done) >= min(self.clips_wanted, int(total)):  # rendered clips are complete files on disk
@@ -87,8 +107,26 @@ class Recorder:
     def sample(self) -> None:
         while not self._stop.wait(0.2):
             rss = _rss_mib()
+            self.rss.append((time.monotonic() - self.t0, rss))
             if self.stages:
                 self.stages[-1].peak_rss_mib = max(self.stages[-1].peak_rss_mib, rss)
+
+    def phases(self, wall_s: float, cpu_s: float) -> list[dict]:
+        """The run in its three phases (stages run side by side inside the second, so their rows above interleave):
+        the first clips (until the last clip is rendered), the full analysis, publishing."""
+        renders = [e for e in self.events if e[2] == "render"]
+        publish = next((e for e in self.events if e[2] == "publish"), None)
+        starts = [("first clips: probe, scenes near the peaks, clip-span transcript, clips", 0.0, 0.0)]
+        if renders:
+            starts.append(("full analysis: transcript ‖ scene pass ‖ reel", renders[-1][0], renders[-1][1]))
+        if publish:
+            starts.append(("publish: replay, insights, timeline, reports", publish[0], publish[1]))
+        rows = []
+        for index, (name, start_s, start_cpu) in enumerate(starts):
+            end_s, end_cpu = starts[index + 1][1:] if index + 1 < len(starts) else (wall_s, cpu_s)
+            rows.append({"name": name, "wall_s": end_s - start_s, "cpu_s": end_cpu - start_cpu,
+                         "peak_rss_mib": max((r for t, r in self.rss if start_s <= t < end_s), default=0.0)})
+        return rows
 
     def stop(self) -> None:
         self._stop.set()
@@ -110,7 +148,7 @@ def run_ours(stream: LongStream, out_dir: Path, model: str, clips: int) -> dict:
     recorder = Recorder(clips_wanted=min(5, clips))
     sampler = threading.Thread(target=recorder.sample, daemon=True)
     sampler.start()
-    cpu0, t0 = _cpu_s(), time.monotonic()
+    cpu0, t0 = recorder.cpu0, recorder.t0
     timeline = run_pipeline(stream.recording, inputs, out_dir, options, recorder)
     wall, cpu = time.monotonic() - t0, _cpu_s() - cpu0
     recorder.stop()
@@ -125,19 +163,26 @@ def run_ours(stream: LongStream, out_dir: Path, model: str, clips: int) -> dict:
         "first_clips_s": recorder.first_clips_s,
         "clips": len(timeline.clips),
         "stages": [s.__dict__ for s in recorder.stages],
+        "phases": recorder.phases(wall, cpu),
     }
 
 
 def _timed_subprocess(cmd: list[str], env: dict[str, str] | None = None) -> dict:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Run ``cmd``; its wall and CPU seconds and peak RSS (of that process: ``os.wait4``), and its output's tail."""
     t0 = time.monotonic()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
-    wall = time.monotonic() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        wall = time.monotonic() - t0
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
     if proc.returncode != 0:
-        raise RuntimeError(f"{cmd[:3]} failed: {proc.stderr[-800:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": after.ru_maxrss / 1024, "stdout": proc.stdout[-2000:]}
+        raise RuntimeError(f"{cmd[:3]} failed: {stderr[-800:]}")
+    cpu = usage.ru_utime + usage.ru_stime
+    # no peak RSS: a child's ru_maxrss starts from its parent's (this process, ~1 GB) at the fork
+    return {"wall_s": wall, "cpu_s": cpu, "peak_rss_mib": None, "stdout": stdout[-2000:]}
 
 
 def ref_ffmpeg_decode(stream: LongStream) -> dict:
@@ -147,16 +192,26 @@ def ref_ffmpeg_decode(stream: LongStream) -> dict:
                               str(stream.recording), "-map", "0:v", "-f", "null", "-"])
 
 
+#: faster-whisper alone with our settings (TranscribeOptions' defaults) on every core; the model load is not timed.
 _WHISPER_DIRECT = """
-import sys, numpy as np
+import json, os, sys, time
 from faster_whisper import WhisperModel
 from mediaops.media.audio import read_audio
+from mediaops.transcribe.options import TranscribeOptions, available_cores
 from pathlib import Path
+options = TranscribeOptions()
+model = WhisperModel(sys.argv[2], device="cpu", compute_type=options.resolved_compute_type(),
+                     cpu_threads=available_cores())
+cpu0, t0 = time.process_time(), time.monotonic()
 audio = read_audio(Path(sys.argv[1]))
-model = WhisperModel(sys.argv[2], device="cpu", compute_type="int8")
-segments, info = model.transcribe(audio, beam_size=1, vad_filter=True, word_timestamps=True,
-                                  condition_on_previous_text=False)
-print(sum(1 for _ in segments), info.language)
+segments, info = model.transcribe(audio, beam_size=options.beam_size, vad_filter=True,
+                                  vad_parameters=options.vad_parameters(), word_timestamps=True,
+                                  condition_on_previous_text=False, temperature=list(options.temperatures))
+count = sum(1 for _ in segments)
+peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(json.dumps({"segments": count, "language": info.language, "wall_s": time.monotonic() - t0,
+                  "cpu_s": time.process_time() - cpu0, "speech_s": info.duration_after_vad,
+                  "peak_rss_mib": peak / 1024}))
 """
 
 _NAIVE_SCENES = """
@@ -185,7 +240,12 @@ print(len(result["segments"]))
 
 
 def ref_whisper(stream: LongStream, model: str) -> dict:
-    return _timed_subprocess([sys.executable, "-c", _WHISPER_DIRECT, str(stream.recording), model])
+    """Bare faster-whisper on the recording's audio: wall and CPU seconds of decoding and recognition (the model
+    load is left out, as it is from ours, which loads it once for the clips first), peak RSS of the process."""
+    measured = _timed_subprocess([sys.executable, "-c", _WHISPER_DIRECT, str(stream.recording), model])
+    inner = json.loads(measured["stdout"].strip().splitlines()[-1])
+    return {**measured, "wall_s": inner["wall_s"], "cpu_s": inner["cpu_s"], "speech_s": inner["speech_s"],
+            "peak_rss_mib": inner["peak_rss_mib"]}
 
 
 def naive_pipeline(stream: LongStream, spans: list[tuple[float, float]], openai_model: str | None,
@@ -226,16 +286,20 @@ def machine() -> str:
 def commit() -> str:
     proc = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
                           check=False)
-    return proc.stdout.strip() or "unknown"
+    changed = subprocess.run(["git", "-C", str(REPO), "diff-index", "--quiet", "HEAD", "--"], capture_output=True,
+                             check=False).returncode == 1
+    return (proc.stdout.strip() or "unknown") + (" with uncommitted changes" if changed else "")
 
 
-def render_markdown(hours: float, stream: LongStream, ours: dict, refs: dict, naive: dict | None) -> str:
-    load = os.getloadavg()[0]
+def render_markdown(label: str, stream: LongStream, ours: dict, refs: dict, naive: dict | None) -> str:
+    load = os.getloadavg()
     lines = [
-        f"## bench/run.py --hours {hours:g} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}",
+        f"## bench/run.py {label} — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit()}",
         "",
-        f"Machine: {machine()}; load average {load:.1f} at the end. Recording: {stream.duration_s:.0f} s "
-        "1280x720 30 fps (bench/longstream.py), Whisper base int8 on CPU.",
+        f"Machine: {machine()}; load average {load[0]:.1f} at the end ({load[1]:.1f} over 5 min, {load[2]:.1f} "
+        f"over 15 min). Recording: {stream.duration_s:.0f} s 1280x720 30 fps (bench/longstream.py), "
+        f"{stream.speech} speech ({stream.speech_s:.0f} s of sentences, "
+        f"{100 * stream.speech_s / stream.duration_s:.0f}%), Whisper base int8 on CPU.",
         "",
         "| stage | wall s | CPU s | RTF (wall / duration) | peak RSS MiB |",
         "|---|---|---|---|---|",
@@ -248,16 +312,35 @@ def render_markdown(hours: float, stream: LongStream, ours: dict, refs: dict, na
         f"| **whole pipeline** | **{ours['wall_s']:.1f}** | **{ours['cpu_s']:.1f}** | **{ours['rtf']:.3f}** | "
         f"**{ours['peak_rss_mib']:.0f}** (largest child process: {ours['peak_child_rss_mib']:.0f}) |",
         "",
+        f"- Whole job: CPU use {100 * cpu_use(ours['cpu_s'], ours['wall_s']):.0f}% of {_cores()} cores "
+        "(CPU seconds / (wall seconds x cores))",
+        "",
+        "| phase | wall s | CPU s | CPU use | peak RSS MiB |",
+        "|---|---|---|---|---|",
+        *(f"| {p['name']} | {p['wall_s']:.1f} | {p['cpu_s']:.1f} | {100 * cpu_use(p['cpu_s'], p['wall_s']):.0f}% | "
+          f"{p['peak_rss_mib']:.0f} |" for p in ours.get("phases", ())),
+        "",
         (f"- First 5 clips rendered (complete files in the job's store) after: **{first:.1f} s**; all outputs "
          f"published into the output folder after {ours['wall_s']:.1f} s" if first is not None
          else "- First 5 clips: not reached"),
         f"- Clips: {ours['clips']}",
     ]
     if refs:
-        lines += ["", "| reference | wall s | CPU s | ratio to our whole pipeline (wall) |", "|---|---|---|---|"]
+        lines += ["", "| reference | wall s | CPU s | CPU use | peak RSS MiB | ratio to our whole pipeline (wall) |",
+                  "|---|---|---|---|---|---|"]
         for name, ref in refs.items():
             ratio = ref["wall_s"] / ours["wall_s"]
-            lines.append(f"| {name} | {ref['wall_s']:.1f} | {ref['cpu_s']:.1f} | {ratio:.2f} |")
+            peak = f"{ref['peak_rss_mib']:.0f}" if ref.get("peak_rss_mib") else "—"
+            lines.append(f"| {name} | {ref['wall_s']:.1f} | {ref['cpu_s']:.1f} | "
+                         f"{100 * cpu_use(ref['cpu_s'], ref['wall_s']):.0f}% | {peak} | {ratio:.2f} |")
+        asr = refs.get("bare faster-whisper on the audio")
+        if asr:
+            analysis = next((p for p in ours.get("phases", ()) if p["name"].startswith("full analysis")), None)
+            lines += ["", f"- **Whole job / bare faster-whisper: {ours['wall_s'] / asr['wall_s']:.2f}×** (wall; "
+                          f"{ours['wall_s']:.1f} s / {asr['wall_s']:.1f} s)"
+                      + (f"; the full analysis phase alone: {analysis['wall_s'] / asr['wall_s']:.2f}×" if analysis
+                         else "")
+                      + f". Bare faster-whisper kept {asr.get('speech_s', 0):.0f} s of audio after its VAD."]
     if naive:
         total = sum(p["wall_s"] for p in naive.values())
         lines += ["", "| naive pipeline part | wall s | CPU s |", "|---|---|---|"]
@@ -269,7 +352,11 @@ def render_markdown(hours: float, stream: LongStream, ours: dict, refs: dict, na
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--hours", type=float, default=1.0)
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--hours", type=float)
+    length.add_argument("--minutes", type=float)
+    parser.add_argument("--speech", choices=SPEECH, default="dense",
+                        help="dense: the demo's talk; sparse: one short pitch per scene, music and pauses between")
     parser.add_argument("--model", default=os.environ.get("MEDIAOPS_MODEL", "base"))
     parser.add_argument("--openai-model", help="openai-whisper checkpoint for the naive pipeline")
     parser.add_argument("--workdir", type=Path, help="keep the generated stream here (default: a temp folder)")
@@ -280,16 +367,22 @@ def main() -> None:
                         help="run the naive openai-whisper on only the first N minutes and scale linearly")
     parser.add_argument("--reuse-ours", type=Path, help="JSON of an earlier run of ours (skip the pipeline)")
     parser.add_argument("--reuse-references", type=Path,
-                        help="references.json of an earlier run on the same machine (skip the reference points)")
+                        help="references_<recording>.json of an earlier run on the same machine and recording "
+                             "(skip the reference points)")
     parser.add_argument("--no-write", action="store_true", help="do not append to bench/RESULTS.md")
     args = parser.parse_args()
+    hours = args.minutes / 60 if args.minutes else args.hours or 1.0
+    label = (f"--minutes {args.minutes:g}" if args.minutes else f"--hours {hours:g}") + (
+        f" --speech {args.speech}" if args.speech != "dense" else "")
     work = args.workdir or Path(tempfile.mkdtemp(prefix="mediaops-bench-"))
-    stream = build_long_stream(args.hours, work)
+    stream = build_long_stream(hours, work, args.speech)
+    tag = stream.recording.stem  # one work folder can hold several recordings (lengths, speech)
+    out = work / f"out_{tag}"
     if args.reuse_ours:
         ours = json.loads(args.reuse_ours.read_text())
     else:
-        ours = run_ours(stream, work / "out", args.model, args.clips)
-        (work / "ours.json").write_text(json.dumps(ours, indent=2))
+        ours = run_ours(stream, out, args.model, args.clips)
+        (work / f"ours_{tag}.json").write_text(json.dumps(ours, indent=2))
     print(json.dumps(ours, indent=2), flush=True)
     refs: dict = {}
     naive = None
@@ -302,11 +395,11 @@ def main() -> None:
         refs["bare faster-whisper on the audio"] = ref_whisper(stream, args.model)
         print(refs, flush=True)
         if not args.skip_naive:
-            doc = json.loads((work / "out" / "timeline.json").read_text())
+            doc = json.loads((out / "timeline.json").read_text())
             spans = [(c["start_s"], c["end_s"]) for c in doc["clips"]]
             naive = naive_pipeline(stream, spans, args.openai_model, work, args.openai_minutes)
-        (work / "references.json").write_text(json.dumps({"refs": refs, "naive": naive}, indent=2))
-    text = render_markdown(args.hours, stream, ours, refs, naive)
+        (work / f"references_{tag}.json").write_text(json.dumps({"refs": refs, "naive": naive}, indent=2))
+    text = render_markdown(label, stream, ours, refs, naive)
     if args.reuse_references:
         text += f"- Reference points reused from {args.reuse_references.name} (measured earlier on this machine).\n"
     print(text)

@@ -92,3 +92,45 @@ def browser():
             executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"])
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def sample_process_out(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Path:
+    """The bundled sample through ``mediaops process`` with every input (comments, products, targets, run of show),
+    run once for the whole test session even across xdist workers (the first one to ask runs it under a file lock;
+    the others wait and read its folder). Tests that write into the result copy it first (see
+    :func:`copy_of_sample_run`)."""
+    import fcntl
+    import sys
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker of this session
+    out = shared / "sample-process-run" / "out"
+    done = out.parent / "done"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with (out.parent / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(out, ignore_errors=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "mediaops", "process", str(SAMPLE / "demo_stream.mp4"),
+                 "--metrics", str(SAMPLE / "metrics.csv"), "--comments", str(SAMPLE / "comments.jsonl"),
+                 "--products", str(SAMPLE / "products.csv"), "--targets", str(SAMPLE / "targets.yaml"),
+                 "--run-of-show", str(SAMPLE / "run_of_show.csv"), "--out", str(out), "--model", whisper_model,
+                 "--quiet"],
+                capture_output=True, text=True, check=False, timeout=900)
+            assert proc.returncode == 0, proc.stderr
+            done.write_text("ok")
+    return out
+
+
+def copy_of_sample_run(sample_out: Path, target: Path) -> Path:
+    """A private copy of the shared sample run (big media linked, not copied) for a test that writes into it."""
+    def link_or_copy(src: str, dst: str) -> object:
+        try:
+            os.link(src, dst)
+            return dst
+        except OSError:
+            return shutil.copy2(src, dst)
+
+    shutil.copytree(sample_out, target, copy_function=link_or_copy)
+    return target

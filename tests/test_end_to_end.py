@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import av
@@ -15,16 +13,9 @@ from tests.conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
-def sample_out(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Path:
-    out = tmp_path_factory.mktemp("e2e") / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "mediaops", "process", str(SAMPLE / "demo_stream.mp4"),
-         "--metrics", str(SAMPLE / "metrics.csv"), "--comments", str(SAMPLE / "comments.jsonl"),
-         "--products", str(SAMPLE / "products.csv"), "--out", str(out), "--model", whisper_model, "--quiet"],
-        capture_output=True, text=True, check=False, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
+def sample_out(sample_process_out: Path) -> Path:
+    """The sample with every input through ``mediaops process`` (one run shared by the session, read only here)."""
+    return sample_process_out
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,6 @@ then through the real pipeline (real Whisper) into timeline.json and both report
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -52,19 +50,9 @@ def test_sample_insights_on_the_known_transcript(truth: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_out(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Path:
-    out = tmp_path_factory.mktemp("insights-e2e") / "out"
-    proc = subprocess.run(
-        [sys.executable, "-m", "mediaops", "process", str(SAMPLE / "demo_stream.mp4"),
-         "--metrics", str(SAMPLE / "metrics.csv"), "--comments", str(SAMPLE / "comments.jsonl"),
-         "--products", str(SAMPLE / "products.csv"), "--targets", str(SAMPLE / "targets.yaml"),
-         "--run-of-show", str(SAMPLE / "run_of_show.csv"), "--out", str(out), "--model", whisper_model,
-         "--clips", "1", "--no-reel", "--no-replay", "--no-covers", "--no-captions", "--preset", "ultrafast",
-         "--quiet"],
-        capture_output=True, text=True, check=False, timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out
+def sample_out(sample_process_out: Path) -> Path:
+    """The sample with targets and run of show through ``mediaops process`` (the session's shared run)."""
+    return sample_process_out
 
 
 @pytest.mark.slow

@@ -114,6 +114,38 @@ def test_sources_and_files_must_be_streams_or_files_in_the_live_folder(app, op, 
         assert "SECRET-STREAM-KEY" not in op.get(path).get_data(as_text=True), path
 
 
+def test_stream_urls_inside_the_network_are_refused_unless_allowed(app, op, tmp_path: Path) -> None:
+    """Rejects: a worker made to read this machine (loopback by name, address or IPv4-mapped IPv6), the private
+    network, a cloud metadata address or an address-less wildcard; and an allow-list that cannot let the team's own
+    server through."""
+    from web.live import public_stream_host
+
+    folder = live_folder(app)
+    (folder / "metrics.csv").write_text("time,online_viewers\n", "utf-8")
+    inside = ["rtmp://127.0.0.1/live/key", "http://localhost:8080/x.flv", "http://LOCALHOST./x.flv",
+              "http://[::1]/x.flv", "http://[::ffff:127.0.0.1]/x.flv", "http://169.254.169.254/latest/meta-data",
+              "rtmp://10.1.2.3/live/key", "srt://192.168.1.20:9000", "http://0.0.0.0:6379/", "http://[fd00::1]/x",
+              "http://100.64.0.1/x.flv"]
+    for url in inside:
+        response = _create(op, source=url, metrics_path=str(folder / "metrics.csv"))
+        assert response.status_code == 400, (url, response.get_json())
+        assert "inside this network" in response.get_json()["error"], url
+    form = op.post("/live/new", data={"source": "rtmp://10.1.2.3/live/key", "metrics": "metrics.csv"})
+    assert form.status_code == 400 and "内网" in form.get_data(as_text=True)
+    assert public_stream_host("8.8.8.8") and public_stream_host("2606:4700::1111")
+    assert public_stream_host("10.1.2.3", ("10.1.2.3",)) and public_stream_host("push.lan", ("push.lan",))
+    assert not public_stream_host("10.1.2.4", ("10.1.2.3",))
+
+    settings = app.extensions["mediaops_settings"]
+    hosts = "10.1.2.3, Push.Lan"
+    app.extensions["mediaops_settings"] = type(settings)(**{**settings.__dict__, "live_url_hosts": hosts})
+    try:
+        allowed = _create(op, source="rtmp://10.1.2.3/live/key", metrics_path=str(folder / "metrics.csv"))
+        assert allowed.status_code == 201, allowed.get_json()
+    finally:
+        app.extensions["mediaops_settings"] = settings
+
+
 def test_the_form_says_what_is_wrong_in_the_page_language(app, op) -> None:
     live_folder(app)
     page = op.get("/live/new").get_data(as_text=True)
@@ -143,7 +175,7 @@ def test_live_state_is_in_the_page_language(app, op, tmp_path: Path) -> None:
     assert doc["stage"] == "on_air" and doc["stage_label"] == "直播中" and doc["written_s"] == 95.0
     texts = {a["kind"]: a["text"] for a in doc["alerts"]}
     assert texts["viewers_drop"] == "0:01:00 在线人数 60 秒内下降 40%：155 → 93"
-    assert texts["dead_air"] == "0:00:40 起冷场：12 秒没有人说话"
+    assert texts["dead_air"] == "0:00:40 起冷场：12 秒没有人说话，现在仍然没有声音"  # the library's sentence
     assert "尺码" in texts["unanswered_questions"] and "4 次" in texts["unanswered_questions"]
     assert "Turbo Blender" in texts["pitch_overrun"] and "120 秒" in texts["pitch_overrun"]
     assert not any("online viewers" in t or "no speech" in t for t in texts.values())

@@ -55,6 +55,7 @@ from mediaops.render.covers import best_frame
 from mediaops.render.keyframes import split_seek
 from mediaops.render.options import RenderOptions
 from mediaops.render.reel import ReelPart, reel_format, render_reel
+from mediaops.render.reframe import frame_rate_filter, original_frame_filter, original_size
 from mediaops.timeline import read_timeline
 from mediaops.types import MediaInfo, Timeline
 from tests.media import COLOURS, MARKER_STEP_PX, RED_TOP, colour_scenes, marker_x, sample_recording
@@ -243,6 +244,12 @@ def test_4k60_runs_in_the_default_mode_on_small_analysis_frames(uhd: Path, whisp
     assert timeline.recording.fps == Fraction(60)
     assert [s.start_s for s in timeline.scenes] == pytest.approx([0.0, 2.0], abs=0.04)
     assert sizes and max(max(s) for s in sizes) <= 256, "the scene pass analysed full-size frames"
+    # clips are rendered at the output size (1080p30), not at the recording's 4K60
+    assert timeline.clips, "no clip to check"
+    for clip in timeline.clips:
+        rendered = probe(recording.parent / "out" / clip.file)
+        assert (clip.width, clip.height) == (rendered.width, rendered.height) == (1920, 1080)
+        assert rendered.fps == Fraction(30)
     # 3 s of 4K60 is 180 frames of 8.3 Mpx; 3 minutes leaves room for a busy machine, not for a 4K reel or RGB
     assert elapsed_s < 180, f"{elapsed_s:.0f} s for 3 s of 4K60"
 
@@ -272,6 +279,26 @@ def test_reel_format_scales_down_never_up() -> None:
     assert reel_format(info(2160, 3840, 60), options) == (1080, 1920, 30.0)  # portrait stays portrait
     assert reel_format(info(640, 360, 25), options) == (640, 360, 25.0)
     assert reel_format(info(1080, 1920, 30), replace(options, reel_short_side_px=720)) == (720, 1280, 30.0)
+
+
+def test_original_frame_clips_scale_down_never_up_and_cap_the_frame_rate() -> None:
+    """Rejects: scaling small sources up, swapping a portrait frame, odd sizes, keeping 60 fps, a filter that
+    scales although the size is kept."""
+
+    def info(width: int, height: int, fps: int, sar: Fraction | None = None) -> MediaInfo:
+        return MediaInfo("x.mp4", 10.0, 1, "mov", True, True, width, height, Fraction(fps), sample_aspect_ratio=sar)
+
+    options = RenderOptions()
+    assert original_size(info(3840, 2160, 60), options) == (1920, 1080)
+    assert original_size(info(2160, 3840, 60), options) == (1080, 1920)  # portrait stays portrait
+    assert original_size(info(1280, 720, 30), options) == (1280, 720)  # never up
+    assert original_size(info(2560, 1081, 30), options) == (2558, 1080)  # even-sized
+    assert original_frame_filter(info(3840, 2160, 60), options) == "scale=1920:1080,setsar=1"
+    assert original_frame_filter(info(1280, 720, 30), options) == ""
+    assert original_frame_filter(info(1920, 1080, 25, Fraction(4, 3)), options) == "scale=1920:1080,setsar=1"
+    assert frame_rate_filter(info(3840, 2160, 60), options) == "fps=30"
+    assert frame_rate_filter(info(1280, 720, 30), options) == ""
+    assert frame_rate_filter(info(1280, 720, 25), replace(options, clip_max_fps=24.0)) == "fps=24"
 
 
 def test_split_seek_starts_decoding_on_the_keyframe() -> None:

@@ -48,7 +48,7 @@ import pytest
 import yaml
 
 from mediaops.report import ReportOptions, render_reports
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, copy_of_sample_run
 from tests.test_web_operator import ALLOWED_LATIN, INPUT_NAMES, engine, submit, visible_text
 from tests.web_support import add_user, login, make_app
 
@@ -62,18 +62,12 @@ IDS = re.compile(r"\b(?:clip|sale)-\d+\b")
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory: pytest.TempPathFactory, whisper_model: str) -> Path:
-    """The sample stream through the real pipeline with every input, then every report format in Chinese."""
-    out = tmp_path_factory.mktemp("no-latin") / "out"
-    run = [sys.executable, "-m", "mediaops"]
-    proc = subprocess.run(
-        [*run, "process", str(SAMPLE / "demo_stream.mp4"), "--metrics", str(SAMPLE / "metrics.csv"),
-         "--comments", str(SAMPLE / "comments.jsonl"), "--products", str(SAMPLE / "products.csv"),
-         "--targets", str(SAMPLE / "targets.yaml"), "--run-of-show", str(SAMPLE / "run_of_show.csv"),
-         "--out", str(out), "--model", whisper_model, "--no-reel", "--no-replay", "--quiet"],
-        capture_output=True, text=True, check=False, timeout=900)
-    assert proc.returncode == 0, proc.stderr
-    proc = subprocess.run([*run, "report", str(out), "--lang", "zh", "--formats", "html,md,csv,pdf", "--quiet"],
+def sample_run(sample_process_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample stream through the real pipeline with every input (the session's shared run, copied), then every
+    report format in Chinese."""
+    out = copy_of_sample_run(sample_process_out, tmp_path_factory.mktemp("no-latin") / "out")
+    proc = subprocess.run([sys.executable, "-m", "mediaops", "report", str(out), "--lang", "zh",
+                           "--formats", "html,md,csv,pdf", "--quiet"],
                           capture_output=True, text=True, check=False, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return out

@@ -66,9 +66,10 @@ def test_rerun_reuses_artifacts_and_a_crash_mid_render_is_resumed(tmp_path: Path
     assert timeline.clips
     store = job.store.root
     artifacts = {p: p.stat().st_mtime_ns for p in store.glob("*.json")}
-    # first clips are on by default: their plan ("first") is kept beside the full analysis' artifacts
+    # first clips are on by default: their plan ("first") is kept beside the full analysis' artifacts, and the reel
+    # rendered beside that analysis
     assert {p.name.split("-")[0] for p in artifacts} == {"probe", "metrics", "first", "transcribe", "scenes",
-                                                        "highlights", "render"}
+                                                        "highlights", "render", "reel"}
     clip_file = tmp_path / "out" / timeline.clips[0].file
     inode = clip_file.stat().st_ino
 

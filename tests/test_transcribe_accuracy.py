@@ -84,7 +84,8 @@ def test_mandarin_character_error_rate(testdata: Path, whisper_model: str, truth
         assert language == "zh", name
         assert to_simplified(text) == text, f"Traditional characters left in {text!r}"
         assert not re.search(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]", text), f"spaces between characters: {text!r}"
-        assert text.endswith(("。", "？", "！")), f"no sentence-final punctuation: {text!r}"
+        # Whisper's own punctuation (whether a segment ends with one) differs between CPUs; ours is the width
+        assert not re.search(r"[\u4e00-\u9fff]\s*[,.?!:;]", text), f"half-width punctuation after Chinese: {text!r}"
         rates.append(character_error_rate(text, truth[name]["text"]))
     mean = sum(rates) / len(rates)
     assert mean <= 0.15, f"mean CER {mean:.1%} ({', '.join(f'{r:.0%}' for r in rates)})"

@@ -56,6 +56,7 @@ def test_a_skipped_span_is_not_recognised(speech: Path, whisper_model: str) -> N
     assert len(_words_in(whole, *span)) >= 5, "the span must hold speech for the test to mean anything"
     skipped = transcribe(speech, replace(options, skip_spans_s=(span,)))
     assert _words_in(skipped, span[0] + 0.5, span[1] - 0.5) == []
-    # outside the span the words are recognised as before (seams aside)
-    before = "".join(_words_in(whole, 0.0, span[0] - 3))
-    assert before and "".join(_words_in(skipped, 0.0, span[0] - 3)) == before
+    # outside the span the words are recognised as before (seams aside; the spaces Whisper puts between words
+    # may differ once the audio after them changed)
+    before = "".join(_words_in(whole, 0.0, span[0] - 3)).replace(" ", "")
+    assert before and "".join(_words_in(skipped, 0.0, span[0] - 3)).replace(" ", "") == before

@@ -296,6 +296,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "live_err_source": ("直播源无效：请填写 rtmp://、http(s)://、srt:// 地址，或存储目录 {folder}/ 下已存在的录像。",
                         "The source is not usable: give an rtmp://, http(s):// or srt:// URL, or a recording that "
                         "exists in the storage folder {folder}/."),
+    "live_err_source_private": ("直播源指向本机或内网地址，不能录制：请填写公网直播地址，"
+                                "或请管理员把这台推流服务器加入允许列表。",
+                                "The source points at this machine or the private network and cannot be recorded: give "
+                                "a public stream address, or ask the administrator to allow this stream server "
+                                "(MEDIAOPS_LIVE_URL_HOSTS)."),
     "live_err_metrics": ("找不到数据导出：请填写存储目录 {folder}/ 下已存在的数据导出。",
                          "Metrics export not found: give an export that exists in the storage folder {folder}/."),
     "live_err_comments": ("找不到评论记录：请填写存储目录 {folder}/ 下已存在的文件，或留空。",
@@ -352,23 +357,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "alk_unanswered_questions": ("问题没人回答", "Unanswered questions"),
     "alk_pitch_overrun": ("讲解超时", "Pitch overrun"),
     "alk_other": ("提醒", "Alert"),
-    "alert_viewers_drop": ("{clock} 在线人数 {window} 秒内下降 {pct}%：{before} → {after}",
-                           "{clock} online viewers fell {pct}% within {window} s: {before} → {after}"),
-    "alert_dead_air": ("{clock} 起冷场：{silent} 秒没有人说话", "{clock} dead air: no speech for {silent} s"),
-    "alert_unanswered_questions": ("{clock} 起观众问了 {count} 次{topic}，主播还没有回答",
-                                   "{clock} viewers asked {count} times about {topic}; no answer yet"),
-    "alert_pitch_overrun": ("{clock} 起讲解的“{name}”已讲 {actual} 秒，比流程表多 {over} 秒（计划 {planned} 秒）",
-                            "“{name}” (from {clock}) has been on air {actual} s, {over} s over the {planned} s "
-                            "planned"),
-    "alert_other": ("{clock} 有一条新提醒", "{clock} a new alert"),
-    "qk_price": ("价格", "the price"),
-    "qk_how_to_buy": ("怎么买", "how to buy"),
-    "qk_coupon": ("优惠", "discounts"),
-    "qk_size": ("尺码", "sizes"),
-    "qk_colour": ("颜色", "colours"),
-    "qk_shipping": ("发货", "shipping"),
-    "qk_stock": ("库存", "stock"),
-    "qk_other": ("其他问题", "other things"),
     # the upload page's reading options (mediaops.jobs.options.READING_OPTIONS) and the preview of a metrics export
     # or comment log (web.inspect_view); values from the file fill {header}, {cell}, {sheet} … as written
     "reading_settings": ("读取文件的方式（预览有提示时再改）", "How the files are read (change when the preview asks)"),

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
 
-from web.i18n import MESSAGES, clip_reasons, translate
+from mediaops.live.alerts import alert_text as live_alert_text
+from web.i18n import MESSAGES, clip_reasons, language, translate
 from web.jobs_view import BadOptionsError, get_job_or_404, parse_options, phase, settings
 from web.security import abort_json, inside, require, signed_in_user
 
@@ -31,9 +32,10 @@ SIDE_FILES = ("metrics", "comments", "products")
 class LiveInputError(ValueError):
     """A live form or API field that names no usable source or file; ``field`` says which."""
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, field: str, message: str, key: str = "") -> None:
         super().__init__(message)
         self.field = field
+        self.key = key or f"live_err_{field}"
 
 
 def _roots() -> list[Path]:
@@ -69,8 +71,38 @@ def live_source(value: Any) -> str:
         if (parts is None or parts.scheme.lower() not in URL_SCHEMES or not parts.hostname or len(text) > 2048
                 or any(ch.isspace() or ord(ch) < 32 for ch in text)):
             raise LiveInputError("source", f"source must be a {', '.join(URL_SCHEMES)} URL or a recording file")
+        if not public_stream_host(parts.hostname, settings().live_url_hosts):
+            raise LiveInputError("source", f"source {parts.hostname} is inside this network: give a public stream "
+                                 "address, or ask the administrator to add the host to MEDIAOPS_LIVE_URL_HOSTS",
+                                 "live_err_source_private")
         return text
     return str(live_path(value, "source"))
+
+
+def public_stream_host(host: str, allowed: tuple[str, ...] = ()) -> bool:
+    """Whether a live job may record from ``host``: one of ``allowed`` (the administrator's own stream servers),
+    or a name or address whose every address is a public one. Loopback, private, link-local (cloud metadata),
+    multicast and reserved addresses are refused, so that a user cannot make a worker read from inside the
+    network. A name that does not resolve here passes: the worker reports the source it cannot read."""
+    import ipaddress
+    import socket
+
+    name = host.strip().lower().rstrip(".")
+    if name in allowed:
+        return True
+    if name == "localhost" or name.endswith(".localhost"):
+        return False
+    try:
+        addresses = [ipaddress.ip_address(name)]
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(name, None, proto=socket.IPPROTO_TCP)
+        except (OSError, UnicodeError):
+            return True
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in found]
+    if any(str(a) in allowed for a in addresses):
+        return True
+    return all(a.is_global and not a.is_multicast for a in addresses)
 
 
 def _submit(source: str, files: dict[str, Path | None], options: dict[str, Any], live: Any, name: Any) -> str:
@@ -137,7 +169,7 @@ def new():
         options, live = _form_values()
         job_id = _submit(source, files, options, live, form.get("name") or None)
     except LiveInputError as exc:
-        flash(translate(f"live_err_{exc.field}", folder=LIVE_FOLDER), "error")
+        flash(translate(exc.key, folder=LIVE_FOLDER), "error")
     except BadOptionsError:
         flash(translate("why_options"), "error")
     except MediaOpsError as exc:
@@ -203,44 +235,13 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def _clock(t_s: float) -> str:
-    t = max(0, round(t_s))
-    return f"{t // 3600}:{t // 60 % 60:02d}:{t % 60:02d}"
-
-
-def _amount(value: Any) -> str:
-    number = _number(value)
-    return "—" if number is None else f"{number:,.0f}"
-
-
 def alert_text(event: dict[str, Any]) -> str:
-    """One alert in plain words of the page's language, from its kind and numbers (never its English message)."""
-    kind = event.get("kind")
+    """One alert in plain words of the page's language, from its kind and numbers (never its English message):
+    the library's :func:`mediaops.live.alerts.alert_text`, the same sentence ``live.jsonl`` readers get."""
     found = event.get("details")
     details: dict[str, Any] = found if isinstance(found, dict) else {}
     t_s = _number(event.get("t_s")) or 0.0
-    when = _clock(t_s)
-    try:
-        if kind == "viewers_drop":
-            change = _number(details.get("change_percent"))
-            return translate("alert_viewers_drop", clock=when, window=_amount(details.get("window_s")),
-                             pct=f"{abs(change):.0f}" if change is not None else "—",
-                             before=_amount(details.get("viewers_before")), after=_amount(details.get("viewers_after")))
-        if kind == "dead_air":
-            return translate("alert_dead_air", clock=when, silent=_amount(details.get("silent_s")))
-        if kind == "unanswered_questions":
-            category = str(details.get("category") or "")
-            topic = translate(f"qk_{category}") if f"qk_{category}" in MESSAGES else translate("qk_other")
-            return translate("alert_unanswered_questions", clock=when, count=_amount(details.get("count")),
-                             topic=topic)
-        if kind == "pitch_overrun":
-            return translate("alert_pitch_overrun", clock=when, name=str(details.get("name") or details.get("sku")
-                                                                         or "—"),
-                             actual=_amount(details.get("actual_s")), over=_amount(details.get("over_s")),
-                             planned=_amount(details.get("planned_s")))
-    except (KeyError, ValueError, IndexError):
-        pass
-    return translate("alert_other", clock=when)
+    return live_alert_text(str(event.get("kind") or ""), t_s, details, language())
 
 
 def _warning_text(event: dict[str, Any]) -> str:

@@ -23,6 +23,7 @@ ENV = {
     "allowed_models": "MEDIAOPS_ALLOWED_MODELS",
     "allow_model_download": "MEDIAOPS_ALLOW_MODEL_DOWNLOAD",
     "timezone": "MEDIAOPS_TIMEZONE",
+    "live_url_hosts": "MEDIAOPS_LIVE_URL_HOSTS",
 }
 
 _TRUE = ("1", "true", "yes", "on")
@@ -50,6 +51,10 @@ class Settings:
             a stage that outlives it runs twice, harmlessly (stages are idempotent) but wastefully.
         timezone: the zone the reports show wall-clock times in (``+08:00``, ``Asia/Shanghai``); empty: the
             metrics export's zone, else UTC+08:00 (see :mod:`mediaops.report.header`).
+        live_url_hosts: stream hosts inside the private network that live jobs may record (names or addresses,
+            comma-separated in the environment), e.g. the team's own RTMP server. Other stream URLs must point at
+            public addresses: a URL naming this machine, the private network or a cloud metadata address is
+            refused, so that a user cannot make a worker fetch from inside.
     """
 
     storage_root: Path = Path("storage")
@@ -61,6 +66,7 @@ class Settings:
     allowed_models: tuple[str, ...] = ()
     allow_model_download: bool = False
     timezone: str = ""
+    live_url_hosts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.timezone:
@@ -74,6 +80,10 @@ class Settings:
             allowed = tuple(allowed.split(","))
         allowed = tuple(dict.fromkeys(m.strip() for m in (self.model, *allowed) if m and m.strip()))
         object.__setattr__(self, "allowed_models", allowed)
+        hosts = self.live_url_hosts
+        if isinstance(hosts, str):
+            hosts = tuple(hosts.split(","))
+        object.__setattr__(self, "live_url_hosts", tuple(dict.fromkeys(h.strip().lower() for h in hosts if h.strip())))
         if not self.broker_url:
             object.__setattr__(self, "broker_url", f"sqla+sqlite:///{root / 'broker.sqlite'}")
         if not self.database_url:
@@ -122,5 +132,6 @@ class Settings:
         """The environment variables that give these settings to another process (a worker)."""
         env = {ENV[f.name]: str(getattr(self, f.name)) for f in fields(self)}
         env[ENV["allowed_models"]] = ",".join(self.allowed_models)
+        env[ENV["live_url_hosts"]] = ",".join(self.live_url_hosts)
         env[ENV["allow_model_download"]] = "1" if self.allow_model_download else "0"
         return env

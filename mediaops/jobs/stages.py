@@ -47,6 +47,7 @@ from mediaops.jobs.outdir import scratch_prefix
 from mediaops.media.probe import probe as probe_media
 from mediaops.render.batch import render_extras
 from mediaops.render.clips import render_highlight
+from mediaops.render.reel import write_reel
 from mediaops.report import REPORT_FAILURES, ReportOptions, report_settings, write_reports
 from mediaops.report.header import choose_zone, in_zone
 from mediaops.retrospective.insights import Insights, build_insights, load_run_of_show, load_targets
@@ -74,7 +75,7 @@ from mediaops.types import (
 __all__ = [
     "FIRST_CLIPS_ORDER", "STAGE_NAMES", "HighlightPlan", "JobCancelledError",
     "JobFolder", "JobSpec", "StreamData", "artifact_paths",
-    "clip_folder", "first_highlights", "highlights", "metrics", "prepare_job", "probe", "publish", "render",
+    "clip_folder", "first_highlights", "highlights", "metrics", "prepare_job", "probe", "publish", "reel", "render",
     "rendered", "run_stages", "scenes", "stage_order", "transcribe",
 ]
 
@@ -359,6 +360,8 @@ def transcribe(job: JobFolder, on_progress: ProgressCallback = no_progress,
     transcript = transcribe_audio(spec.recording, asr, probe(job).duration_s, on_progress, check_cancelled)
     if part is not None:  # the skipped stretches: the first clips' words, as their captions say them
         transcript = splice_transcript(transcript, part)
+        if not transcript.language:  # all the speech was in the clips' spans: nothing else to detect it from
+            transcript = replace(transcript, language=part.language, language_probability=part.language_probability)
     job.store.save("transcribe", key, transcript)
     return transcript
 
@@ -522,6 +525,62 @@ def render(job: JobFolder, highlight_id: str, threads: int = 0) -> Clip:
     return clip
 
 
+def _reel_key(job: JobFolder, plan: HighlightPlan) -> str:
+    return content_key("reel", STAGES_VERSION, [_render_key(job, h) for h in plan.highlights], job.spec.options.render,
+                       job.fingerprint(job.spec.inputs.products), job.spec.recording.stem)
+
+
+def reel(job: JobFolder, on_progress: ProgressCallback = no_progress) -> dict[str, str]:
+    """Render the highlight reel from the rendered clips into the store, where :func:`publish` takes it instead of
+    rendering it. It needs nothing but the clips, so :func:`run_stages` renders it beside the full transcript and
+    scene pass. Returns its files by kind (relative to its folder, :func:`reel_folder`); empty when the options
+    want no reel or there are no clips.
+
+    Raises:
+        MediaOpsError: a clip has not been rendered. FFmpegError: ffmpeg failed.
+    """
+    plan: HighlightPlan = _require(job, "highlights", _plan_key(job), HighlightPlan)
+    spec = job.spec
+    if not spec.options.render.reel or not plan.highlights:
+        return {}
+    key = _reel_key(job, plan)
+    folder = reel_folder(job, plan)
+    found = job.store.load("reel", key, dict[str, str])
+    if found is not None and all((folder / name).is_file() for name in found.values()):
+        return found
+    on_progress("replay", 0.0, "highlight reel")
+    info: MediaInfo = _require(job, "probe", _probe_artifact_key(job), MediaInfo)
+    data: StreamData = _require(job, "metrics", _metrics_artifact_key(job), StreamData)
+    scratch = Path(tempfile.mkdtemp(prefix=f".reel-{key}-", dir=job.store.root))
+    try:
+        clips = _link_clips(job, plan, scratch)  # the reel reads the rendered clips (their crop and captions)
+        written = write_reel(spec.recording, info, clips, scratch, spec.options.render,
+                             {p.sku: p for p in data.products}, spec.recording.stem)
+        shutil.rmtree(folder, ignore_errors=True)  # a folder without its record is a leftover of a crash
+        folder.mkdir(parents=True)
+        for name in written.values():
+            os.replace(scratch / name, folder / name)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    job.store.save("reel", key, written)
+    on_progress("replay", 1.0, "highlight reel")
+    return written
+
+
+def reel_folder(job: JobFolder, plan: HighlightPlan) -> Path:
+    """The store's folder of the reel :func:`reel` rendered for ``plan``."""
+    return job.store.path("reel", _reel_key(job, plan), "")
+
+
+def _stored_reel(job: JobFolder, plan: HighlightPlan) -> dict[str, str] | None:
+    """The reel :func:`reel` left for ``plan`` (its files by kind), or ``None``."""
+    if not job.spec.options.render.reel or not plan.highlights:
+        return None
+    found = job.store.load("reel", _reel_key(job, plan), dict[str, str])
+    folder = reel_folder(job, plan)
+    return found if found and all((folder / name).is_file() for name in found.values()) else None
+
+
 def clip_folder(job: JobFolder, highlight: Highlight) -> Path:
     """The store's folder of ``highlight``'s rendered files (the paths of its :class:`Clip` are relative to it)."""
     return job.store.path("render", _render_key(job, highlight), "")
@@ -632,9 +691,12 @@ def _write_results(job: JobFolder, results: _FinishedResults, work: Path, on_pro
     """Fill the scratch folder ``work`` with everything the output folder holds; return the timeline written."""
     spec = job.spec
     clips = _link_clips(job, results.plan, work)
+    reel_files = _stored_reel(job, results.plan)  # rendered beside the full analysis (run_stages)
+    for name in (reel_files or {}).values():
+        _link(reel_folder(job, results.plan) / name, work / name)
     check_cancelled()
     extras = render_extras(spec.recording, results.info, clips, results.plan.pitches, work, spec.options.render,
-                           results.data.products, spec.recording.stem, on_progress)
+                           results.data.products, spec.recording.stem, on_progress, reel_files)
     check_cancelled()
     _write_transcripts(results.transcript, work)
     insights = _insights(job, results, on_progress)
@@ -748,17 +810,22 @@ def run_stages(
         for done, _clip in enumerate(pool.map(lambda h: render(job, h.id, threads), plan.highlights), start=1):
             on_progress("render", done / total, f"{done}/{total} clips")
     check_cancelled()
-    if job.spec.options.first_clips:  # the clips are out; now the full analysis for the report
-        _analyse(job, on_progress, check_cancelled)
+    if job.spec.options.first_clips:  # the clips are out; now the full analysis for the report, the reel beside it
+        _analyse(job, on_progress, check_cancelled, with_reel=True)
     return publish(job, on_progress, check_cancelled)
 
 
-def _analyse(job: JobFolder, on_progress: ProgressCallback, check_cancelled: Callable[[], None]) -> None:
+def _analyse(job: JobFolder, on_progress: ProgressCallback, check_cancelled: Callable[[], None],
+             with_reel: bool = False) -> None:
     """The full transcript and the full scene pass, side by side: CTranslate2 and OpenCV both work outside the
-    GIL and neither keeps two cores busy all the time, so together they finish well before one after the other."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    GIL and neither keeps two cores busy all the time, so together they finish well before one after the other.
+    With ``with_reel`` (the clips are rendered) the highlight reel too: it needs only the clips, and waiting for
+    the transcript would leave its encoding to the end, alone."""
+    with ThreadPoolExecutor(max_workers=3) as pool:
         running: list[Future[object]] = [pool.submit(transcribe, job, on_progress, check_cancelled),
                                          pool.submit(scenes, job, on_progress)]
+        if with_reel:
+            running.append(pool.submit(reel, job, on_progress))
         for future in running:
             future.result()
     check_cancelled()

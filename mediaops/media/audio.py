@@ -17,6 +17,8 @@ from mediaops.media.ffmpeg_tools import ffmpeg_exe
 SAMPLE_RATE_HZ = 16_000
 #: frame length for the loudness measure that places window cuts at pauses.
 _CUT_FRAME_S = 0.05
+#: a stretch at most this much louder (dB, power) than the quietest is as good a cut when it is nearer the one wanted.
+_NEAR_QUIET_DB = 6.0
 #: channels whose correlation is at least this are one signal (mono, centred voice): they are averaged.
 _SAME_SIGNAL_CORRELATION = 0.3
 #: a channel this many times quieter (RMS) than the other is treated as empty.
@@ -105,8 +107,10 @@ def iter_audio_windows(
         raise _decode_error(path, cmd, returncode, stderr)
 
 
-def quietest_point(frames: np.ndarray, search_from: int, search_to: int) -> int:
-    """The sample index in ``[search_from, search_to)`` at the middle of the quietest ~250 ms stretch.
+def quietest_point(frames: np.ndarray, search_from: int, search_to: int, near: int | None = None) -> int:
+    """The sample index in ``[search_from, search_to)`` at the middle of the quietest ~250 ms stretch; with
+    ``near``, of the stretches at most ``_NEAR_QUIET_DB`` louder than the quietest, the one nearest ``near`` (a
+    pause near a wanted cut rather than a slightly quieter one far from it).
 
     ``frames`` is ``(n,)`` or ``(n, channels)``; loudness sums every channel, so a pause must be a pause
     on all of them.
@@ -124,6 +128,10 @@ def quietest_point(frames: np.ndarray, search_from: int, search_to: int) -> int:
     energy = power[: count * frame].reshape(count, frame).mean(axis=1)
     smooth = np.convolve(energy, np.ones(5) / 5, mode="same") if count >= 5 else energy
     best = int(np.argmin(smooth))
+    if near is not None:
+        quiet = np.flatnonzero(smooth <= smooth[best] * 10 ** (_NEAR_QUIET_DB / 10) + 1e-12)
+        middles = search_from + quiet * frame + frame // 2
+        best = int(quiet[np.argmin(np.abs(middles - near))])
     return int(search_from + best * frame + frame // 2)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -61,14 +61,16 @@ def render_extras(
     products: Sequence[Product] = (),
     title: str = "",
     on_progress: ProgressCallback = no_progress,
+    reel: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """Replays (chapters, full replay, highlight reel), editor exports (EDL, FCPXML) and the product list the
     clips and the reel were made with (``products.json``, read back by ``mediaops render``) in ``work``.
+    ``reel``: the reel's files, rendered beforehand into ``work`` (:func:`mediaops.render.reel.write_reel`).
 
     Returns the written files by kind, relative to ``work``, for the timeline's ``extras``.
     """
     on_progress("replay", 0.0, "chapters, replay and highlight reel")
-    written = write_replays(source, info, clips, pitches, work, options, {p.sku: p for p in products}, title)
+    written = write_replays(source, info, clips, pitches, work, options, {p.sku: p for p in products}, title, reel)
     write_text_atomic(work / "highlights.edl", to_edl(clips, info, title or "MediaOps highlights"))
     write_text_atomic(work / "highlights.fcpxml", to_fcpxml(clips, info, title or "MediaOps highlights"))
     written.update(edl="highlights.edl", fcpxml="highlights.fcpxml")

@@ -31,7 +31,10 @@ from mediaops.render.keyframes import keyframes_near, snap_to_keyframes, split_s
 from mediaops.render.options import RenderOptions
 from mediaops.render.reframe import (
     CropPlan,
+    frame_rate_filter,
     join_filters,
+    original_frame_filter,
+    original_size,
     output_size,
     plan_crop,
     reframe_filter,
@@ -138,7 +141,7 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
         width, height = info.width, info.height
     else:
         plan = plan_reframe(source, info, start_s, end_s, options)
-        width, height = (plan.out_w, plan.out_h) if plan else (info.width, info.height)
+        width, height = (plan.out_w, plan.out_h) if plan else original_size(info, options)
     segments = transcript.segments if transcript else ()
     style = None
     if width and height:
@@ -153,8 +156,9 @@ def render_clip(source: Path, info: MediaInfo, job: ClipJob, transcript: Transcr
         if options.cut == "fast":
             args = fast_command(source, start_s, end_s, partial, info.has_audio)
         else:
-            chain = join_filters(square_pixels_filter(info),
-                                 reframe_filter(plan, info.width or 0, info.height or 0) if plan else "")
+            framing = (join_filters(square_pixels_filter(info), reframe_filter(plan, info.width or 0, info.height or 0))
+                       if plan else original_frame_filter(info, options))
+            chain = join_filters(framing, frame_rate_filter(info, options))
             if options.captions and lines and style is not None and width and height:
                 font = cjk_font()
                 ass = Path(tmp) / "captions.ass"

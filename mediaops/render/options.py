@@ -48,6 +48,10 @@ class RenderOptions:
             written either way.
         transition_s: length of the fades between reel clips.
         intro_s: length of the reel's title card (0 for none).
+        clip_short_side_px: clips that keep the original frame are scaled down (never up) so that their shorter
+            side is at most this: a 4K recording gives 1080p clips, what short-video apps show, for a quarter of the
+            pixels to encode. Reframed clips have the size ``width`` gives.
+        clip_max_fps: the frame rate of ``exact`` clips at most (a 60 fps recording gives 30 fps clips).
         reel_short_side_px: the reel is scaled down (never up) so that its shorter side is at most this: a 4K
             recording gives a 1080p reel, four times fewer pixels to filter and encode.
         reel_max_fps: the reel's frame rate at most (a 60 fps recording gives a 30 fps reel).
@@ -71,6 +75,8 @@ class RenderOptions:
     replay: bool = True
     transition_s: float = 0.3
     intro_s: float = 2.0
+    clip_short_side_px: int = 1080
+    clip_max_fps: float = 30.0
     reel_short_side_px: int = 1080
     reel_max_fps: float = 30.0
     labels: str = "zh"
@@ -89,6 +95,10 @@ class RenderOptions:
             raise MediaOpsError(f"unknown currency {self.currency!r}: use a code such as {', '.join(CURRENCIES)}")
         if self.width < 64 or self.width % 2:
             raise MediaOpsError(f"output width {self.width} must be an even number of pixels, at least 64")
+        if self.clip_short_side_px < 64:
+            raise MediaOpsError(f"clip size {self.clip_short_side_px} px is too small: use at least 64")
+        if self.clip_max_fps <= 0:
+            raise MediaOpsError(f"clip frame rate {self.clip_max_fps} must be positive")
         if self.reel_short_side_px < 64:
             raise MediaOpsError(f"reel size {self.reel_short_side_px} px is too small: use at least 64")
         if self.reel_max_fps <= 0:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -176,30 +176,49 @@ def write_replay(source: Path, chapters: Sequence[Chapter], out: Path, title: st
     return out
 
 
+def _titled(clips: Sequence[Clip], products: dict[str, Product]) -> list[Clip]:
+    """``clips``, those without a title named after their product."""
+    return [c if c.title or (c.product_sku or "") not in products
+            else replace(c, title=products[c.product_sku or ""].name) for c in clips]
+
+
+def write_reel(source: Path, info: MediaInfo, clips: Sequence[Clip], work: Path, options: RenderOptions,
+               products: dict[str, Product] | None = None, title: str = "") -> dict[str, str]:
+    """Write ``reel.mp4`` + ``reel.vtt`` into ``work`` from ``clips`` (read from their rendered files in ``work``
+    where they are there, else from ``source``). It needs nothing but the clips, so a job renders it beside its
+    full transcript. Returns the files by kind, relative to ``work``.
+
+    Raises:
+        FFmpegError: ffmpeg failed.
+    """
+    clips = _titled(clips, products or {})
+    parts = reel_parts(clips, products, options.currency, work)
+    # rendered clips give the reel their frame (a 9:16 crop makes a 9:16 reel)
+    sizes = {(c.width, c.height) for c in clips if c.width and c.height and (work / c.file).is_file()}
+    frame = sizes.pop() if len(sizes) == 1 and all(p.file for p in parts) else None
+    reel = render_reel(source, info, parts, work / "reel.mp4", options, title, frame=frame)
+    write_text_atomic(work / "reel.vtt", to_webvtt(reel))
+    return {"reel": "reel.mp4", "reel_chapters": "reel.vtt"}
+
+
 def write_replays(source: Path, info: MediaInfo, clips: Sequence[Clip], pitches: Sequence[PitchSegment],
                   work: Path, options: RenderOptions, products: dict[str, Product] | None = None,
-                  title: str = "") -> dict[str, str]:
+                  title: str = "", reel: Mapping[str, str] | None = None) -> dict[str, str]:
     """Write ``chapters.vtt`` (always), ``replay.mp4`` and ``reel.mp4`` + ``reel.vtt`` (as ``options`` say).
 
+    ``reel``: the reel's files (:func:`write_reel`), already in ``work``: it is not rendered again.
     Returns the written files by kind, relative to ``work`` (for the timeline's ``extras``).
     """
     written: dict[str, str] = {}
-    by_sku = products or {}
-    clips = [c if c.title or (c.product_sku or "") not in by_sku else replace(c, title=by_sku[c.product_sku or ""].name)
-             for c in clips]
+    clips = _titled(clips, products or {})
     chapters = replay_chapters(info.duration_s, clips, pitches, options.labels)
     write_text_atomic(work / "chapters.vtt", to_webvtt(chapters))
     written["chapters"] = "chapters.vtt"
     if options.replay:
         write_replay(source, chapters, work / "replay.mp4", title)
         written["replay"] = "replay.mp4"
-    if options.reel and clips:
-        parts = reel_parts(clips, products, options.currency, work)
-        # rendered clips give the reel their frame (a 9:16 crop makes a 9:16 reel)
-        sizes = {(c.width, c.height) for c in clips if c.width and c.height and (work / c.file).is_file()}
-        frame = sizes.pop() if len(sizes) == 1 and all(p.file for p in parts) else None
-        reel = render_reel(source, info, parts, work / "reel.mp4", options, title, frame=frame)
-        write_text_atomic(work / "reel.vtt", to_webvtt(reel))
-        written["reel"] = "reel.mp4"
-        written["reel_chapters"] = "reel.vtt"
+    if reel is not None:
+        written.update(reel)
+    elif options.reel and clips:
+        written.update(write_reel(source, info, clips, work, options, products, title))
     return written

@@ -343,6 +343,34 @@ def square_pixels_filter(info: MediaInfo) -> str:
     return f"scale={info.width}:{info.height},setsar=1"
 
 
+def original_size(info: MediaInfo, options: RenderOptions) -> tuple[int, int]:
+    """``(width, height)`` of a clip that keeps the original frame: the display size scaled down (never up) so that
+    its shorter side is at most ``options.clip_short_side_px``, even-sized; ``(0, 0)`` when the size is unknown."""
+    width, height = info.width or 0, info.height or 0
+    if not width or not height:
+        return 0, 0
+    scale = options.clip_short_side_px / min(width, height)
+    if scale >= 1.0:
+        return width, height
+    return max(2, round(width * scale / 2) * 2), max(2, round(height * scale / 2) * 2)
+
+
+def original_frame_filter(info: MediaInfo, options: RenderOptions) -> str:
+    """The filter for a clip that keeps the original frame: scaled to :func:`original_size` in square pixels, or
+    just :func:`square_pixels_filter` when the size is kept."""
+    width, height = original_size(info, options)
+    if (width, height) == (info.width or 0, info.height or 0):
+        return square_pixels_filter(info)
+    return f"scale={width}:{height},setsar=1"
+
+
+def frame_rate_filter(info: MediaInfo, options: RenderOptions) -> str:
+    """``fps=…`` where the recording's frame rate is above ``options.clip_max_fps``; empty otherwise."""
+    if info.fps and float(info.fps) > options.clip_max_fps + 0.01:
+        return f"fps={options.clip_max_fps:g}"
+    return ""
+
+
 def join_filters(*chains: str) -> str:
     """Filter chains one after the other (empty ones left out)."""
     return ",".join(c for c in chains if c)

@@ -18,7 +18,8 @@ from mediaops.transcribe.options import TranscribeOptions
 from mediaops.types import Transcript
 
 #: bump when the transcript a given key produces changes (engine handling, text tidying, key layout).
-CACHE_VERSION = 3  # 2: overlong segments split into sentences; 3: names applied after recognition, track choice
+CACHE_VERSION = 4  # 2: overlong segments split into sentences; 3: names applied after recognition, track choice;
+#                    4: speech-only windows (a VAD pass first; seams move)
 _EDGE_BYTES = 1024 * 1024
 _BLOCK_BYTES = 256 * 1024
 _SAMPLED_BLOCKS = 32

@@ -152,7 +152,7 @@ class FasterWhisperEngine:
             beam_size=self.options.beam_size,
             word_timestamps=True,
             vad_filter=self.options.vad_filter,
-            vad_parameters={"max_speech_duration_s": self.options.vad_max_speech_s},
+            vad_parameters=self.options.vad_parameters(),
             hotwords=hotwords or None,
             initial_prompt=prompt,
             condition_on_previous_text=False,

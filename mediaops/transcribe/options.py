@@ -32,6 +32,11 @@ class TranscribeOptions:
             next sentence of a gappy corpus). With ``(0.0,)`` recognition is deterministic: the same audio always
             gives the same words, which product names and the first clips' captions rely on.
         vad_filter: skip silence with Silero VAD before decoding (faster-whisper).
+        speech_windows: with faster-whisper and VAD, find the speech of the whole recording first and recognise
+            only that, in windows of equal speech (:mod:`mediaops.transcribe.speech`). Off by default: on recordings
+            with long gaps it still loses a sentence now and then where the joined speech is cut into windows
+            (``tests/test_transcribe_gappy.py`` with it on); until that is fixed the windows are the recording cut at
+            pauses, with faster-whisper's VAD inside each.
         vad_max_speech_s: longest stretch of speech VAD hands to the decoder at once. faster-whisper's default
             (unbounded) lets a long stretch with hot words in the prompt end a 30 s chunk early and skip the
             rest of it (seen on the demo stream: 77–99 s lost); 20 s chunks keep every sentence.
@@ -75,6 +80,7 @@ class TranscribeOptions:
     temperatures: tuple[float, ...] = (0.0,)
     vad_filter: bool = True
     vad_max_speech_s: float = 20.0
+    speech_windows: bool = False
     hotwords: tuple[str, ...] = ()
     max_hotword_chars: int = 300
     initial_prompt: str | None = None
@@ -94,6 +100,11 @@ class TranscribeOptions:
         if self.compute_type != "auto":
             return self.compute_type
         return "float16" if self.device == "cuda" else "int8"
+
+    def vad_parameters(self) -> dict[str, float]:
+        """The Silero VAD settings (faster-whisper's ``VadOptions``) of the engine and of the speech pass before it
+        (:func:`mediaops.transcribe.speech.find_speech`): faster-whisper's defaults but ``vad_max_speech_s``."""
+        return {"max_speech_duration_s": self.vad_max_speech_s}
 
     def resolved_workers(self) -> int:
         """How many windows to recognise at once: ``workers``, else one per core (at most 4) with

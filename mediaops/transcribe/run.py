@@ -12,17 +12,19 @@ from pathlib import Path
 import numpy as np
 
 from mediaops.analysis.signals import merge_spans
-from mediaops.media.audio import SAMPLE_RATE_HZ, iter_windows_at_pauses, speech_tracks
+from mediaops.media.audio import SAMPLE_RATE_HZ, channel_layout, iter_windows_at_pauses, speech_tracks
 from mediaops.media.probe import check_input_file
 from mediaops.transcribe.cache import cache_key, load_cached, store_cached
 from mediaops.transcribe.chinese import tidy_segment
 from mediaops.transcribe.engine import Engine, open_engine
+from mediaops.transcribe.hallucination import drop_hallucinations
 from mediaops.transcribe.hints import TrackRedecoder, apply_hints, make_hints
 from mediaops.transcribe.merge import merge_channels
 from mediaops.transcribe.options import TranscribeOptions, prompt_for
 from mediaops.transcribe.parallel import ordered_map
 from mediaops.transcribe.sentences import split_long_segments
 from mediaops.transcribe.spans import span_windows
+from mediaops.transcribe.speech import SpeechWindow, find_speech, silence_spans, speech_windows
 from mediaops.transcribe.tracks import choose_audio_track
 from mediaops.types import ProgressCallback, Segment, Transcript, no_progress
 
@@ -91,7 +93,7 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
         check_cancelled()
         # no hot words for the decoder: they cost whole sentences; the names are applied afterwards (hints.py)
         segments = engine.transcribe_window(track, offset_s, language, prompt, "", check_cancelled=check_cancelled)
-        segments = clamp_segments(segments, offset_s, end_s)
+        segments = drop_hallucinations(clamp_segments(segments, offset_s, end_s))
         if language == "zh":
             segments = [tidy_segment(s) for s in segments]
         redecode = TrackRedecoder(engine, track, offset_s, language, prompt, check_cancelled, options)
@@ -101,42 +103,40 @@ def _recognise(engine: Engine, frames: np.ndarray, offset_s: float, language: st
 
 
 def _recognise_in_order(
-    engine: Engine, windows: Iterator[tuple[float, np.ndarray]], options: TranscribeOptions, workers: int,
-    check_cancelled: Callable[[], None] = _not_cancelled,
-) -> tuple[str | None, float, Generator[tuple[float, float, list[Segment]], None, None]]:
+    engine: Engine, windows: Iterator[SpeechWindow], options: TranscribeOptions, workers: int,
+    check_cancelled: Callable[[], None] = _not_cancelled, speech_engine: Engine | None = None,
+) -> tuple[str | None, float, Generator[tuple[SpeechWindow, list[Segment]], None, None]]:
     """The language (detected from the first window unless ``options`` gives it), its probability, and
-    ``(window start, window seconds, segments)`` for every window in time order, ``workers`` at once.
-    Every worker calls ``check_cancelled`` between segments, so all of them stop soon after it raises."""
+    ``(window, segments)`` for every window in time order, ``workers`` at once, every time on the recording's
+    clock. Every worker calls ``check_cancelled`` between segments, so all of them stop soon after it raises.
+
+    ``speech_engine`` (VAD off) recognises the windows that are all speech already (:func:`speech_windows`) and
+    carry one signal: it decodes them as they are, which is what faster-whisper decodes after its own VAD; a
+    window whose channels carry different speakers goes to ``engine``, whose VAD finds each one's speech."""
     language = None if options.language == "auto" else options.language
     probability = 1.0
     first = next(windows, None)
     if first is not None and language is None:
         check_cancelled()
-        language, probability = _detect_language(engine, first[1], options)
+        language, probability = _detect_language(engine, first.frames, options)
 
-    def recognise(window: tuple[float, np.ndarray]) -> tuple[float, float, list[Segment]]:
-        offset_s, frames = window
-        frames = silence_spans(frames, offset_s, options.skip_spans_s)
-        return offset_s, len(frames) / SAMPLE_RATE_HZ, _recognise(engine, frames, offset_s, language, options,
-                                                                  check_cancelled)
+    def recognise(window: SpeechWindow) -> tuple[SpeechWindow, list[Segment]]:
+        # recognised on the window's own clock (its pieces back to back), then moved onto the recording's
+        chosen = engine
+        if speech_engine is not None and channel_layout(window.frames).kind != "separate":
+            chosen = speech_engine
+        found = _recognise(chosen, window.frames, 0.0, language, options, check_cancelled)
+        return window, window.to_recording(found)
 
     chained = itertools.chain([first] if first is not None else [], windows)
     return language, probability, ordered_map(recognise, chained, workers)
 
 
-def silence_spans(frames: np.ndarray, offset_s: float, spans: Sequence[tuple[float, float]]) -> np.ndarray:
-    """``frames`` (starting at ``offset_s``) with the stretches inside ``spans`` set to silence (a copy; the
-    frames themselves when no span touches them)."""
-    end_s = offset_s + len(frames) / SAMPLE_RATE_HZ
-    touching = [(a, b) for a, b in spans if b > offset_s and a < end_s]
-    if not touching:
-        return frames
-    silenced = frames.copy()
-    for start_s, stop_s in touching:
-        first = max(0, round((start_s - offset_s) * SAMPLE_RATE_HZ))
-        last = min(len(frames), round((stop_s - offset_s) * SAMPLE_RATE_HZ))
-        silenced[first:last] = 0
-    return silenced
+def speech_only(options: TranscribeOptions) -> bool:
+    """Whether the full pass finds the speech first and recognises only that (:mod:`mediaops.transcribe.speech`):
+    with ``options.speech_windows`` and faster-whisper with its VAD on. Otherwise the windows are the recording cut
+    at pauses."""
+    return options.speech_windows and options.engine == "faster-whisper" and options.vad_filter
 
 
 def window_length_s(options: TranscribeOptions, duration_s: float | None, workers: int) -> float:
@@ -179,16 +179,17 @@ def transcribe_spans(
     choice = choose_audio_track(path, options.audio_track)
     engine = open_engine(options)
     covered: list[tuple[float, float]] = []
-    windows = span_windows(path, merged, choice.track, covered)
+    windows = (SpeechWindow.contiguous(start_s, silence_spans(frames, start_s, options.skip_spans_s))
+               for start_s, frames in span_windows(path, merged, choice.track, covered))
     language, language_probability, results = _recognise_in_order(engine, windows, options,
                                                                   options.resolved_workers(), check)
     segments: list[Segment] = []
     total_s = sum(b - a for a, b in merged) or 1.0
     done_s = 0.0
     try:
-        for _offset_s, seconds, found in results:
+        for window, found in results:
             segments.extend(found)
-            done_s += seconds
+            done_s += window.seconds
             on_progress("transcribe", min(1.0, done_s / total_s), f"{done_s:.0f}/{total_s:.0f} s of clip spans")
             check()
     finally:
@@ -215,12 +216,16 @@ def transcribe(
 ) -> Transcript:
     """Transcribe the audio of ``path`` with the engine, model and settings of ``options``.
 
-    The audio is decoded from one ffmpeg pipe in windows of at most ``options.window_s`` cut at pauses, so
-    memory does not grow with the recording. Of several audio tracks the one with the most speech is recognised
-    (or ``options.audio_track``), with a warning in the transcript when they differ. Stereo whose channels
+    With faster-whisper and VAD (the default) a voice-activity pass over the whole recording comes first and only
+    its speech is recognised, in windows of equal speech (about ``options.window_s`` over the workers) cut at
+    pauses, so that every worker stays busy on speech (:mod:`mediaops.transcribe.speech`); otherwise the windows
+    are stretches of the recording of at most that length cut at pauses. Either way the audio is streamed from
+    ffmpeg, so memory does not grow with the recording. Of several audio tracks the one with the most speech is
+    recognised (or ``options.audio_track``), with a warning in the transcript when they differ. Stereo whose channels
     carry different speech is recognised per channel. The language is detected once from the first window
-    unless given. Mandarin comes out in Simplified characters with full-width punctuation. Product names
-    (``options.hotwords``) are written as listed after recognition (:mod:`mediaops.transcribe.hints`). With
+    unless given (``""`` when the recording holds no speech outside ``options.skip_spans_s``). Mandarin comes out
+    in Simplified characters with full-width punctuation. Product names (``options.hotwords``) are written as
+    listed after recognition (:mod:`mediaops.transcribe.hints`). With
     ``options.cache_dir`` an earlier transcript of the same content and options is returned instead of
     recognising again.
 
@@ -251,24 +256,37 @@ def transcribe(
     choice = choose_audio_track(path, options.audio_track, duration_s)
     engine = open_engine(options)
     workers = options.resolved_workers()
-    windows = iter_windows_at_pauses(path, window_length_s(options, duration_s, workers), options.seam_search_s,
-                                     track=choice.track)
-    language, language_probability, results = _recognise_in_order(engine, windows, options, workers, check)
+    windows: Iterator[SpeechWindow]
+    speech_engine = None
+    if speech_only(options):
+        speech_engine = open_engine(replace(options, vad_filter=False))  # the same loaded model
+        speech = find_speech(path, options, choice.track, duration_s, on_progress, check)
+        windows = speech_windows(path, speech, window_length_s(options, speech.speech_s, workers), workers,
+                                 options.seam_search_s, choice.track, options.skip_spans_s)
+        total_s, audio_s = speech.speech_s, speech.duration_s
+    else:
+        windows = (SpeechWindow.contiguous(start_s, silence_spans(frames, start_s, options.skip_spans_s))
+                   for start_s, frames in iter_windows_at_pauses(
+                       path, window_length_s(options, duration_s, workers), options.seam_search_s, track=choice.track))
+        total_s, audio_s = duration_s or 0.0, 0.0
+    language, language_probability, results = _recognise_in_order(engine, windows, options, workers, check,
+                                                                  speech_engine)
     segments: list[Segment] = []
-    end_s = 0.0
+    done_s = end_s = 0.0
     try:
-        for offset_s, seconds, found in results:
-            end_s = offset_s + seconds
+        for window, found in results:
+            done_s += window.seconds
+            end_s = max(end_s, window.end_s)
             segments.extend(found)
             if duration_s:
-                on_progress("transcribe", min(1.0, end_s / duration_s), f"{end_s:.0f}/{duration_s:.0f} s")
+                on_progress("transcribe", min(1.0, done_s / (total_s or 1.0)), f"{end_s:.0f}/{duration_s:.0f} s")
             check()
     finally:
         results.close()  # a cancelled or failed run leaves no decoding worker behind
     transcript = Transcript(
         language=language or "",
         segments=tuple(segments),
-        duration_s=end_s,
+        duration_s=max(end_s, audio_s),
         engine=options.engine,
         model=options.model,
         language_probability=language_probability,
