@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import math
 import os
@@ -22,7 +23,7 @@ def to_jsonable(value: Any, exact: bool = False) -> Any:
     ``exact`` they are kept as they are, so that values read back compare equal (artifacts, cache keys).
     """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name), exact) for f in dataclasses.fields(value)}
+        return {name: to_jsonable(getattr(value, name), exact) for name in _field_names(type(value))}
     if isinstance(value, dict):
         return {str(k): to_jsonable(v, exact) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -36,6 +37,18 @@ def to_jsonable(value: Any, exact: bool = False) -> Any:
     if isinstance(value, Path):
         return str(value)
     return value
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
+
+
+@functools.cache
+def _init_field_types(kind: type) -> dict[str, Any]:
+    """A dataclass's ``__init__`` fields and their resolved types (resolving them is slow: once per class)."""
+    hints = typing.get_type_hints(kind)
+    return {f.name: hints[f.name] for f in dataclasses.fields(kind) if f.init}
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -66,6 +79,8 @@ def decode(kind: Any, data: Any) -> Any:
     """Rebuild a value of type ``kind`` (dataclass, ``tuple[X, ...]``, ``X | None`` …) from :func:`encode`'s output."""
     if data is None:
         return None
+    if kind is str or kind is int or kind is bool:
+        return data
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
         options = [a for a in typing.get_args(kind) if a is not type(None)]
@@ -83,9 +98,8 @@ def decode(kind: Any, data: Any) -> Any:
         value_kind = typing.get_args(kind)[1]
         return {k: decode(value_kind, v) for k, v in data.items()}
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
-        hints = typing.get_type_hints(kind)
-        names = {f.name for f in dataclasses.fields(kind) if f.init}
-        return kind(**{k: decode(hints[k], v) for k, v in data.items() if k in names})
+        types_ = _init_field_types(kind)
+        return kind(**{k: decode(types_[k], v) for k, v in data.items() if k in types_})
     if kind is Fraction:
         return Fraction(data)
     if kind is datetime:
