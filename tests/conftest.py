@@ -103,7 +103,9 @@ def sample_process_out(tmp_path_factory: pytest.TempPathFactory, whisper_model: 
     import fcntl
     import sys
 
-    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker of this session
+    base = tmp_path_factory.getbasetemp()
+    # under xdist each worker's base is <session>/popen-gwN: their parent is this session's own folder
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     out = shared / "sample-process-run" / "out"
     done = out.parent / "done"
     out.parent.mkdir(parents=True, exist_ok=True)
