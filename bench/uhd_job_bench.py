@@ -1,12 +1,13 @@
 """A whole `mediaops process` job on a short 4K60 recording, against the same content at 720p30 (issue 20: "a 20 s
 4K60 clip job ≤ 60 s").
 
-The recordings are ``--seconds`` of the bundled sample from 15 s before its first product reveal (as the recording tests cut it: a shorter excerpt has too few metrics rows to show a peak, so no clip) (a hard cut), made
+The recordings are ``--seconds`` of the bundled sample from 15 s before its first product reveal (a hard cut), made
 as a phone or OBS writes them (x264 ``veryfast``, a keyframe every 2 s) at 3840x2160 60 fps and at 1280x720 30 fps,
-with the sidecars the tests use (metrics every 2 s whose comments, likes and orders jump after the reveal;
-the sample's comments and products). Each job runs the CLI with its defaults (first clips, exact clips with
-covers, reel, replay, reports) and the given Whisper model, in a child process: wall time, CPU seconds and peak
-RSS of the child and its ffmpeg processes, and the size and frame rate of the clips it wrote.
+with the sidecars the tests use (metrics every 2 s whose comments, likes and orders jump after the reveal; the
+sample's comments and products). 33 s is the default because a shorter excerpt has too few metrics rows to show a
+peak, so no clip is chosen and the job measures nothing. Each job runs the CLI with its defaults (first clips, exact
+clips with covers, reel, replay, reports) and the given Whisper model, in a child process: wall time, CPU seconds
+and peak RSS of the child and its ffmpeg processes, and the size and frame rate of the clips it wrote.
 
 Usage: python bench/uhd_job_bench.py --model /path/to/whisper-base-ct2 [--seconds 33] [--keep DIR] [--write]
 """
