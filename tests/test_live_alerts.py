@@ -8,7 +8,8 @@ import pytest
 
 from mediaops.analysis.highlights import Engagement, HighlightOptions, choose_highlights
 from mediaops.live.alerts import Alert, dead_air, new_alerts, pitch_overruns, unanswered_questions, viewers_drops
-from mediaops.live.incremental import peak_is_settled, plan_clip, same_moment
+from mediaops.live.incremental import decision_is_open, peak_is_ready, plan_clip, same_moment, to_decide
+from mediaops.live.state import PeakDecision
 from mediaops.retrospective.insights import InsightOptions
 from mediaops.retrospective.insights.types import PlanSegment
 from mediaops.types import Comment, Metrics, MetricSeries, Peak, Product, Scene, Segment, Transcript, Word
@@ -119,22 +120,51 @@ def _engagement(score: list[float]) -> Engagement:
     return Engagement(np.arange(len(score), dtype=float), np.array(score, dtype=float), ())
 
 
-def test_a_peak_is_decided_once_its_episode_is_over() -> None:
-    """Wrong implementations rejected: decides a peak as soon as it tops the score so far (a taller one may follow
-    within the same surge); waits for the episode to end forever (a surge that never calms down); decides it
-    before ``settle_s`` of rows followed it."""
-    options = HighlightOptions()
-    peak = Peak(t_s=50.0, score=6.0)
-    rising = _engagement([0.0] * 45 + [4.0, 5.0, 6.0, 6.0, 6.0, 6.0] + [5.0] * 40)  # still above 1.5 at 90 s
-    falling = _engagement([0.0] * 45 + [4.0, 5.0, 6.0, 6.0, 6.0, 6.0] + [5.0] * 10 + [0.5] * 30)
-    assert not peak_is_settled(peak, falling, 65.0, options, settle_s=20, wait_s=60)
-    assert peak_is_settled(peak, falling, 70.0, options, settle_s=20, wait_s=60)
-    assert not peak_is_settled(peak, rising, 90.0, options, settle_s=20, wait_s=60)
-    assert peak_is_settled(peak, rising, 110.0, options, settle_s=20, wait_s=60)
+def test_a_peak_is_decided_once_its_row_is_written() -> None:
+    """Wrong implementations rejected: waits for the episode to end (one row later than the issue allows: a surge
+    still going on is decided as soon as the row that holds it is written); decides a peak the next row's centred
+    sum can still move (closer than ``settle_s`` to the end of the rows)."""
+    peak = Peak(t_s=45.0, score=6.0)
+    assert not peak_is_ready(peak, 49.0, settle_s=5)
+    assert peak_is_ready(peak, 50.0, settle_s=5)
+    assert peak_is_ready(peak, 60.0, settle_s=5)  # the surge's row [30, 60) is written; the next row is not
+
+
+def test_a_decision_without_a_clip_stays_open_for_a_while() -> None:
+    """Wrong implementations rejected: a decision without a clip is final at once (the next rows of a surge, or the
+    baseline an early moment is scored against, cannot lift it); one stays open forever (every weak peak of a
+    3-hour stream is planned again at every poll: the work grows with the stream)."""
+    peak = Peak(t_s=50.0, score=2.0)
+    assert decision_is_open(peak, 55.0, wait_s=60)
+    assert decision_is_open(peak, 109.0, wait_s=60)
+    assert not decision_is_open(peak, 110.0, wait_s=60)
     # the same surge seen again after more rows arrived is the same moment; a new surge after a calm is not
+    options = HighlightOptions()
+    rising = _engagement([0.0] * 45 + [4.0, 5.0, 6.0, 6.0, 6.0, 6.0] + [5.0] * 40)
     assert same_moment(Peak(t_s=62.0, score=7.0), 50.0, rising, options)
     calm_between = _engagement([0.0] * 45 + [6.0] * 10 + [0.0] * 20 + [6.0] * 10 + [0.0] * 10)
     assert not same_moment(Peak(t_s=80.0, score=6.0), 50.0, calm_between, options)
+
+
+def test_only_an_open_decision_is_taken_again() -> None:
+    """A moment decided at its first surge row may be lifted by the next row. Wrong implementations rejected: never
+    looks at a moment again (a weak first row loses a moment its second row makes strong); clips a moment twice
+    (takes a clipped moment up again when its peak moves within the surge); takes up again a moment left without a
+    clip once it was no longer open; replaces the decision of another moment."""
+    options = HighlightOptions()
+    score = [0.0] * 300
+    for first, last in ((45, 75), (195, 215), (395, 405)):
+        score[first:last] = [6.0] * (last - first)
+    engagement = _engagement(score)
+    clipped = PeakDecision(50.0, clip_id="clip-01")
+    still_open = PeakDecision(200.0, reason="score below 3", open=True)
+    closed = PeakDecision(400.0, reason="score below 3")
+    decided = [clipped, still_open, closed]
+    assert to_decide(Peak(t_s=70.0, score=7.0), decided, engagement, options) == (False, clipped)
+    pending, earlier = to_decide(Peak(t_s=210.0, score=7.0), decided, engagement, options)
+    assert pending and earlier is still_open
+    assert to_decide(Peak(t_s=402.0, score=7.0), decided, engagement, options) == (False, closed)
+    assert to_decide(Peak(t_s=260.0, score=7.0), decided, engagement, options) == (True, None)
 
 
 def _clip_setting() -> tuple[Peak, list[Scene], list[Segment]]:

@@ -8,8 +8,9 @@ neither. Scene cuts are found in the new video of each poll, with a little overl
 two looks.
 
 A peak becomes a clip with the pipeline's own rules (:func:`mediaops.analysis.highlights.choose_highlights`);
-what live mode adds is *when*: a peak is decided once later rows can no longer move it
-(:func:`peak_is_settled`), and its clip is cut once the sentence that ends it is known
+what live mode adds is *when*: a peak is decided as soon as the metrics row that holds it is written
+(:func:`peak_is_ready`; a peak left without a clip is looked at again for a while, :func:`decision_is_open`),
+and its clip is cut once the sentence that ends it is known
 (:func:`plan_clip`): the end nearest the preferred length is chosen from the sentences recognised so far only
 when no sentence still to come could be nearer; the wait is bounded by the longest clip. Which moments are
 clipped follows the pipeline's choice over the clips made so far (:func:`rank_clip`): the first ``max_clips``
@@ -29,6 +30,7 @@ import numpy as np
 from mediaops.analysis.highlights import Engagement, HighlightOptions, choose_highlights, locate_start, select_best
 from mediaops.analysis.scenes import SceneOptions, detect_scenes_in_windows
 from mediaops.analysis.scenes_keyframes import detect_scenes_in_windows_by_keyframes
+from mediaops.live.state import PeakDecision
 from mediaops.serialize import decode, encode
 from mediaops.transcribe import TranscribeOptions, transcribe_spans
 from mediaops.transcribe.spans import SPAN_EDGE_SEARCH_S, splice_transcript
@@ -169,20 +171,19 @@ def scenes_from_cuts(cuts: Sequence[float], until_s: float) -> tuple[Scene, ...]
 # --- when a peak is decided, and when its clip can be cut ---------------------------------------------------------
 
 
-def _episode_ended(peak: Peak, engagement: Engagement, options: HighlightOptions) -> bool:
-    after = engagement.score[engagement.grid_t_s > peak.t_s]
-    return bool((after < options.episode_level).any())
+def peak_is_ready(peak: Peak, known_s: float, settle_s: float) -> bool:
+    """Whether ``peak`` is decided now: the metrics reach ``settle_s`` past it, so the row that holds the surge is
+    written (a clip made now may be on air while the surge is still going on; a later row of the same episode is
+    the same moment, :func:`same_moment`, and its taller score reaches the clip through :func:`rescore`)."""
+    return known_s - peak.t_s >= settle_s
 
 
-def peak_is_settled(peak: Peak, engagement: Engagement, known_s: float, options: HighlightOptions,
-                    settle_s: float, wait_s: float) -> bool:
-    """Whether rows still to come can no longer change ``peak``: the metrics reach ``settle_s`` past it and its
-    episode has ended (the score fell below ``episode_level`` after it, so a later burst is a new moment, not a
-    taller peak of this one), or they reach ``wait_s`` past it whatever the score does."""
-    elapsed = known_s - peak.t_s
-    if elapsed < settle_s:
-        return False
-    return elapsed >= wait_s or _episode_ended(peak, engagement, options)
+def decision_is_open(peak: Peak, known_s: float, wait_s: float) -> bool:
+    """Whether a decision on ``peak`` without a clip (too weak, or outranked) is taken again as rows arrive: while
+    the metrics reach less than ``wait_s`` past it. The rest of its surge may lift it, and so may the rows after
+    it: a moment early in the stream is scored against the few rows known so far (the baseline fills in as rows
+    arrive)."""
+    return known_s - peak.t_s < wait_s
 
 
 def same_moment(peak: Peak, decided_t_s: float, engagement: Engagement, options: HighlightOptions) -> bool:
@@ -196,9 +197,20 @@ def same_moment(peak: Peak, decided_t_s: float, engagement: Engagement, options:
     return between.size > 0 and float(np.min(between)) >= options.episode_level
 
 
+def to_decide(peak: Peak, decided: Sequence[PeakDecision], engagement: Engagement,
+              options: HighlightOptions) -> tuple[bool, PeakDecision | None]:
+    """Whether ``peak`` is to be decided (again), and the earlier decision on the same moment it replaces: a moment
+    not decided yet is; one decided without a clip while its surge could still lift it (``open``) is again; one
+    clipped, or left without a clip once its episode was over, is not."""
+    earlier = next((d for d in decided if same_moment(peak, d.t_s, engagement, options)), None)
+    if earlier is None:
+        return True, None
+    return (not earlier.clip_id and earlier.open), earlier
+
+
 @dataclass(frozen=True, slots=True)
 class ClipPlan:
-    """What to do with a settled peak now: ``"wait"`` for more speech, ``"cut"`` ``highlight``, or ``"skip"`` it
+    """What to do with a decided peak now: ``"wait"`` for more speech, ``"cut"`` ``highlight``, or ``"skip"`` it
     (``reason`` says why)."""
 
     action: str
@@ -208,7 +220,7 @@ class ClipPlan:
 
 def plan_clip(peak: Peak, scenes: Sequence[Scene], transcript: Transcript | None, known_s: float,
               pitches: Sequence[PitchSegment], options: HighlightOptions, final: bool = False) -> ClipPlan:
-    """The clip of a settled ``peak`` once its end is known, from the speech recognised up to ``known_s``.
+    """The clip of a decided ``peak`` once its end is known, from the speech recognised up to ``known_s``.
 
     The start is the pipeline's (:func:`mediaops.analysis.highlights.locate_start`); the clip waits until the
     shortest clip is recognised, then until the sentence end nearest the preferred length can no longer be beaten

@@ -26,10 +26,11 @@ class LiveOptions:
         language_chunk_s: with ``language="auto"`` the first recognition waits for this much audio, so that the
             language is detected from enough speech (it is then kept for the rest of the stream).
         scene_chunk_s: look for scene cuts once at least this much new video is on disk.
-        peak_settle_s: an engagement peak is decided once the metrics reach this far past it and its episode has
-            ended: the peak finder keeps only the highest point within the minimum clip length (15 s) and the
-            signals are summed over 10 s centred windows, so a later row can still move a peak this close.
-        peak_wait_s: a peak whose episode has not ended this long after it is decided anyway.
+        peak_settle_s: an engagement peak is decided once the metrics reach this far past it, i.e. once the row
+            that holds the surge is written: the signals are summed over 10 s centred windows, so a row can still
+            move a peak closer than half that to its start.
+        peak_wait_s: a peak left without a clip (too weak, or outranked) is decided again as rows arrive until the
+            metrics reach this far past it (its surge may go on; an early moment's baseline fills in).
         viewers_drop_pct: alert when online viewers fall at least this many percent below the highest count of the
             last ``viewers_window_s`` seconds.
         viewers_window_s: the span a viewer drop is measured over.
@@ -45,7 +46,7 @@ class LiveOptions:
     asr_chunk_s: float = 10.0
     language_chunk_s: float = 30.0
     scene_chunk_s: float = 5.0
-    peak_settle_s: float = 20.0
+    peak_settle_s: float = 5.0
     peak_wait_s: float = 60.0
     viewers_drop_pct: float = 20.0
     viewers_window_s: float = 60.0

@@ -44,11 +44,12 @@ from mediaops.live.events import Event, EventLog, Webhook, wall_time
 from mediaops.live.incremental import (
     IncrementalScenes,
     IncrementalTranscript,
-    peak_is_settled,
+    decision_is_open,
+    peak_is_ready,
     plan_clip,
     rank_clip,
     rescore,
-    same_moment,
+    to_decide,
 )
 from mediaops.live.options import LiveOptions
 from mediaops.live.retrospective import (
@@ -239,8 +240,8 @@ class LiveSession:
     # --- clips --------------------------------------------------------------------------------------------------
 
     def _decide(self, written_s: float) -> None:
-        """Clip the settled moments whose clip can be cut now (on air; once the stream is over the whole
-        stream's choice takes over, :meth:`_choose_final`)."""
+        """Clip the moments whose metrics row is written and whose clip can be cut now (on air; once the stream
+        is over the whole stream's choice takes over, :meth:`_choose_final`)."""
         if self.metrics is None:
             return
         hl = self.options.highlights
@@ -255,38 +256,44 @@ class LiveSession:
         scenes = self.scenes.scenes(self.scenes.done_s)
         pitches = find_pitches(transcript, self.products) if transcript is not None and self.products else []
         for peak in sorted(peaks, key=lambda p: p.t_s):
-            if any(same_moment(peak, d.t_s, engagement, hl) for d in self.state.peaks):
+            pending, earlier = to_decide(peak, self.state.peaks, engagement, hl)
+            if not pending:
                 continue
-            if (not peak_is_settled(peak, engagement, metrics_end_s, hl, self.live.peak_settle_s,
-                                    self.live.peak_wait_s) or self.scenes.done_s < peak.t_s):
+            if not peak_is_ready(peak, metrics_end_s, self.live.peak_settle_s) or self.scenes.done_s < peak.t_s:
                 continue
             plan = plan_clip(peak, scenes, transcript, known_s, pitches, hl)
             if plan.action == "wait":
                 continue
+            # a moment left without a clip is looked at again while its surge may still lift it
+            still_open = decision_is_open(peak, metrics_end_s, self.live.peak_wait_s)
             if plan.highlight is None:
-                self._decided(PeakDecision(peak.t_s, reason=plan.reason))
+                self._decided(PeakDecision(peak.t_s, reason=plan.reason, open=still_open), earlier)
                 continue
             # best first: clipped when the pipeline's choice over the clips made so far (scored again on the rows
             # known now) keeps it: the first --clips as they come, then any moment stronger than the weakest kept
             made = rescore(self.state.highlights, peaks, engagement, hl)
             ranking = rank_clip(plan.highlight, made, hl.max_clips)
             if not ranking.kept:
-                self._decided(PeakDecision(peak.t_s, reason=ranking.reason))
+                self._decided(PeakDecision(peak.t_s, reason=ranking.reason, open=still_open), earlier)
                 continue
             over_budget = len(self.state.highlights) >= hl.max_clips
             self._clip(plan.highlight, written_s,
-                       PeakDecision(peak.t_s, over_budget=over_budget, outranks=ranking.outranks))
+                       PeakDecision(peak.t_s, over_budget=over_budget, outranks=ranking.outranks), earlier)
 
-    def _clip(self, highlight: Highlight, written_s: float, decision: PeakDecision) -> Highlight:
-        """Give ``highlight`` the next clip id, record it and its ``decision`` (durably) and start rendering it."""
+    def _clip(self, highlight: Highlight, written_s: float, decision: PeakDecision,
+              earlier: PeakDecision | None = None) -> Highlight:
+        """Give ``highlight`` the next clip id, record it and its ``decision`` (durably, in place of ``earlier``)
+        and start rendering it."""
         highlight = replace(highlight, id=f"clip-{len(self.state.highlights) + 1:02d}")
         self.state = replace(self.state, highlights=(*self.state.highlights, highlight))
-        self._decided(replace(decision, clip_id=highlight.id))
+        self._decided(replace(decision, clip_id=highlight.id), earlier)
         self._render(highlight, written_s)
         return highlight
 
-    def _decided(self, decision: PeakDecision) -> None:
-        self.state = replace(self.state, peaks=(*self.state.peaks, decision))
+    def _decided(self, decision: PeakDecision, earlier: PeakDecision | None = None) -> None:
+        """Record ``decision`` (in place of ``earlier``, an open decision on the same moment)."""
+        kept = tuple(d for d in self.state.peaks if d is not earlier)
+        self.state = replace(self.state, peaks=(*kept, decision))
         self._save()  # a decision is durable before its clip is rendered: a restart renders the same clip
 
     def _render(self, highlight: Highlight, written_s: float) -> None:

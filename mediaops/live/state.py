@@ -40,6 +40,7 @@ class PeakDecision:
     over_budget: bool = False
     outranks: tuple[str, ...] = ()
     after_end: bool = False
+    open: bool = False
 
 
 @dataclass(frozen=True, slots=True)
