@@ -54,6 +54,25 @@ def test_rolling_sum_is_centred_and_treats_gaps_as_zero() -> None:
     assert rolling_sum(x, 1).tolist()[:5] == [0, 0, 1, 1, 1]
 
 
+def test_a_surge_in_the_last_rows_is_not_its_own_baseline() -> None:
+    """The rows a live session has just been sent end in the surge it must clip now, and a stream's closing push
+    ends the export. Wrong implementations rejected: the window repeats the end value (an image filter's
+    "nearest" edge: the last row's baseline is copies of itself, so it scores zero); a trailing window everywhere
+    (inside the series the baseline is the window centred on each value)."""
+    quiet = np.tile([10.0, 12.0, 9.0, 11.0], 10)
+    last = np.append(quiet, 40.0)
+    assert robust_z(last, window=21)[-1] > 6
+    two = np.append(quiet, [40.0, 42.0])
+    assert np.min(robust_z(two, window=21)[-2:]) > 6
+    assert rolling_median(two, 21)[-1] == pytest.approx(11.0, abs=1.5)
+    # and at the start: a stream that opens with a surge
+    assert robust_z(np.append([40.0, 42.0], quiet), window=21)[0] > 6
+    # inside the series nothing changes: the median of the window around each value
+    x = np.random.default_rng(3).poisson(20, 200).astype(float)
+    centred = [np.median(x[i - 10 : i + 11]) for i in range(10, 190)]
+    assert rolling_median(x, 21)[10:190].tolist() == centred
+
+
 def test_peaks_at_the_edges_are_found() -> None:
     score = np.array([5.0, 1, 0, 0, 1, 0, 0, 6.0])
     assert peak_indices(score, height=3, prominence=2).tolist() == [0, 7]

@@ -6,6 +6,7 @@ window matrices), so a 6-hour stream at 1 s resolution costs a few hundred kilob
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import numpy as np
@@ -22,14 +23,13 @@ def robust_z(values: np.ndarray, window: int, floor: float | None = None) -> np.
     ``floor`` (default: one event per interval for count-like series whose values exceed 1), so that
     near-empty stretches do not produce huge scores.
     """
-    from scipy.ndimage import median_filter  # scipy loads on first use: the CLI starts fast
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         return x
     filled = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
     size = 2 * max(1, window // 2) + 1
-    median = median_filter(filled, size=size, mode="nearest")
-    mad = median_filter(np.abs(filled - median), size=size, mode="nearest")
+    median = centred_median(filled, size)
+    mad = centred_median(np.abs(filled - median), size)
     global_mad = float(np.median(np.abs(filled - np.median(filled))))
     scale = _MAD_TO_SIGMA * np.maximum(mad, max(global_mad, 1e-9))
     if floor is None:
@@ -39,13 +39,27 @@ def robust_z(values: np.ndarray, window: int, floor: float | None = None) -> np.
 
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
-    """Centred rolling median over ``window`` samples (NaNs count as the series' median)."""
-    from scipy.ndimage import median_filter  # scipy loads on first use: the CLI starts fast
+    """Centred rolling median over ``window`` samples (NaNs count as the series' median; see
+    :func:`centred_median` for the edges)."""
     x = np.asarray(values, dtype=float)
     if x.size == 0:
         return x
     filled = np.where(np.isnan(x), np.nanmedian(x) if np.isfinite(x).any() else 0.0, x)
-    return median_filter(filled, size=2 * max(1, window // 2) + 1, mode="nearest")
+    return centred_median(filled, 2 * max(1, window // 2) + 1)
+
+
+def centred_median(values: np.ndarray, size: int) -> np.ndarray:
+    """The median of the ``size`` values centred on each value (``size`` odd; no NaNs). Near the ends the window
+    holds only the values there are: the last value's baseline is the values before it, not copies of itself
+    (repeating the end value, as an image filter does, would make a surge in the last rows its own baseline:
+    a stream's closing push, and every moment a live session has just been sent, would score nothing)."""
+    from scipy.ndimage import median_filter  # scipy loads on first use: the CLI starts fast
+    half = size // 2
+    n = values.size
+    out = median_filter(values, size=size, mode="nearest")
+    for i in itertools.chain(range(min(half, n)), range(max(half, n - half), n)):
+        out[i] = np.median(values[max(0, i - half) : i + half + 1])
+    return out
 
 
 def rolling_sum(values: np.ndarray, window: int) -> np.ndarray:
