@@ -7,7 +7,7 @@ import pytest
 
 import mediaops.analysis.highlights as highlights_module
 from mediaops.analysis.highlights import HighlightOptions, choose_highlights, find_peaks_in_engagement
-from mediaops.types import Metrics, MetricSeries, Scene, Segment, Transcript
+from mediaops.types import Metrics, MetricSeries, Scene, Segment, Transcript, Word
 
 
 def _metrics(moments: list[float], decoys: list[float], duration_s: float = 900, step: float = 10) -> Metrics:
@@ -233,6 +233,37 @@ def test_clip_ends_at_a_sentence_end_never_mid_sentence() -> None:
     assert _sentence_end(transcript, 15.0, 26.0, 26.0) == (25.0, "It blends in ten seconds")
     # only unfinished ends in reach: the nearest that is not a comma
     assert _sentence_end(transcript, 28.0, 30.5, 29.0) == (30.0, "and the motor is")
+
+
+def _words(start_s: float, text: str, step_s: float = 0.4) -> tuple[Word, ...]:
+    """Whisper-style words (a leading space each) of ``text``, ``step_s`` apart from ``start_s``."""
+    return tuple(Word(start_s + i * step_s, start_s + (i + 1) * step_s - 0.05, f" {w}")
+                 for i, w in enumerate(text.split()))
+
+
+def test_a_sentence_end_inside_a_segment_is_a_sentence_end() -> None:
+    """Whisper puts several sentences in one segment, and which ones depends on where its window began: the live
+    session (stretches as the stream grows) and ``process`` (the whole recording) group the same speech
+    differently, and must end the clip at the same sentence. Wrong implementations rejected: segment ends only
+    (ends at 307.15 s, the end of the whole segment, where the sentence nearest the target ends at 304.75 s);
+    splits at every word (ends mid-sentence at the word nearest the target); splits after a comma."""
+    from mediaops.analysis.highlights import _sentence_end, sentence_pieces
+
+    text = "Look at this. The motor is really powerful, but not too loud. The normal price is 79 dollars."
+    words = _words(300.0, text)
+    joined = Transcript("en", (Segment(300.0, words[-1].end_s, " " + text, words),), 400.0)
+    assert _sentence_end(joined, 301.0, 320.0, 304.0) == (pytest.approx(304.75), "The motor is really powerful, "
+                                                                                   "but not too loud.")
+    # the same speech in three segments ends the clip at the same time
+    pieces = sentence_pieces(joined.segments)
+    assert [p.text for p in pieces] == ["Look at this.", "The motor is really powerful, but not too loud.",
+                                        "The normal price is 79 dollars."]
+    assert pieces[0].start_s == 300.0 and pieces[-1].end_s == words[-1].end_s
+    split = Transcript("en", tuple(pieces), 400.0)
+    assert _sentence_end(split, 301.0, 320.0, 304.0) == _sentence_end(joined, 301.0, 320.0, 304.0)
+    # a segment without words stays whole
+    bare = Segment(10.0, 14.0, "One. Two.")
+    assert sentence_pieces([bare]) == [bare]
 
 
 def test_fine_timing_beats_words_at_the_wrong_cut() -> None:

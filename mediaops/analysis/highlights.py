@@ -646,6 +646,28 @@ def _is_sentence_end(segments: Sequence[Segment], index: int, pause_s: float) ->
     return segments[index + 1].start_s - segments[index].end_s >= pause_s
 
 
+def sentence_pieces(segments: Sequence[Segment]) -> list[Segment]:
+    """``segments`` split after every word that ends a sentence inside one (Whisper puts two or three sentences in
+    one segment as often as not, and which ones depends on where its window began: a stream recognised in other
+    stretches groups them otherwise). Each piece is timed by its words; a segment without words stays whole."""
+    pieces: list[Segment] = []
+    for segment in segments:
+        words = segment.words
+        cuts = [i for i, w in enumerate(words[:-1]) if _SENTENCE_END.search(w.text.strip())]
+        if not cuts:
+            pieces.append(segment)
+            continue
+        first = 0
+        for last in [*cuts, len(words) - 1]:
+            part = words[first : last + 1]
+            start_s = segment.start_s if first == 0 else part[0].start_s
+            end_s = segment.end_s if last == len(words) - 1 else part[-1].end_s
+            text = "".join(w.text for w in part).strip()
+            pieces.append(replace(segment, start_s=start_s, end_s=end_s, text=text, words=part))
+            first = last + 1
+    return pieces
+
+
 def _sentence_end(
     transcript: Transcript | None, low_s: float, high_s: float, target_s: float, pause_s: float = 0.6
 ) -> tuple[float, str] | None:
@@ -653,7 +675,7 @@ def _sentence_end(
     one, else any segment end that does not end on a comma; None if neither."""
     if transcript is None:
         return None
-    segments = sorted(transcript.segments, key=lambda s: s.start_s)
+    segments = sentence_pieces(sorted(transcript.segments, key=lambda s: s.start_s))
     inside = [i for i, s in enumerate(segments) if low_s <= s.end_s <= high_s]
     ends = [i for i in inside if _is_sentence_end(segments, i, pause_s)]
     ends = ends or [i for i in inside if not _GOES_ON.search(segments[i].text.strip())]
