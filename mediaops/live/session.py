@@ -51,6 +51,7 @@ from mediaops.live.incremental import (
     rescore,
     to_decide,
 )
+from mediaops.live.memory import release_free_memory
 from mediaops.live.options import LiveOptions
 from mediaops.live.retrospective import (
     choose_final_highlights,
@@ -394,7 +395,9 @@ class LiveSession:
             log.debug("scene pass skipped: %s", exc)
         self.check_cancelled()
         try:
-            self.transcript.step(recording, written_s, live.margin_s, live.asr_chunk_s, live.language_chunk_s, final)
+            if self.transcript.step(recording, written_s, live.margin_s, live.asr_chunk_s, live.language_chunk_s,
+                                    final):
+                release_free_memory()  # hours of stretches must not creep up the process's size
         except (InvalidMediaError, FFmpegError) as exc:
             if final:
                 raise
