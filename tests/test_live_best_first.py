@@ -118,7 +118,9 @@ def test_the_whole_streams_choice_is_always_among_the_live_clips(seed: int) -> N
 def test_the_retrospective_reuses_only_clips_with_the_same_cut() -> None:
     """Wrong implementations rejected: reuses a live clip for the same moment cut differently (its file would not
     be the clip the timeline describes); reuses one whose product (cover title and price) differs; matches by id
-    (live ids follow the order decided, the pipeline's follow time)."""
+    (live ids follow the order decided, the pipeline's follow time); demands the end to the millisecond (the same
+    closing sentence recognised in another stretch is timed up to ~0.2 s apart: every such clip rendered again
+    after the stream)."""
     made = [_h(10.0, 7.0, clip_id="clip-01", sku="SKU-A"), _h(70.0, 5.0, clip_id="clip-02"),
             _h(150.0, 9.0, 18.52, clip_id="clip-03")]
     chosen = [_h(10.0, 7.2, clip_id="clip-01", sku="SKU-A"), _h(150.0, 9.0, 18.52, clip_id="clip-02"),
@@ -126,6 +128,9 @@ def test_the_retrospective_reuses_only_clips_with_the_same_cut() -> None:
     assert [m.id if m else None for m in match_live_clips(chosen, made)] == ["clip-01", "clip-03", None]
     moved_end = [_h(150.0, 9.0, 18.9), _h(10.0, 7.0, sku="SKU-B")]
     assert match_live_clips(moved_end, made) == [None, None]
+    # the same closing sentence timed 0.14 s apart (recognised in another stretch) is the same clip
+    same_sentence = [_h(150.0, 9.0, 18.66), _h(70.0, 5.0, 20.2)]
+    assert [m.id if m else None for m in match_live_clips(same_sentence, made)] == ["clip-03", "clip-02"]
 
 
 # --- a generated stream whose strongest moment comes after the budget is used -----------------------------------

@@ -9,7 +9,9 @@ cost follows the decoding alone. Times are on the recording's timeline (see :mod
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -19,6 +21,10 @@ import av
 from mediaops.errors import InvalidMediaError
 from mediaops.media.frames import analysis_size, decode_from, open_video, small_bgr
 from mediaops.types import ProgressCallback, Scene, no_progress
+
+#: scene windows decoded at once (:func:`detect_scenes_in_windows`): one per core of the machines MediaOps is
+#: built for; more only share the same cores.
+WINDOW_DECODERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +145,14 @@ def detect_scenes_in_windows(
         InvalidMediaError: the file has no decodable video.
     """
     scenes: list[Scene] = []
-    total = sum(max(0.0, b - a) for a, b in windows) or 1.0
+    spans = [(a, b) for a, b in sorted(windows) if b > a]
+    total = sum(b - a for a, b in spans) or 1.0
     done = 0.0
-    for start_s, end_s in sorted(windows):
-        if end_s <= start_s:
-            continue
-        found = detect_scenes(path, options, start_s=start_s, end_s=end_s)
-        scenes += [s for s in found[1:] if not scenes or s.start_s > scenes[-1].start_s]
-        done += end_s - start_s
-        on_progress("scenes", done / total, f"window {start_s:.0f}–{end_s:.0f} s")
+    # windows are independent: two decoders at once (decoding and OpenCV work outside the GIL), results in order
+    with ThreadPoolExecutor(max_workers=max(1, min(WINDOW_DECODERS, os.cpu_count() or 1, len(spans)))) as pool:
+        results = pool.map(lambda span: detect_scenes(path, options, start_s=span[0], end_s=span[1]), spans)
+        for (start_s, end_s), found in zip(spans, results, strict=True):
+            scenes += [s for s in found[1:] if not scenes or s.start_s > scenes[-1].start_s]
+            done += end_s - start_s
+            on_progress("scenes", done / total, f"window {start_s:.0f}–{end_s:.0f} s")
     return scenes

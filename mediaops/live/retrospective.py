@@ -2,8 +2,9 @@
 
 Nothing done on air is done again: the transcript is the one recognised stretch by stretch and the scene list the
 cuts found as the video arrived. The clips are the ones ``mediaops process`` would choose from the whole stream
-(:func:`choose_final_highlights`: the same candidates, the same rule); a clip made on air with the same cut points is
-reused as it is (file and id), and only the others are rendered (:func:`match_live_clips`).
+(:func:`choose_final_highlights`: the same candidates, the same rule); a clip made on air with the same start and
+closing sentence is reused as it is (file, id and times), and only the others are rendered
+(:func:`match_live_clips`).
 What only makes sense for the whole stream is computed here, as :func:`mediaops.jobs.stages.publish` does it:
 the metrics read against the complete recording, peaks and lowlights, pitches, sales spikes, insights, replays,
 ``timeline.json`` and the reports. The transcript also goes into the transcript cache where the options name
@@ -82,11 +83,16 @@ def choose_final_highlights(
                              find_pitches(transcript, products), options.highlights)
 
 
+#: two ends of the same closing sentence, timed from speech recognised in different stretches, are at most this far
+#: apart (about 0.2 s measured); sentences are further apart than that (the pause that ends one is at least 0.6 s).
+SAME_SENTENCE_S = 0.25
+
+
 def same_cut(a: Highlight, b: Highlight) -> bool:
-    """Whether two highlights make the same clip file: the same start, end and product (to the millisecond the
-    highlights are rounded to)."""
-    return (round(a.start_s, 3), round(a.end_s, 3), a.product_sku) == (round(b.start_s, 3), round(b.end_s, 3),
-                                                                        b.product_sku)
+    """Whether two highlights make the same clip: the same start and product (to the millisecond the highlights
+    are rounded to) and the same closing sentence (ends within :data:`SAME_SENTENCE_S`)."""
+    return ((round(a.start_s, 3), a.product_sku) == (round(b.start_s, 3), b.product_sku)
+            and abs(a.end_s - b.end_s) <= SAME_SENTENCE_S)
 
 
 def match_live_clips(chosen: Sequence[Highlight], made: Sequence[Highlight]) -> list[Highlight | None]:

@@ -462,7 +462,9 @@ class LiveSession:
         for highlight, made in zip(chosen, match_live_clips(chosen, self.state.highlights), strict=True):
             if made is None:
                 made = self._clip(highlight, duration_s, PeakDecision(highlight.peak_t_s, after_end=True))
-            final.append(replace(highlight, id=made.id))
+            # the clip's file ends where the clip made on air does (the same sentence, timed a little apart)
+            final.append(replace(highlight, id=made.id, end_s=made.end_s, sentence_end_s=made.sentence_end_s,
+                                 end_sentence=made.end_sentence))
         self._publish_renders(wait=True)
         return final
 
