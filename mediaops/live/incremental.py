@@ -200,8 +200,8 @@ def same_moment(peak: Peak, decided_t_s: float, engagement: Engagement, options:
 def to_decide(peak: Peak, decided: Sequence[PeakDecision], engagement: Engagement,
               options: HighlightOptions) -> tuple[bool, PeakDecision | None]:
     """Whether ``peak`` is to be decided (again), and the earlier decision on the same moment it replaces: a moment
-    not decided yet is; one decided without a clip while later rows could still lift it (``open``) is again;
-    one clipped, or left without a clip once it was no longer open, is not."""
+    not decided yet is; one decided without a clip while its surge could still lift it (``open``) is again; one
+    clipped, or left without a clip once its episode was over, is not."""
     earlier = next((d for d in decided if same_moment(peak, d.t_s, engagement, options)), None)
     if earlier is None:
         return True, None

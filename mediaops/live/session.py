@@ -293,8 +293,6 @@ class LiveSession:
 
     def _decided(self, decision: PeakDecision, earlier: PeakDecision | None = None) -> None:
         """Record ``decision`` (in place of ``earlier``, an open decision on the same moment)."""
-        if decision == earlier:
-            return  # an open moment decided the same way again: nothing to write
         kept = tuple(d for d in self.state.peaks if d is not earlier)
         self.state = replace(self.state, peaks=(*kept, decision))
         self._save()  # a decision is durable before its clip is rendered: a restart renders the same clip
